@@ -1,0 +1,28 @@
+"""The ``ssgw`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from gateway.cli import _documents
+from gateway.cli._directory import directory_app, policy_app
+from gateway.cli._pki import pki_app
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="ssgw",
+    help="Gateway for social security coordination.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+_documents.register(app)
+app.add_typer(pki_app, name="pki")
+app.add_typer(directory_app, name="directory")
+app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    """Entry point of the ``ssgw`` console script."""
+    app()

@@ -1,0 +1,166 @@
+"""ssgw directory sign | verify, and ssgw policy check."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from cryptography.hazmat.primitives import serialization
+from lxml import etree
+
+from gateway.cli._common import (
+    EXIT_INVALID,
+    parse_moment,
+    read_input,
+    read_passphrase,
+    reported_errors,
+    write_output,
+)
+from gateway.codes import Branch, InvalidIdentifier, parse_institution_id
+from gateway.directory import (
+    DIRECTORY_LIMITS,
+    Directory,
+    Refused,
+    decide,
+    load_directory,
+    parse_directory_element,
+)
+from gateway.documents import DIRECTORY_NAMESPACE, DocumentType, parse_untrusted
+from gateway.errors import ConfigurationError
+from gateway.security import (
+    KeyUse,
+    SigningIdentity,
+    authority_files,
+    institution_files,
+    load_certificate,
+    load_private_key,
+    sign_enveloped,
+)
+
+__all__ = ["directory_app", "open_directory", "policy_app"]
+
+directory_app = typer.Typer(help="Sign and verify the network directory.", no_args_is_help=True)
+policy_app = typer.Typer(help="Ask the agreement policy.", no_args_is_help=True)
+
+_D = f"{{{DIRECTORY_NAMESPACE}}}"
+
+
+def open_directory(directory: Path | None, authority: Path | None, at: dt.datetime) -> Directory:
+    """Load and verify a directory file given on the command line."""
+    if directory is None or authority is None:
+        raise ConfigurationError("--directory and --authority are both needed")
+    return load_directory(read_input(directory), load_certificate(authority), at=at)
+
+
+@directory_app.command("sign")
+def sign_directory(
+    source: Annotated[Path, typer.Argument(help="The unsigned directory (XML).")],
+    pki: Annotated[
+        Path,
+        typer.Option(
+            help="PKI folder: its authority signs; institutions listed without certificates "
+            "get theirs from it."
+        ),
+    ],
+    version: Annotated[
+        int | None, typer.Option(help="Set the snapshot version (default: keep the source's).")
+    ] = None,
+    authority_passphrase_file: Annotated[
+        Path | None, typer.Option(help="File holding the authority key's passphrase.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Fill in certificates, stamp the issue time and sign a directory with the authority key."""
+    with reported_errors():
+        files = authority_files(pki)
+        identity = SigningIdentity(
+            load_private_key(files.key, read_passphrase(authority_passphrase_file)),
+            load_certificate(files.certificate),
+        )
+        root = parse_untrusted(read_input(source), DIRECTORY_LIMITS).getroot()
+        if root.tag != f"{_D}Directory":
+            raise ConfigurationError(f"{source} is not a network directory")
+        for institution in root.iterfind(f"{_D}Institutions/{_D}Institution"):
+            if institution.find(f"{_D}Certificate") is not None:
+                continue
+            try:
+                institution_id = parse_institution_id(str(institution.get("id")))
+            except InvalidIdentifier as error:
+                raise ConfigurationError(str(error)) from None
+            folder = institution_files(pki, institution_id)
+            for use in KeyUse:
+                path = folder.certificate(use)
+                if path.exists():
+                    der = load_certificate(path).public_bytes(serialization.Encoding.DER)
+                    node = etree.SubElement(institution, f"{_D}Certificate", use=use.value)
+                    node.text = base64.b64encode(der).decode("ascii")
+        root.set("issued", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
+        if version is not None:
+            root.set("version", str(version))
+        # Reading the result back checks it against the schema before anything is written.
+        parse_directory_element(root, identity.certificate)
+        etree.indent(root, space="  ")
+        signed = sign_enveloped(root, identity)
+        write_output(output, etree.tostring(signed, encoding="UTF-8", xml_declaration=True))
+
+
+@directory_app.command("verify")
+def verify_directory(
+    directory: Annotated[Path, typer.Argument(help="A signed directory file.")],
+    authority: Annotated[Path, typer.Option(help="The network authority's certificate.")],
+    at: Annotated[str | None, typer.Option(help="Verify as of this moment (ISO).")] = None,
+) -> None:
+    """Verify the authority's signature on a directory and summarise it."""
+    with reported_errors():
+        loaded = open_directory(directory, authority, parse_moment(at))
+        typer.echo(
+            f"valid {loaded.network.value} directory version {loaded.version} issued "
+            f"{loaded.issued.isoformat()}: {len(loaded.institutions)} institutions, "
+            f"{len(loaded.agreements)} agreements, {len(loaded.revoked)} revoked certificates"
+        )
+
+
+@policy_app.command("check")
+def check_policy(
+    sender: Annotated[str, typer.Option("--from", help="The sending institution.")],
+    recipient: Annotated[str, typer.Option("--to", help="The receiving institution.")],
+    document_type: Annotated[str, typer.Option("--type", help="Document type, e.g. BenefitClaim.")],
+    directory: Annotated[Path, typer.Option(help="The signed network directory.")],
+    authority: Annotated[Path, typer.Option(help="The network authority's certificate.")],
+    branch: Annotated[
+        list[str] | None, typer.Option(help="A branch the document concerns (repeatable).")
+    ] = None,
+    on: Annotated[str | None, typer.Option(help="The day (ISO date; default today).")] = None,
+) -> None:
+    """May SENDER send a document of this type for these branches to RECIPIENT on that day?"""
+    with reported_errors():
+        day = parse_moment(on).date()
+        loaded = open_directory(directory, authority, dt.datetime.now(dt.UTC))
+        try:
+            kind = DocumentType.from_root_name(document_type)
+        except KeyError:
+            known = ", ".join(t.root_name for t in DocumentType)
+            raise ConfigurationError(
+                f"unknown document type {document_type!r} (known: {known})"
+            ) from None
+        try:
+            branches = frozenset(Branch(b) for b in branch or [])
+        except ValueError:
+            known = ", ".join(b.value for b in Branch)
+            raise ConfigurationError(f"unknown branch in {branch} (known: {known})") from None
+        decision = decide(
+            loaded,
+            sender=sender,
+            recipient=recipient,
+            document_type=kind,
+            branches=branches,
+            on=day,
+        )
+        if isinstance(decision, Refused):
+            typer.echo(f"refused [{decision.reason.value}]: {decision.detail}")
+            raise typer.Exit(EXIT_INVALID)
+        basis = decision.agreement.id if decision.agreement else "national exchange"
+        typer.echo(f"permitted under {basis}")

@@ -1,0 +1,75 @@
+"""ssgw pki init | issue."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.cli._common import read_passphrase, reported_errors
+from gateway.codes import InvalidIdentifier, parse_institution_id
+from gateway.errors import ConfigurationError
+from gateway.security import init_authority, issue_institution
+
+__all__ = ["pki_app"]
+
+pki_app = typer.Typer(help="Make the network's keys and certificates.", no_args_is_help=True)
+
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace existing keys.")]
+
+
+@pki_app.command("init")
+def init(
+    folder: Annotated[Path, typer.Argument(help="PKI folder to create.")],
+    name: Annotated[
+        str, typer.Option(help="The authority's name.")
+    ] = "Social Security Network Authority",
+    passphrase_file: Annotated[
+        Path | None, typer.Option(help="Protect the authority key with this file's passphrase.")
+    ] = None,
+    valid_days: Annotated[int, typer.Option(min=1, max=36500)] = 3650,
+    force: ForceOption = False,
+) -> None:
+    """Make the network authority's key and certificate."""
+    with reported_errors():
+        files = init_authority(
+            folder,
+            name=name,
+            passphrase=read_passphrase(passphrase_file),
+            valid_days=valid_days,
+            force=force,
+        )
+        typer.echo(f"authority key {files.key} and certificate {files.certificate} written")
+
+
+@pki_app.command("issue")
+def issue(
+    folder: Annotated[Path, typer.Argument(help="PKI folder made by 'ssgw pki init'.")],
+    institution: Annotated[str, typer.Argument(help="Institution id, e.g. DE:DRV70001.")],
+    name: Annotated[str | None, typer.Option(help="The institution's name.")] = None,
+    passphrase_file: Annotated[
+        Path | None, typer.Option(help="Protect the new keys with this file's passphrase.")
+    ] = None,
+    authority_passphrase_file: Annotated[
+        Path | None, typer.Option(help="File holding the authority key's passphrase.")
+    ] = None,
+    valid_days: Annotated[int, typer.Option(min=1, max=3650)] = 730,
+    force: ForceOption = False,
+) -> None:
+    """Make an institution's signing and encryption keys and certificates."""
+    with reported_errors():
+        try:
+            institution_id = parse_institution_id(institution)
+        except InvalidIdentifier as error:
+            raise ConfigurationError(str(error)) from None
+        files = issue_institution(
+            folder,
+            institution_id,
+            name=name,
+            authority_passphrase=read_passphrase(authority_passphrase_file),
+            passphrase=read_passphrase(passphrase_file) if passphrase_file else None,
+            valid_days=valid_days,
+            force=force,
+        )
+        typer.echo(f"signing and encryption keys for {institution_id} written to {files.folder}")

@@ -1,0 +1,171 @@
+"""Reading a signed directory file into a :class:`Directory`, trusting only the authority."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from cryptography import x509
+from lxml import etree
+
+from gateway.codes import (
+    Branch,
+    InstitutionId,
+    InvalidIdentifier,
+    Principle,
+    normalise_country,
+    parse_institution_id,
+)
+from gateway.directory._model import (
+    Agreement,
+    AgreementStage,
+    CertificateEntry,
+    Directory,
+    Institution,
+    InstitutionStatus,
+    NetworkKind,
+)
+from gateway.documents import (
+    DIRECTORY_NAMESPACE,
+    CaseType,
+    ParseLimits,
+    directory_schema,
+    parse_untrusted,
+    schema_issues,
+)
+from gateway.errors import DirectoryError, KeyMaterialError, SecurityError, ValidationFailed
+from gateway.security import KeyUse, check_authority, read_certificate, verify_signed
+
+__all__ = ["DIRECTORY_LIMITS", "load_directory", "parse_directory_element"]
+
+# A directory of 10,000 institutions with two certificates each is about 25 MB.
+DIRECTORY_LIMITS = ParseLimits(max_bytes=128 * 1024 * 1024, max_depth=16, max_elements=4_000_000)
+
+_D = f"{{{DIRECTORY_NAMESPACE}}}"
+
+
+def load_directory(
+    data: bytes, authority: x509.Certificate, *, at: dt.datetime | None = None
+) -> Directory:
+    """Verify the authority's signature on a directory file and read it.
+
+    Raises :class:`DirectoryError` saying what is wrong; a directory that is not signed by
+    ``authority`` is never read further.
+    """
+    moment = at or dt.datetime.now(dt.UTC)
+    try:
+        tree = parse_untrusted(data, DIRECTORY_LIMITS)
+        check_authority(authority, moment)
+        verified = verify_signed(tree.getroot(), [authority])
+    except ValidationFailed as error:
+        raise DirectoryError(f"the directory is not readable XML: {error.detail}") from None
+    except SecurityError as error:
+        raise DirectoryError(f"the directory's signature is not trusted: {error.detail}") from None
+    return parse_directory_element(verified.root, authority)
+
+
+def parse_directory_element(root: etree._Element, authority: x509.Certificate) -> Directory:
+    """Read a directory element whose authenticity the caller has established."""
+    issues = schema_issues(directory_schema(), etree.ElementTree(root))
+    if issues:
+        listed = "; ".join(str(issue) for issue in issues[:5])
+        raise DirectoryError(f"the directory does not match its schema: {listed}")
+    institutions: dict[InstitutionId, Institution] = {}
+    for element in root.iterfind(f"{_D}Institutions/{_D}Institution"):
+        institution = _institution(element)
+        institutions[institution.id] = institution
+    agreements = tuple(_agreement(e) for e in root.iterfind(f"{_D}Agreements/{_D}Agreement"))
+    revoked = frozenset(
+        str(e.get("sha256")) for e in root.iterfind(f"{_D}RevokedCertificates/{_D}Revoked")
+    )
+    return Directory(
+        network=NetworkKind(root.get("network", "")),
+        version=int(root.get("version", "0")),
+        issued=dt.datetime.fromisoformat(str(root.get("issued"))),
+        institutions=institutions,
+        agreements=agreements,
+        authority=authority,
+        revoked=revoked,
+    )
+
+
+def _texts(element: etree._Element, path: str) -> list[str]:
+    return [(node.text or "").strip() for node in element.iterfind(path)]
+
+
+def _institution(element: etree._Element) -> Institution:
+    raw_id = str(element.get("id"))
+    try:
+        institution_id = parse_institution_id(raw_id)
+    except InvalidIdentifier as error:
+        raise DirectoryError(f"institution {raw_id}: {error}") from None
+    country = institution_id.split(":", 1)[0]
+    if _country(str(element.get("country")), f"institution {institution_id}") != country:
+        raise DirectoryError(
+            f"institution {institution_id}: country {element.get('country')} differs from its id"
+        )
+    certificates: list[CertificateEntry] = []
+    for node in element.iterfind(f"{_D}Certificate"):
+        try:
+            certificate = read_certificate(
+                _base64(node.text or ""), f"a certificate of {institution_id}"
+            )
+        except KeyMaterialError as error:
+            raise DirectoryError(error.detail) from None
+        certificates.append(CertificateEntry.of(KeyUse(node.get("use", "")), certificate))
+    return Institution(
+        id=institution_id,
+        name=(element.findtext(f"{_D}Name") or "").strip(),
+        country=country,
+        branches=frozenset(Branch(b) for b in _texts(element, f"{_D}Branches/{_D}Branch")),
+        case_types=frozenset(CaseType(c) for c in _texts(element, f"{_D}CaseTypes/{_D}CaseType")),
+        routing_key=str(element.get("routingKey")),
+        status=InstitutionStatus(element.get("status", "active")),
+        certificates=tuple(certificates),
+    )
+
+
+def _base64(text: str) -> bytes:
+    try:
+        return base64.b64decode("".join(text.split()), validate=True)
+    except binascii.Error:
+        raise DirectoryError("a certificate in the directory is not valid base64") from None
+
+
+def _country(code: str, where: str) -> str:
+    try:
+        return normalise_country(code)
+    except InvalidIdentifier as error:
+        raise DirectoryError(f"{where}: {error}") from None
+
+
+def _agreement(element: etree._Element) -> Agreement:
+    agreement_id = str(element.get("id"))
+    scopes: dict[str, frozenset[Branch]] = {}
+    for party in element.iterfind(f"{_D}Party"):
+        country = _country(str(party.get("country")), f"agreement {agreement_id}")
+        if country in scopes:
+            raise DirectoryError(f"agreement {agreement_id} lists {country} twice")
+        scopes[country] = frozenset(Branch(b) for b in _texts(party, f"{_D}Branch"))
+    in_force = element.find(f"{_D}InForce")
+    stage = AgreementStage(element.get("stage", ""))
+    if stage is AgreementStage.IN_FORCE and in_force is None:
+        raise DirectoryError(f"agreement {agreement_id} is in force but has no InForce dates")
+    start = dt.date.fromisoformat(str(in_force.get("from"))) if in_force is not None else None
+    end_text = in_force.get("to") if in_force is not None else None
+    end = dt.date.fromisoformat(end_text) if end_text else None
+    if start is not None and end is not None and end < start:
+        raise DirectoryError(f"agreement {agreement_id} ends before it starts")
+    limit = element.findtext(f"{_D}PostingLimitMonths")
+    return Agreement(
+        id=agreement_id,
+        title=(element.findtext(f"{_D}Title") or "").strip(),
+        stage=stage,
+        scopes=scopes,
+        principles=frozenset(Principle(p) for p in _texts(element, f"{_D}Principle")),
+        in_force_from=start,
+        in_force_to=end,
+        posting_limit_months=int(limit) if limit else None,
+        notes=(element.findtext(f"{_D}Notes") or "").strip(),
+    )

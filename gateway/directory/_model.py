@@ -1,0 +1,162 @@
+"""The network directory as immutable values: institutions, agreements, revocations."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+from gateway.codes import Branch, InstitutionId, Principle
+from gateway.documents import CaseType
+from gateway.errors import CertificateUntrusted, UnknownInstitution
+from gateway.security import KeyUse, certificate_fingerprint, check_institution_certificate
+
+__all__ = [
+    "Agreement",
+    "AgreementStage",
+    "CertificateEntry",
+    "Directory",
+    "Institution",
+    "InstitutionStatus",
+    "NetworkKind",
+]
+
+
+class NetworkKind(enum.StrEnum):
+    PRODUCTION = "production"
+    TEST = "test"
+
+
+class InstitutionStatus(enum.StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+class AgreementStage(enum.StrEnum):
+    """Where an agreement stands in the ILO's eight-step process, in order."""
+
+    FEASIBILITY = "feasibility"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+    APPROVED = "approved"
+    ARRANGEMENT_CONCLUDED = "arrangement-concluded"
+    IN_FORCE = "in-force"
+    TERMINATED = "terminated"
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateEntry:
+    use: KeyUse
+    certificate: x509.Certificate
+    fingerprint: str
+
+    @classmethod
+    def of(cls, use: KeyUse, certificate: x509.Certificate) -> CertificateEntry:
+        return cls(use, certificate, certificate_fingerprint(certificate))
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    id: InstitutionId
+    name: str
+    country: str
+    branches: frozenset[Branch]
+    case_types: frozenset[CaseType]
+    routing_key: str
+    status: InstitutionStatus = InstitutionStatus.ACTIVE
+    certificates: tuple[CertificateEntry, ...] = ()
+
+    def handles(self, case_type: CaseType) -> bool:
+        return case_type in self.case_types
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    id: str
+    title: str
+    stage: AgreementStage
+    scopes: Mapping[str, frozenset[Branch]]
+    principles: frozenset[Principle]
+    in_force_from: dt.date | None = None
+    in_force_to: dt.date | None = None
+    posting_limit_months: int | None = None
+    notes: str = ""
+
+    @property
+    def parties(self) -> frozenset[str]:
+        return frozenset(self.scopes)
+
+    def binds(self, country_a: str, country_b: str) -> bool:
+        return country_a in self.scopes and country_b in self.scopes
+
+    def applies_on(self, day: dt.date) -> bool:
+        if self.in_force_from is None or day < self.in_force_from:
+            return False
+        return self.in_force_to is None or day <= self.in_force_to
+
+
+@dataclass(frozen=True)
+class Directory:
+    """One verified snapshot of the network directory."""
+
+    network: NetworkKind
+    version: int
+    issued: dt.datetime
+    institutions: Mapping[InstitutionId, Institution]
+    agreements: tuple[Agreement, ...]
+    authority: x509.Certificate
+    revoked: frozenset[str] = field(default_factory=frozenset)
+
+    def institution(self, institution_id: str) -> Institution:
+        try:
+            return self.institutions[InstitutionId(institution_id)]
+        except KeyError:
+            raise UnknownInstitution(
+                f"{institution_id} is not an institution of this network"
+            ) from None
+
+    def institution_by_routing_key(self, routing_key: str) -> Institution | None:
+        for institution in self.institutions.values():
+            if institution.routing_key == routing_key:
+                return institution
+        return None
+
+    def agreements_between(self, country_a: str, country_b: str) -> tuple[Agreement, ...]:
+        return tuple(a for a in self.agreements if a.binds(country_a, country_b))
+
+    def certificates(
+        self, institution_id: str, use: KeyUse, at: dt.datetime
+    ) -> tuple[x509.Certificate, ...]:
+        """The institution's certificates for ``use`` that are trusted at ``at``.
+
+        Usually one; two while a rotation overlaps. An institution that is not active has
+        none. Raises :class:`CertificateUntrusted` when none is trusted, saying why.
+        """
+        institution = self.institution(institution_id)
+        if institution.status is not InstitutionStatus.ACTIVE:
+            raise CertificateUntrusted(f"{institution_id} is {institution.status.value}")
+        trusted: list[x509.Certificate] = []
+        last_reason = f"the directory lists no {use.value} certificate for {institution_id}"
+        for entry in institution.certificates:
+            if entry.use is not use:
+                continue
+            try:
+                check_institution_certificate(
+                    entry.certificate,
+                    institution=institution_id,
+                    use=use,
+                    authority=self.authority,
+                    at=at,
+                    revoked=self.revoked,
+                )
+            except CertificateUntrusted as error:
+                last_reason = error.detail
+                continue
+            trusted.append(entry.certificate)
+        if not trusted:
+            raise CertificateUntrusted(last_reason)
+        return tuple(trusted)

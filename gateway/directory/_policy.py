@@ -1,0 +1,232 @@
+"""The agreement policy: may an institution send a document to another, and if not, why.
+
+A document may cross a border only when an agreement between the two countries is usable on
+that day (in force; on a test network also once its administrative arrangement is concluded),
+contains the principle the exchange rests on, and covers the document's branch in the material
+scope of the party that must act on it. Both institutions must be active, handle the case type,
+and the acting institution must be competent for the branch. Exchanges within one country rest
+on national law, not on an agreement, so only the institution checks apply to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from gateway.codes import Branch, InstitutionId, Principle
+from gateway.directory._model import (
+    Agreement,
+    AgreementStage,
+    Directory,
+    Institution,
+    InstitutionStatus,
+    NetworkKind,
+)
+from gateway.documents import DocumentType
+
+__all__ = [
+    "ActingParty",
+    "ExchangeRule",
+    "Permitted",
+    "PolicyDecision",
+    "RefusalReason",
+    "Refused",
+    "decide",
+    "exchange_rule",
+]
+
+
+class RefusalReason(enum.StrEnum):
+    UNKNOWN_INSTITUTION = "unknown-institution"
+    INSTITUTION_NOT_ACTIVE = "institution-not-active"
+    NOT_COMPETENT = "not-competent"
+    NO_AGREEMENT = "no-agreement"
+    AGREEMENT_NOT_IN_FORCE = "agreement-not-in-force"
+    PRINCIPLE_NOT_COVERED = "principle-not-covered"
+    BRANCH_NOT_COVERED = "branch-not-covered"
+
+
+class ActingParty(enum.Enum):
+    """Whose legislation the document's branch must fall under: the one that must act on it."""
+
+    SENDER = "sender"
+    RECIPIENT = "recipient"
+
+
+@dataclass(frozen=True, slots=True)
+class ExchangeRule:
+    principle: Principle
+    acting: ActingParty
+
+
+_RULES: dict[DocumentType, ExchangeRule] = {
+    # The requester totalizes the periods for a benefit under its own legislation.
+    DocumentType.INSURANCE_PERIODS_REQUEST: ExchangeRule(
+        Principle.TOTALIZATION, ActingParty.SENDER
+    ),
+    DocumentType.INSURANCE_PERIODS_REPLY: ExchangeRule(
+        Principle.TOTALIZATION, ActingParty.RECIPIENT
+    ),
+    # A claim goes to the institution that must pay; it acknowledges and decides.
+    DocumentType.BENEFIT_CLAIM: ExchangeRule(Principle.TOTALIZATION, ActingParty.RECIPIENT),
+    DocumentType.BENEFIT_CLAIM_ACKNOWLEDGEMENT: ExchangeRule(
+        Principle.TOTALIZATION, ActingParty.SENDER
+    ),
+    DocumentType.BENEFIT_DECISION: ExchangeRule(Principle.TOTALIZATION, ActingParty.SENDER),
+    # Coverage is about the legislation as a whole; the certifying party acts.
+    DocumentType.COVERAGE_REQUEST: ExchangeRule(
+        Principle.APPLICABLE_LEGISLATION, ActingParty.RECIPIENT
+    ),
+    DocumentType.COVERAGE_CERTIFICATE: ExchangeRule(
+        Principle.APPLICABLE_LEGISLATION, ActingParty.SENDER
+    ),
+    DocumentType.COVERAGE_REFUSAL: ExchangeRule(
+        Principle.APPLICABLE_LEGISLATION, ActingParty.SENDER
+    ),
+}
+
+
+def exchange_rule(document_type: DocumentType) -> ExchangeRule | None:
+    """The rule a business document type is checked by; None for technical documents."""
+    return _RULES.get(document_type)
+
+
+@dataclass(frozen=True, slots=True)
+class Permitted:
+    """The exchange may take place; ``agreement`` is the one it rests on (None within a country
+    or for technical documents)."""
+
+    agreement: Agreement | None
+
+    def __bool__(self) -> bool:
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    reason: RefusalReason
+    detail: str
+
+    def __bool__(self) -> bool:
+        return False
+
+
+PolicyDecision = Permitted | Refused
+
+
+def _branches_text(branches: Iterable[Branch]) -> str:
+    return ", ".join(sorted(b.value for b in branches))
+
+
+def _usable(agreement: Agreement, network: NetworkKind, day: dt.date) -> str | None:
+    """None when the agreement may carry traffic on ``day``, otherwise why not."""
+    if agreement.stage is AgreementStage.IN_FORCE:
+        if agreement.applies_on(day):
+            return None
+        if agreement.in_force_from and day < agreement.in_force_from:
+            return f"{agreement.id} enters into force on {agreement.in_force_from.isoformat()}"
+        return f"{agreement.id} ceased to apply on {agreement.in_force_to}"
+    if network is NetworkKind.TEST and agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED:
+        return None
+    if agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED:
+        return (
+            f"{agreement.id} has its administrative arrangement concluded but is not yet in "
+            "force: it may carry test traffic only"
+        )
+    return f"{agreement.id} is at stage '{agreement.stage.value}', not in force"
+
+
+def _check_institution(directory: Directory, institution_id: str) -> Institution | Refused:
+    institution = directory.institutions.get(InstitutionId(institution_id))
+    if institution is None:
+        return Refused(
+            RefusalReason.UNKNOWN_INSTITUTION,
+            f"{institution_id} is not an institution of this network",
+        )
+    if institution.status is not InstitutionStatus.ACTIVE:
+        return Refused(
+            RefusalReason.INSTITUTION_NOT_ACTIVE,
+            f"{institution_id} is {institution.status.value} in the directory",
+        )
+    return institution
+
+
+def decide(
+    directory: Directory,
+    *,
+    sender: str,
+    recipient: str,
+    document_type: DocumentType,
+    branches: frozenset[Branch],
+    on: dt.date,
+) -> PolicyDecision:
+    """May ``sender`` send ``document_type`` for ``branches`` to ``recipient`` on day ``on``?"""
+    checked = [_check_institution(directory, sender), _check_institution(directory, recipient)]
+    for result in checked:
+        if isinstance(result, Refused):
+            return result
+    sending, receiving = checked
+    assert isinstance(sending, Institution) and isinstance(receiving, Institution)
+
+    rule = exchange_rule(document_type)
+    case_type = document_type.case_type
+    if rule is None or case_type is None:
+        return Permitted(agreement=None)
+    for institution in (sending, receiving):
+        if not institution.handles(case_type):
+            return Refused(
+                RefusalReason.NOT_COMPETENT,
+                f"{institution.id} does not handle {case_type.value} cases",
+            )
+    acting = sending if rule.acting is ActingParty.SENDER else receiving
+    outside_competence = branches - acting.branches
+    if outside_competence:
+        return Refused(
+            RefusalReason.NOT_COMPETENT,
+            f"{acting.id} is not competent for {_branches_text(outside_competence)}",
+        )
+    if sending.country == receiving.country:
+        return Permitted(agreement=None)
+
+    agreements = directory.agreements_between(sending.country, receiving.country)
+    if not agreements:
+        return Refused(
+            RefusalReason.NO_AGREEMENT,
+            f"no social security agreement binds {sending.country} and {receiving.country}",
+        )
+    not_usable: list[str] = []
+    refusals: list[Refused] = []
+    for agreement in agreements:
+        why_not = _usable(agreement, directory.network, on)
+        if why_not is not None:
+            not_usable.append(why_not)
+            continue
+        if rule.principle not in agreement.principles:
+            refusals.append(
+                Refused(
+                    RefusalReason.PRINCIPLE_NOT_COVERED,
+                    f"{agreement.id} does not contain the principle '{rule.principle.value}' "
+                    f"that a {document_type.root_name} rests on",
+                )
+            )
+            continue
+        uncovered = branches - agreement.scopes[acting.country]
+        if uncovered:
+            refusals.append(
+                Refused(
+                    RefusalReason.BRANCH_NOT_COVERED,
+                    f"{_branches_text(uncovered)} is outside the material scope of "
+                    f"{agreement.id} for {acting.country}",
+                )
+            )
+            continue
+        return Permitted(agreement=agreement)
+    if refusals:
+        return refusals[0]
+    return Refused(
+        RefusalReason.AGREEMENT_NOT_IN_FORCE,
+        f"no agreement between {sending.country} and {receiving.country} applies on "
+        f"{on.isoformat()}: " + "; ".join(not_usable),
+    )

@@ -1,0 +1,57 @@
+"""Documents: safe parsing, schema and business-rule validation, and the envelope.
+
+Pure logic: nothing here performs I/O beyond reading the project's own schema files.
+"""
+
+from __future__ import annotations
+
+from gateway.documents._catalogue import (
+    COMMON_NAMESPACE,
+    DIRECTORY_NAMESPACE,
+    ENVELOPE_NAMESPACE,
+    SCHEMA_DIR,
+    SUPPORTED_SCHEMA_VERSIONS,
+    CaseType,
+    DocumentFamily,
+    DocumentType,
+)
+from gateway.documents._envelope import (
+    DocumentAction,
+    EnvelopeHeader,
+    build_envelope,
+    envelope_body,
+    read_header,
+    validate_envelope,
+)
+from gateway.documents._issues import Issue, location_path
+from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted
+from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
+from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
+
+__all__ = [
+    "COMMON_NAMESPACE",
+    "DEFAULT_LIMITS",
+    "DIRECTORY_NAMESPACE",
+    "ENVELOPE_NAMESPACE",
+    "SCHEMA_DIR",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "CaseType",
+    "DocumentAction",
+    "DocumentFamily",
+    "DocumentType",
+    "EnvelopeHeader",
+    "Issue",
+    "ParseLimits",
+    "ValidatedDocument",
+    "build_envelope",
+    "directory_schema",
+    "envelope_body",
+    "envelope_schema",
+    "location_path",
+    "parse_untrusted",
+    "read_header",
+    "schema_issues",
+    "validate_document",
+    "validate_element",
+    "validate_envelope",
+]

@@ -1,0 +1,99 @@
+"""The document types the network carries, with the namespace and schema file of each."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+
+__all__ = [
+    "COMMON_NAMESPACE",
+    "DIRECTORY_NAMESPACE",
+    "ENVELOPE_NAMESPACE",
+    "SCHEMA_DIR",
+    "SUPPORTED_SCHEMA_VERSIONS",
+    "CaseType",
+    "DocumentFamily",
+    "DocumentType",
+]
+
+#: Where the XSDs live. Schemas are loaded only from here, never from hints in instances.
+SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+
+COMMON_NAMESPACE = "urn:ssgw:common:1"
+ENVELOPE_NAMESPACE = "urn:ssgw:envelope:1"
+DIRECTORY_NAMESPACE = "urn:ssgw:directory:1"
+
+#: Minor versions of the major-1 namespaces this node reads and writes.
+SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0"})
+
+
+class CaseType(enum.StrEnum):
+    """The business exchanges a case can be (like an EESSI business use case)."""
+
+    INSURANCE_PERIODS = "insurance-periods"
+    BENEFIT_CLAIM = "benefit-claim"
+    COVERAGE = "coverage"
+
+
+class DocumentFamily(enum.Enum):
+    """A group of document types that share one XSD and one target namespace."""
+
+    PERIODS = ("urn:ssgw:periods:1", "v1/periods.xsd")
+    CLAIMS = ("urn:ssgw:claims:1", "v1/claims.xsd")
+    COVERAGE = ("urn:ssgw:coverage:1", "v1/coverage.xsd")
+    TECHNICAL = ("urn:ssgw:technical:1", "v1/technical.xsd")
+
+    def __init__(self, namespace: str, schema_file: str) -> None:
+        self.namespace = namespace
+        self.schema_path = SCHEMA_DIR / schema_file
+
+
+class DocumentType(enum.Enum):
+    """A business or technical document: its root element name is its value."""
+
+    INSURANCE_PERIODS_REQUEST = ("InsurancePeriodsRequest", DocumentFamily.PERIODS)
+    INSURANCE_PERIODS_REPLY = ("InsurancePeriodsReply", DocumentFamily.PERIODS)
+    BENEFIT_CLAIM = ("BenefitClaim", DocumentFamily.CLAIMS)
+    BENEFIT_CLAIM_ACKNOWLEDGEMENT = ("BenefitClaimAcknowledgement", DocumentFamily.CLAIMS)
+    BENEFIT_DECISION = ("BenefitDecision", DocumentFamily.CLAIMS)
+    COVERAGE_REQUEST = ("CoverageRequest", DocumentFamily.COVERAGE)
+    COVERAGE_CERTIFICATE = ("CoverageCertificate", DocumentFamily.COVERAGE)
+    COVERAGE_REFUSAL = ("CoverageRefusal", DocumentFamily.COVERAGE)
+    RECEIPT = ("Receipt", DocumentFamily.TECHNICAL)
+    REJECTION = ("Rejection", DocumentFamily.TECHNICAL)
+
+    def __init__(self, root_name: str, family: DocumentFamily) -> None:
+        self.root_name = root_name
+        self.family = family
+
+    @property
+    def namespace(self) -> str:
+        return self.family.namespace
+
+    @property
+    def qualified_name(self) -> str:
+        """The root element's name in Clark notation, ``{namespace}LocalName``."""
+        return f"{{{self.family.namespace}}}{self.root_name}"
+
+    @property
+    def case_type(self) -> CaseType | None:
+        """The case type this document belongs to; None for technical documents."""
+        return _CASE_TYPES.get(self.family)
+
+    @classmethod
+    def from_root_name(cls, name: str) -> DocumentType:
+        """Look a type up by its root element's local name; KeyError when unknown."""
+        return _BY_ROOT_NAME[name]
+
+    @classmethod
+    def from_qualified_name(cls, qname: str) -> DocumentType | None:
+        return _BY_QNAME.get(qname)
+
+
+_CASE_TYPES = {
+    DocumentFamily.PERIODS: CaseType.INSURANCE_PERIODS,
+    DocumentFamily.CLAIMS: CaseType.BENEFIT_CLAIM,
+    DocumentFamily.COVERAGE: CaseType.COVERAGE,
+}
+_BY_ROOT_NAME = {t.root_name: t for t in DocumentType}
+_BY_QNAME = {t.qualified_name: t for t in DocumentType}

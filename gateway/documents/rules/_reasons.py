@@ -1,0 +1,28 @@
+"""Rules on coded reasons: a code that says "other" must be explained."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+
+from lxml import etree
+
+from gateway.documents._issues import Issue
+
+from ._support import elements, text, xpath
+
+__all__ = ["check_other_explained"]
+
+# Every coded reason or request whose code list ends in "other" carries an optional Text.
+_CODED = xpath(".//cl:MissingInformation | .//cl:Reason | .//cv:Reason | .//t:Reason")
+
+
+def check_other_explained(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
+    """A code 'other' comes with a text that explains it."""
+    for element in elements(_CODED, root):
+        namespace = etree.QName(element).namespace
+        code = element.find(f"{{{namespace}}}Code")
+        if text(code) == "other" and element.find(f"{{{namespace}}}Text") is None:
+            yield Issue.at(
+                element, "rule.text-missing", "code 'other' needs a text that explains it"
+            )

@@ -1,0 +1,173 @@
+"""The inbound half of the message path, pure: decrypt, verify, check, validate, authorise.
+
+The order matters (SECURITY-RULES 4): decrypt, then verify the signature against the
+directory's certificate of the *claimed* sender, and only then trust anything the header says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from cryptography import x509
+from lxml import etree
+
+from gateway.codes import InvalidIdentifier, parse_institution_id
+from gateway.directory import Directory, Refused, decide
+from gateway.documents import (
+    DEFAULT_LIMITS,
+    ENVELOPE_NAMESPACE,
+    EnvelopeHeader,
+    ParseLimits,
+    ValidatedDocument,
+    envelope_body,
+    parse_untrusted,
+    read_header,
+    validate_element,
+    validate_envelope,
+)
+from gateway.errors import (
+    DecryptionFailed,
+    HeaderMismatch,
+    MessageExpired,
+    NotPermitted,
+    SignatureInvalid,
+    WrongRecipient,
+)
+from gateway.exchange._credentials import Credentials
+from gateway.security import KeyUse, open_sealed, verify_signed
+
+__all__ = [
+    "CLOCK_SKEW",
+    "BusHeaders",
+    "InboundMessage",
+    "VerifiedEnvelope",
+    "open_inbound",
+    "verify_envelope",
+]
+
+#: How far ahead of this node's clock a sender's clock may run.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+_E = f"{{{ENVELOPE_NAMESPACE}}}"
+
+
+@dataclass(frozen=True, slots=True)
+class BusHeaders:
+    """The routing fields the bus carries in clear; they must equal the signed ones."""
+
+    message_id: str
+    sender: str
+    recipient: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifiedEnvelope:
+    """An envelope whose signature verified against the directory; only signed content."""
+
+    header: EnvelopeHeader
+    document: ValidatedDocument
+    root: etree._Element
+    signer: x509.Certificate
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    """A received message that passed every check."""
+
+    header: EnvelopeHeader
+    document: ValidatedDocument
+    signed_envelope: bytes
+    signer: x509.Certificate
+    agreement_id: str | None
+
+
+def _claimed_sender(root: etree._Element) -> str:
+    node = root.find(f"{_E}Header/{_E}Sender")
+    if node is None or not node.text:
+        raise SignatureInvalid("the envelope names no sender")
+    try:
+        return parse_institution_id(node.text.strip())
+    except InvalidIdentifier as error:
+        raise SignatureInvalid(f"the envelope's sender is not an institution id: {error}") from None
+
+
+def verify_envelope(
+    plaintext: bytes,
+    *,
+    directory: Directory,
+    now: dt.datetime,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> VerifiedEnvelope:
+    """Verify a signed envelope against its claimed sender's certificates in the directory,
+    then validate the envelope and its document. Says nothing about recipient or freshness."""
+    unverified = parse_untrusted(plaintext, limits).getroot()
+    sender = _claimed_sender(unverified)
+    trusted = directory.certificates(sender, KeyUse.SIGNING, now)
+    verified = verify_signed(unverified, trusted)
+    signed_root = verified.root
+    validate_envelope(signed_root)
+    header = read_header(signed_root)
+    if header.sender != sender:
+        raise SignatureInvalid("the signed header names another sender than the signer")
+    document = validate_element(envelope_body(signed_root), today=now.date())
+    return VerifiedEnvelope(
+        header=header, document=document, root=signed_root, signer=verified.certificate
+    )
+
+
+def open_inbound(
+    sealed: bytes,
+    *,
+    credentials: Credentials,
+    directory: Directory,
+    now: dt.datetime,
+    bus: BusHeaders | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> InboundMessage:
+    """Open a sealed message addressed to this node, or raise the error that says why not."""
+    # Base64url makes the token a third larger than the envelope inside.
+    if len(sealed) > limits.max_bytes * 4 // 3 + 4096:
+        raise DecryptionFailed("the sealed message is larger than any acceptable envelope")
+    plaintext = open_sealed(sealed, credentials.decryption)
+    envelope = verify_envelope(plaintext, directory=directory, now=now, limits=limits)
+    header = envelope.header
+    if header.recipient != credentials.institution:
+        raise WrongRecipient(
+            f"the message is addressed to {header.recipient}, not to {credentials.institution}"
+        )
+    if bus is not None:
+        mismatched = [
+            name
+            for name, clear, signed in (
+                ("message id", bus.message_id, str(header.message_id)),
+                ("sender", bus.sender, header.sender),
+                ("recipient", bus.recipient, header.recipient),
+            )
+            if clear != signed
+        ]
+        if mismatched:
+            raise HeaderMismatch(
+                f"the bus headers disagree with the signed header on: {', '.join(mismatched)}"
+            )
+    if header.is_expired(now):
+        raise MessageExpired(f"the message expired at {header.expires.isoformat()}")
+    if header.created > now + CLOCK_SKEW:
+        raise MessageExpired("the message claims to be created in the future")
+    decision = decide(
+        directory,
+        sender=header.sender,
+        recipient=header.recipient,
+        document_type=header.document_type,
+        branches=envelope.document.branches,
+        on=now.date(),
+    )
+    if isinstance(decision, Refused):
+        raise NotPermitted(decision.reason.value, decision.detail)
+    return InboundMessage(
+        header=header,
+        document=envelope.document,
+        signed_envelope=etree.tostring(envelope.root, encoding="UTF-8", xml_declaration=True),
+        signer=envelope.signer,
+        agreement_id=decision.agreement.id if decision.agreement else None,
+    )

@@ -1,0 +1,242 @@
+"""The ssgw commands: right answers, one clear line for every mistake, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from gateway.cli import app
+from support import EXAMPLES
+
+runner = CliRunner()
+
+
+def ssgw(*args: str | Path) -> Result:
+    result = runner.invoke(app, [str(a) for a in args])
+    assert "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+@pytest.fixture
+def network(pki_dir: Path, signed_directory_file: Path) -> list[str]:
+    return [
+        "--directory",
+        str(signed_directory_file),
+        "--authority",
+        str(pki_dir / "authority.pem"),
+    ]
+
+
+def institution(pki_dir: Path, name: str) -> Path:
+    return pki_dir / "institutions" / name
+
+
+def test_validate_reports_valid_and_invalid_files(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(
+        (EXAMPLES / "InsurancePeriodsRequest.xml")
+        .read_bytes()
+        .replace(b">old-age<", b">old-aged<", 1)
+    )
+    result = ssgw(
+        "validate", EXAMPLES / "InsurancePeriodsRequest.xml", broken, tmp_path / "none.xml"
+    )
+    assert result.exit_code == 1
+    assert "InsurancePeriodsRequest.xml: valid InsurancePeriodsRequest 1.0" in result.output
+    assert "broken.xml: invalid" in result.output
+    assert "[schema." in result.output and "old-aged" in result.output
+    assert "none.xml: cannot read" in result.output
+
+
+def test_validate_succeeds_on_every_example() -> None:
+    files = sorted(p for p in EXAMPLES.glob("*.xml") if p.stem != "Directory")
+    result = ssgw("validate", *files)
+    assert result.exit_code == 0, result.output
+    assert result.output.count(": valid ") == len(files)
+
+
+def test_sign_verify_encrypt_decrypt(tmp_path: Path, pki_dir: Path, network: list[str]) -> None:
+    de = institution(pki_dir, "DE_DRV70001")
+    fr = institution(pki_dir, "FR_CNAV")
+    signed, sealed, opened = (
+        tmp_path / "signed.xml",
+        tmp_path / "sealed.jwe",
+        tmp_path / "opened.xml",
+    )
+
+    result = ssgw(
+        "sign",
+        EXAMPLES / "InsurancePeriodsReply.xml",
+        "--key",
+        de / "signing.key",
+        "--cert",
+        de / "signing.pem",
+        "--to",
+        "FR:CNAV",
+        "-o",
+        signed,
+    )
+    assert result.exit_code == 0, result.output
+
+    result = ssgw("verify", signed, *network)
+    assert result.exit_code == 0, result.output
+    assert "valid signature by DE:DRV70001 on InsurancePeriodsReply" in result.output
+
+    result = ssgw("encrypt", signed, "--to", "FR:CNAV", *network, "-o", sealed)
+    assert result.exit_code == 0, result.output
+    assert b"<" not in sealed.read_bytes()
+
+    result = ssgw(
+        "decrypt",
+        sealed,
+        "--key",
+        fr / "encryption.key",
+        "--cert",
+        fr / "encryption.pem",
+        "-o",
+        opened,
+    )
+    assert result.exit_code == 0, result.output
+    assert opened.read_bytes() == signed.read_bytes()
+
+    result = ssgw(
+        "decrypt", sealed, "--key", de / "encryption.key", "--cert", de / "encryption.pem"
+    )
+    assert result.exit_code == 1
+    assert result.output.strip().startswith("error: ")
+
+
+def test_verify_refuses_a_tampered_envelope(
+    tmp_path: Path, pki_dir: Path, network: list[str]
+) -> None:
+    de = institution(pki_dir, "DE_DRV70001")
+    signed = tmp_path / "signed.xml"
+    ssgw(
+        "sign",
+        EXAMPLES / "BenefitClaim.xml",
+        "--key",
+        de / "signing.key",
+        "--cert",
+        de / "signing.pem",
+        "--to",
+        "FR:CNAV",
+        "-o",
+        signed,
+    )
+    signed.write_bytes(
+        signed.read_bytes().replace(b"FR:CNAV</env:Recipient>", b"IN:EPFO</env:Recipient>")
+    )
+    result = ssgw("verify", signed, *network)
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "signature" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--to", "FR:cnav"], "not an institution id"),
+        (["--to", "FR:CNAV", "--case-id", "not-a-uuid"], "not a UUID"),
+    ],
+)
+def test_sign_refuses_bad_options(args: list[str], message: str, pki_dir: Path) -> None:
+    de = institution(pki_dir, "DE_DRV70001")
+    result = ssgw(
+        "sign",
+        EXAMPLES / "BenefitClaim.xml",
+        "--key",
+        de / "signing.key",
+        "--cert",
+        de / "signing.pem",
+        *args,
+    )
+    assert result.exit_code == 2
+    assert message in result.output
+
+
+def test_sign_refuses_a_missing_key(tmp_path: Path, pki_dir: Path) -> None:
+    result = ssgw(
+        "sign",
+        EXAMPLES / "BenefitClaim.xml",
+        "--key",
+        tmp_path / "nope.key",
+        "--cert",
+        institution(pki_dir, "DE_DRV70001") / "signing.pem",
+        "--to",
+        "FR:CNAV",
+    )
+    assert result.exit_code == 2
+    assert "cannot read private key" in result.output
+
+
+def test_encrypt_needs_exactly_one_way_to_find_the_recipient(tmp_path: Path) -> None:
+    envelope = tmp_path / "x.xml"
+    envelope.write_bytes(b"<x/>")
+    assert ssgw("encrypt", envelope).exit_code == 2
+    assert ssgw("encrypt", envelope, "--to", "FR:CNAV").exit_code == 2
+
+
+def test_pki_commands(tmp_path: Path) -> None:
+    folder = tmp_path / "pki"
+    assert ssgw("pki", "init", folder).exit_code == 0
+    again = ssgw("pki", "init", folder)
+    assert again.exit_code == 2 and "--force" in again.output
+    assert ssgw("pki", "issue", folder, "TN:CNSS", "--name", "CNSS").exit_code == 0
+    bad = ssgw("pki", "issue", folder, "TN:cnss")
+    assert bad.exit_code == 2 and "not an institution id" in bad.output
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text("s3cret\n")
+    protected = ssgw("pki", "issue", folder, "NL:SVB01", "--passphrase-file", passphrase)
+    assert protected.exit_code == 0
+    assert b"ENCRYPTED" in (folder / "institutions" / "NL_SVB01" / "signing.key").read_bytes()
+
+
+def test_directory_verify_and_policy_check(network: list[str], signed_directory_file: Path) -> None:
+    authority = network[-1]
+    result = ssgw("directory", "verify", signed_directory_file, "--authority", authority)
+    assert result.exit_code == 0
+    assert "15 institutions, 8 agreements" in result.output
+
+    refused = ssgw(
+        "policy",
+        "check",
+        "--from",
+        "IN:EPFO",
+        "--to",
+        "DE:DRV70001",
+        "--type",
+        "BenefitClaim",
+        "--branch",
+        "invalidity",
+        *network,
+    )
+    assert refused.exit_code == 1
+    assert "refused [branch-not-covered]" in refused.output
+
+    permitted = ssgw(
+        "policy",
+        "check",
+        "--from",
+        "IN:EPFO",
+        "--to",
+        "DE:DRV70001",
+        "--type",
+        "BenefitClaim",
+        "--branch",
+        "old-age",
+        *network,
+    )
+    assert permitted.exit_code == 0 and "permitted under IN-DE" in permitted.output
+
+    unknown = ssgw(
+        "policy", "check", "--from", "IN:EPFO", "--to", "DE:DRV70001", "--type", "Letter", *network
+    )
+    assert unknown.exit_code == 2 and "unknown document type" in unknown.output
+
+
+def test_directory_sign_refuses_something_else(tmp_path: Path, pki_dir: Path) -> None:
+    result = ssgw("directory", "sign", EXAMPLES / "BenefitClaim.xml", "--pki", pki_dir)
+    assert result.exit_code == 2
+    assert "not a network directory" in result.output

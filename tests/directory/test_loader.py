@@ -1,0 +1,207 @@
+"""The directory is read only when the network authority signed it, and read faithfully."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from lxml import etree
+
+from gateway.codes import Branch, InstitutionId
+from gateway.directory import (
+    DIRECTORY_LIMITS,
+    AgreementStage,
+    Directory,
+    NetworkKind,
+    load_directory,
+)
+from gateway.documents import DIRECTORY_NAMESPACE, parse_untrusted
+from gateway.errors import CertificateUntrusted, DirectoryError, UnknownInstitution
+from gateway.security import (
+    KeyUse,
+    SigningIdentity,
+    certificate_fingerprint,
+    init_authority,
+    issue_certificate,
+    load_certificate,
+    load_private_key,
+    sign_enveloped,
+)
+
+D = f"{{{DIRECTORY_NAMESPACE}}}"
+
+
+def authority_identity(pki_dir: Path) -> SigningIdentity:
+    return SigningIdentity(
+        load_private_key(pki_dir / "authority.key"), load_certificate(pki_dir / "authority.pem")
+    )
+
+
+def unsigned_copy(signed_directory_file: Path) -> etree._Element:
+    root = parse_untrusted(signed_directory_file.read_bytes(), DIRECTORY_LIMITS).getroot()
+    signature = root.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
+    assert signature is not None
+    root.remove(signature)
+    return root
+
+
+def resign(root: etree._Element, pki_dir: Path) -> bytes:
+    return etree.tostring(sign_enveloped(root, authority_identity(pki_dir)))
+
+
+def test_the_sample_directory_is_read_completely(directory: Directory) -> None:
+    assert directory.network is NetworkKind.PRODUCTION
+    assert len(directory.institutions) == 15
+    assert {a.id for a in directory.agreements} == {
+        "EU-883-2004",
+        "AR-CL",
+        "CA-NL",
+        "FR-TN",
+        "IN-DE",
+        "AU-KR",
+        "US-DE",
+        "MERCOSUR",
+    }
+    india_germany = next(a for a in directory.agreements if a.id == "IN-DE")
+    assert india_germany.stage is AgreementStage.IN_FORCE
+    assert india_germany.scopes["DE"] == frozenset({Branch.OLD_AGE})
+    assert india_germany.scopes["IN"] == frozenset(
+        {Branch.OLD_AGE, Branch.SURVIVORS, Branch.INVALIDITY}
+    )
+    assert india_germany.in_force_from == dt.date(2017, 5, 1)
+    eu = next(a for a in directory.agreements if a.id == "EU-883-2004")
+    assert len(eu.parties) == 31 and eu.posting_limit_months == 24
+    assert directory.institution("DE:DRV70001").routing_key == "de.drv70001"
+
+
+def test_every_issued_institution_has_both_certificates(directory: Directory) -> None:
+    now = dt.datetime.now(dt.UTC)
+    for use in KeyUse:
+        assert len(directory.certificates(InstitutionId("IN:EPFO"), use, now)) == 1
+
+
+def test_a_tampered_directory_is_refused(signed_directory_file: Path, pki_dir: Path) -> None:
+    data = signed_directory_file.read_bytes().replace(
+        b"<Branch>old-age</Branch>", b"<Branch>family</Branch>", 1
+    )
+    with pytest.raises(DirectoryError, match="signature"):
+        load_directory(data, load_certificate(pki_dir / "authority.pem"))
+
+
+def test_a_directory_signed_by_another_authority_is_refused(
+    signed_directory_file: Path, tmp_path: Path
+) -> None:
+    rogue = init_authority(tmp_path / "rogue")
+    rogue_identity = SigningIdentity(
+        load_private_key(rogue.key), load_certificate(rogue.certificate)
+    )
+    data = etree.tostring(sign_enveloped(unsigned_copy(signed_directory_file), rogue_identity))
+    with pytest.raises(DirectoryError, match="signature"):
+        load_directory(data, load_certificate(signed_directory_file.parent / "authority.pem"))
+
+
+def test_an_unsigned_directory_is_refused(signed_directory_file: Path, pki_dir: Path) -> None:
+    data = etree.tostring(unsigned_copy(signed_directory_file))
+    with pytest.raises(DirectoryError, match="not signed"):
+        load_directory(data, load_certificate(pki_dir / "authority.pem"))
+
+
+def test_a_signed_but_schema_invalid_directory_is_refused(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    institution = root.find(f"{D}Institutions/{D}Institution")
+    assert institution is not None
+    institution.set("routingKey", "Not A Key!")
+    with pytest.raises(DirectoryError, match="schema"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+def test_a_country_that_contradicts_the_id_is_refused(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    institution = root.find(f"{D}Institutions/{D}Institution")
+    assert institution is not None
+    institution.set("country", "AT")
+    with pytest.raises(DirectoryError, match="differs from its id"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+def test_garbage_is_refused(pki_dir: Path) -> None:
+    with pytest.raises(DirectoryError, match="not readable"):
+        load_directory(b"\x00\x01garbage", load_certificate(pki_dir / "authority.pem"))
+
+
+def test_an_unknown_institution_is_named(directory: Directory) -> None:
+    with pytest.raises(UnknownInstitution, match="XX:NOBODY"):
+        directory.institution("XX:NOBODY")
+
+
+def _add_certificate(
+    root: etree._Element, institution: str, certificate_der: bytes, use: KeyUse
+) -> None:
+    for node in root.iterfind(f"{D}Institutions/{D}Institution"):
+        if node.get("id") == institution:
+            certificate = etree.SubElement(node, f"{D}Certificate", use=use.value)
+            certificate.text = base64.b64encode(certificate_der).decode()
+            return
+    raise AssertionError(institution)
+
+
+def test_rotation_overlap_then_revocation(signed_directory_file: Path, pki_dir: Path) -> None:
+    """During an overlap both signing certificates are trusted; a revoked one never is."""
+    identity = authority_identity(pki_dir)
+    now = dt.datetime.now(dt.UTC)
+    new_key = ec.generate_private_key(ec.SECP256R1())
+    new_certificate = issue_certificate(
+        institution=InstitutionId("DE:DRV70001"),
+        name="Deutsche Rentenversicherung Bund",
+        use=KeyUse.SIGNING,
+        public_key=new_key.public_key(),
+        authority_key=identity.key,
+        authority_certificate=identity.certificate,
+    )
+    root = unsigned_copy(signed_directory_file)
+    _add_certificate(
+        root,
+        "DE:DRV70001",
+        new_certificate.public_bytes(serialization.Encoding.DER),
+        KeyUse.SIGNING,
+    )
+    rotated = load_directory(resign(root, pki_dir), identity.certificate)
+    trusted = rotated.certificates(InstitutionId("DE:DRV70001"), KeyUse.SIGNING, now)
+    assert len(trusted) == 2 and new_certificate in trusted
+
+    old = next(c for c in trusted if c != new_certificate)
+    revoked = etree.SubElement(root, f"{D}RevokedCertificates")
+    etree.SubElement(
+        revoked, f"{D}Revoked", sha256=certificate_fingerprint(old), since=now.isoformat()
+    )
+    after = load_directory(resign(root, pki_dir), identity.certificate)
+    assert after.certificates(InstitutionId("DE:DRV70001"), KeyUse.SIGNING, now) == (
+        new_certificate,
+    )
+    assert after.revoked == frozenset({certificate_fingerprint(old)})
+
+
+def test_a_certificate_for_another_institution_is_not_trusted(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    identity = authority_identity(pki_dir)
+    french = load_certificate(pki_dir / "institutions" / "FR_CNAV" / "signing.pem")
+    root = unsigned_copy(signed_directory_file)
+    for node in root.iterfind(f"{D}Institutions/{D}Institution"):
+        if node.get("id") == "DE:DRV70001":
+            for certificate in node.findall(f"{D}Certificate"):
+                node.remove(certificate)
+    _add_certificate(
+        root, "DE:DRV70001", french.public_bytes(serialization.Encoding.DER), KeyUse.SIGNING
+    )
+    swapped = load_directory(resign(root, pki_dir), identity.certificate)
+    with pytest.raises(CertificateUntrusted, match="another subject"):
+        swapped.certificates(InstitutionId("DE:DRV70001"), KeyUse.SIGNING, dt.datetime.now(dt.UTC))

@@ -1,0 +1,56 @@
+"""The committed schema reference is exactly what the generator makes from the XSDs today."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from gateway.documents import DocumentType
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "schema_reference.py"
+REFERENCE = ROOT / "docs" / "schemas.md"
+REGENERATE = ".venv/bin/python scripts/schema_reference.py > docs/schemas.md"
+
+
+def generate() -> str:
+    """Run the generator as the documentation says to, from the project root."""
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT)], cwd=ROOT, capture_output=True, check=True, timeout=60
+    )
+    return result.stdout.decode("utf-8")
+
+
+@pytest.fixture(scope="module")
+def generated() -> str:
+    return generate()
+
+
+def test_committed_reference_matches_the_schemas(generated: str) -> None:
+    committed = REFERENCE.read_text(encoding="utf-8")
+    assert committed == generated, f"docs/schemas.md is out of date; run: {REGENERATE}"
+
+
+def test_generation_is_deterministic(generated: str) -> None:
+    assert generate() == generated
+
+
+@pytest.mark.parametrize("document_type", list(DocumentType), ids=lambda t: t.root_name)
+def test_every_document_type_is_described(document_type: DocumentType) -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    stem = document_type.family.schema_path.stem
+    assert f'<a id="{stem}-element-{document_type.root_name}"></a>' in reference
+    assert f"#### `{document_type.root_name}`" in reference
+    assert f"`{document_type.namespace}`" in reference
+
+
+def test_every_document_type_is_an_envelope_document_code() -> None:
+    reference = REFERENCE.read_text(encoding="utf-8")
+    start = reference.index('<a id="envelope-type-DocumentTypeCode"></a>')
+    end = reference.find("<a id=", start + 1)
+    section = reference[start : end if end != -1 else None]
+    for document_type in DocumentType:
+        assert f"| `{document_type.root_name}` |" in section
