@@ -15,12 +15,19 @@ The tree::
     ├── DirectoryError            the network directory is invalid, unsigned or unknown to us
     │   └── UnknownInstitution    an institution id the directory does not list
     ├── NotPermitted              the agreement policy refuses the exchange
-    └── ConfigurationError        a setting or file path given by the operator is wrong
+    ├── StoreUnavailable          the database cannot be reached or written (transient)
+    ├── ConfigurationError        a setting or file path given by the operator is wrong
+    └── TransportError            the RabbitMQ bus did not do what was asked
+        ├── BrokerUnavailable     unreachable, connection lost, or no answer in time (transient)
+        ├── BrokerAccessRefused   the broker refused our credentials or permissions
+        ├── TopologyMismatch      an exchange or queue is missing or declared differently
+        ├── PublishRefused        the broker nacked a publish: it did not take the message
+        └── MessageUnroutable     no queue is bound for the routing key (mandatory publish)
 
-Library errors (lxml, signxml, joserfc, cryptography) are translated into these at the seam
-where the library is called; nothing outside that seam sees them. Each error has a ``code``
-(kebab-case, stable, used for problem types and rejection reasons) and says what is wrong in
-words that contain no personal data.
+Library errors (lxml, signxml, joserfc, cryptography, aio-pika, aiormq) are translated into
+these at the seam where the library is called; nothing outside that seam sees them. Each error
+has a ``code`` (kebab-case, stable, used for problem types and rejection reasons) and says what
+is wrong in words that contain no personal data.
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ if TYPE_CHECKING:
     from gateway.documents._issues import Issue
 
 __all__ = [
+    "BrokerAccessRefused",
+    "BrokerUnavailable",
     "CertificateUntrusted",
     "ConfigurationError",
     "DecryptionFailed",
@@ -40,9 +49,14 @@ __all__ = [
     "HeaderMismatch",
     "KeyMaterialError",
     "MessageExpired",
+    "MessageUnroutable",
     "NotPermitted",
+    "PublishRefused",
     "SecurityError",
     "SignatureInvalid",
+    "StoreUnavailable",
+    "TopologyMismatch",
+    "TransportError",
     "UnknownInstitution",
     "ValidationFailed",
     "WrongRecipient",
@@ -124,5 +138,53 @@ class NotPermitted(GatewayError):
         self.reason = reason
 
 
+class StoreUnavailable(GatewayError):
+    code = "store-unavailable"
+
+
 class ConfigurationError(GatewayError):
     code = "configuration"
+
+
+class TransportError(GatewayError):
+    """The RabbitMQ bus did not do what was asked; raised only by ``gateway.transport``."""
+
+    code = "transport"
+
+
+class BrokerUnavailable(TransportError):
+    """The broker cannot be reached, the connection was lost, or it did not answer in time.
+
+    Transient: retry later with the same message id. A publish that fails this way may still
+    have reached the broker, so a retry can make a duplicate, which the receiver drops by id.
+    """
+
+    code = "broker-unavailable"
+
+
+class BrokerAccessRefused(TransportError):
+    """The broker refused the credentials, or the user may not touch that exchange or queue."""
+
+    code = "broker-access-refused"
+
+
+class TopologyMismatch(TransportError):
+    """An exchange or queue is missing, or exists with other arguments than ours."""
+
+    code = "topology-mismatch"
+
+
+class PublishRefused(TransportError):
+    """The broker answered a publish with a nack: it did not take responsibility for it."""
+
+    code = "publish-refused"
+
+
+class MessageUnroutable(TransportError):
+    """The broker returned a mandatory publish: no queue is bound for ``routing_key``."""
+
+    code = "unroutable"
+
+    def __init__(self, routing_key: str, detail: str) -> None:
+        super().__init__(detail)
+        self.routing_key = routing_key

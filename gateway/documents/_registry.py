@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from functools import cache
 from pathlib import Path
 
 from lxml import etree
@@ -13,29 +12,38 @@ from gateway.documents._issues import Issue
 
 __all__ = ["directory_schema", "envelope_schema", "family_schema", "schema_issues"]
 
+
 # Schema documents are our own files; the parser still refuses network access so an import
 # can never reach outside the schemas folder.
-_SCHEMA_PARSER = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
-_lock = threading.Lock()
+class _Compiled(threading.local):
+    """Each thread compiles its own copy: a schema keeps the error log of its last run, so
+    two threads validating with one object could read each other's errors."""
+
+    def __init__(self) -> None:
+        self.schemas: dict[Path, etree.XMLSchema] = {}
+
+
+_compiled = _Compiled()
 
 
 def _compile(path: Path) -> etree.XMLSchema:
-    with _lock:
-        return etree.XMLSchema(etree.parse(str(path), _SCHEMA_PARSER))
+    schema = _compiled.schemas.get(path)
+    if schema is None:
+        parser = etree.XMLParser(no_network=True, resolve_entities=False, load_dtd=False)
+        schema = etree.XMLSchema(etree.parse(str(path), parser))
+        _compiled.schemas[path] = schema
+    return schema
 
 
-@cache
 def family_schema(family: DocumentFamily) -> etree.XMLSchema:
     """The compiled schema of a document family."""
     return _compile(family.schema_path)
 
 
-@cache
 def envelope_schema() -> etree.XMLSchema:
     return _compile(SCHEMA_DIR / "v1" / "envelope.xsd")
 
 
-@cache
 def directory_schema() -> etree.XMLSchema:
     return _compile(SCHEMA_DIR / "v1" / "directory.xsd")
 

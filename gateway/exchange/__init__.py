@@ -9,23 +9,53 @@ from __future__ import annotations
 from gateway.exchange._credentials import Credentials
 from gateway.exchange._inbound import (
     CLOCK_SKEW,
+    AuthenticatedEnvelope,
     BusHeaders,
     InboundMessage,
     VerifiedEnvelope,
+    admit,
+    authenticate,
     open_inbound,
     verify_envelope,
 )
+from gateway.exchange._lifecycle import (
+    Direction,
+    IllegalTransition,
+    MessageStatus,
+    check_transition,
+)
 from gateway.exchange._outbound import DEFAULT_TIME_TO_LIVE, OutboundMessage, prepare_outbound
+from gateway.exchange._technical import (
+    DIGEST_ALGORITHM,
+    Acknowledgement,
+    build_receipt,
+    build_rejection,
+    read_acknowledgement,
+    rejection_reason,
+)
 
 __all__ = [
     "CLOCK_SKEW",
     "DEFAULT_TIME_TO_LIVE",
+    "DIGEST_ALGORITHM",
+    "Acknowledgement",
+    "AuthenticatedEnvelope",
     "BusHeaders",
     "Credentials",
+    "Direction",
+    "IllegalTransition",
     "InboundMessage",
+    "MessageStatus",
     "OutboundMessage",
     "VerifiedEnvelope",
+    "admit",
+    "authenticate",
+    "build_receipt",
+    "build_rejection",
+    "check_transition",
     "open_inbound",
     "prepare_outbound",
+    "read_acknowledgement",
+    "rejection_reason",
     "verify_envelope",
 ]

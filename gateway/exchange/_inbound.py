@@ -39,9 +39,12 @@ from gateway.security import KeyUse, open_sealed, verify_signed
 
 __all__ = [
     "CLOCK_SKEW",
+    "AuthenticatedEnvelope",
     "BusHeaders",
     "InboundMessage",
     "VerifiedEnvelope",
+    "admit",
+    "authenticate",
     "open_inbound",
     "verify_envelope",
 ]
@@ -62,8 +65,25 @@ class BusHeaders:
 
 
 @dataclass(frozen=True, slots=True)
+class AuthenticatedEnvelope:
+    """An envelope whose signature verified against the directory's certificate of its sender.
+
+    Only signed content is here. Its body has not been validated yet, and nothing is known
+    about its recipient or freshness: see :func:`admit`. Once a message is authenticated, a
+    refusal can be answered with a signed rejection to its sender.
+    """
+
+    header: EnvelopeHeader
+    root: etree._Element
+    signer: x509.Certificate
+
+    def to_bytes(self) -> bytes:
+        return etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
+
+
+@dataclass(frozen=True, slots=True)
 class VerifiedEnvelope:
-    """An envelope whose signature verified against the directory; only signed content."""
+    """An authenticated envelope whose document is valid as well."""
 
     header: EnvelopeHeader
     document: ValidatedDocument
@@ -92,6 +112,20 @@ def _claimed_sender(root: etree._Element) -> str:
         raise SignatureInvalid(f"the envelope's sender is not an institution id: {error}") from None
 
 
+def _authenticate_plaintext(
+    plaintext: bytes, *, directory: Directory, now: dt.datetime, limits: ParseLimits
+) -> AuthenticatedEnvelope:
+    unverified = parse_untrusted(plaintext, limits).getroot()
+    sender = _claimed_sender(unverified)
+    trusted = directory.certificates(sender, KeyUse.SIGNING, now)
+    verified = verify_signed(unverified, trusted)
+    validate_envelope(verified.root)
+    header = read_header(verified.root)
+    if header.sender != sender:
+        raise SignatureInvalid("the signed header names another sender than the signer")
+    return AuthenticatedEnvelope(header=header, root=verified.root, signer=verified.certificate)
+
+
 def verify_envelope(
     plaintext: bytes,
     *,
@@ -101,36 +135,39 @@ def verify_envelope(
 ) -> VerifiedEnvelope:
     """Verify a signed envelope against its claimed sender's certificates in the directory,
     then validate the envelope and its document. Says nothing about recipient or freshness."""
-    unverified = parse_untrusted(plaintext, limits).getroot()
-    sender = _claimed_sender(unverified)
-    trusted = directory.certificates(sender, KeyUse.SIGNING, now)
-    verified = verify_signed(unverified, trusted)
-    signed_root = verified.root
-    validate_envelope(signed_root)
-    header = read_header(signed_root)
-    if header.sender != sender:
-        raise SignatureInvalid("the signed header names another sender than the signer")
-    document = validate_element(envelope_body(signed_root), today=now.date())
+    envelope = _authenticate_plaintext(plaintext, directory=directory, now=now, limits=limits)
+    document = validate_element(envelope_body(envelope.root), today=now.date())
     return VerifiedEnvelope(
-        header=header, document=document, root=signed_root, signer=verified.certificate
+        header=envelope.header, document=document, root=envelope.root, signer=envelope.signer
     )
 
 
-def open_inbound(
+def authenticate(
     sealed: bytes,
     *,
     credentials: Credentials,
     directory: Directory,
     now: dt.datetime,
-    bus: BusHeaders | None = None,
     limits: ParseLimits = DEFAULT_LIMITS,
-) -> InboundMessage:
-    """Open a sealed message addressed to this node, or raise the error that says why not."""
+) -> AuthenticatedEnvelope:
+    """Decrypt a sealed message and verify its signature and envelope."""
     # Base64url makes the token a third larger than the envelope inside.
     if len(sealed) > limits.max_bytes * 4 // 3 + 4096:
         raise DecryptionFailed("the sealed message is larger than any acceptable envelope")
     plaintext = open_sealed(sealed, credentials.decryption)
-    envelope = verify_envelope(plaintext, directory=directory, now=now, limits=limits)
+    return _authenticate_plaintext(plaintext, directory=directory, now=now, limits=limits)
+
+
+def admit(
+    envelope: AuthenticatedEnvelope,
+    *,
+    credentials: Credentials,
+    directory: Directory,
+    now: dt.datetime,
+    bus: BusHeaders | None = None,
+) -> InboundMessage:
+    """Check an authenticated envelope is for this node, fresh, as the bus said, valid and
+    permitted by the agreement policy."""
     header = envelope.header
     if header.recipient != credentials.institution:
         raise WrongRecipient(
@@ -154,20 +191,37 @@ def open_inbound(
         raise MessageExpired(f"the message expired at {header.expires.isoformat()}")
     if header.created > now + CLOCK_SKEW:
         raise MessageExpired("the message claims to be created in the future")
+    document = validate_element(envelope_body(envelope.root), today=now.date())
     decision = decide(
         directory,
         sender=header.sender,
         recipient=header.recipient,
         document_type=header.document_type,
-        branches=envelope.document.branches,
+        branches=document.branches,
         on=now.date(),
     )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)
     return InboundMessage(
         header=header,
-        document=envelope.document,
-        signed_envelope=etree.tostring(envelope.root, encoding="UTF-8", xml_declaration=True),
+        document=document,
+        signed_envelope=envelope.to_bytes(),
         signer=envelope.signer,
         agreement_id=decision.agreement.id if decision.agreement else None,
     )
+
+
+def open_inbound(
+    sealed: bytes,
+    *,
+    credentials: Credentials,
+    directory: Directory,
+    now: dt.datetime,
+    bus: BusHeaders | None = None,
+    limits: ParseLimits = DEFAULT_LIMITS,
+) -> InboundMessage:
+    """Open a sealed message addressed to this node, or raise the error that says why not."""
+    envelope = authenticate(
+        sealed, credentials=credentials, directory=directory, now=now, limits=limits
+    )
+    return admit(envelope, credentials=credentials, directory=directory, now=now, bus=bus)

@@ -40,7 +40,7 @@ def _document_examples() -> list[Path]:
 
 
 def _document_type(root: etree._Element) -> DocumentType:
-    document_type = DocumentType.from_qualified_name(root.tag)
+    document_type = DocumentType.from_qualified_name(etree.QName(root).text)
     assert document_type is not None, root.tag
     return document_type
 

@@ -52,9 +52,9 @@ def check(
     """Check a schema-valid document against the business rules of its type.
 
     ``root`` is the document's root element (it may sit inside an envelope); ``today`` is the
-    date that "in the future" is measured against. Returns the issues in document order of the
-    rules that found them; an empty list means the document passes. Raises ``ValueError`` when
-    ``root`` is not a ``document_type`` root element.
+    date that "in the future" is measured against (this node's UTC date). Returns the issues
+    rule by rule; an empty list means the document passes. Raises ``ValueError`` when ``root``
+    is not a ``document_type`` root element.
     """
     if root.tag != document_type.qualified_name:
         raise ValueError(f"expected a {document_type.qualified_name} element, got {root.tag!r}")

@@ -89,9 +89,8 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
             yield Issue.at(
                 certified_span.period,
                 "rule.certificate-outside-requested-period",
-                f"certified period ({certified_span.start} to {certified_span.describe_end()})"
-                f" reaches outside the requested period ({requested_span.start} to"
-                f" {requested_span.describe_end()})",
+                f"certified period ({certified_span.describe()}) reaches outside the requested"
+                f" period ({requested_span.describe()})",
             )
     issuer = first(_ISSUER, root)
     applicable = known_country(text(first(_APPLICABLE, root)))

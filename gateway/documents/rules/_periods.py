@@ -15,14 +15,13 @@ from gateway.documents._issues import Issue
 from ._person import birth_date
 from ._places import institution_country
 from ._support import (
-    COMMON,
-    child,
     date_value,
     decimal_value,
     elements,
     first,
     is_future,
     known_country,
+    parts,
     text,
     xpath,
 )
@@ -38,11 +37,9 @@ __all__ = [
 
 # Insurance periods and counted periods have children in their own namespace; the common
 # DatePeriod type (requested and certified periods) has children in the common namespace.
-_ALL_PERIODS = xpath(".//p:InsurancePeriod | .//cl:PeriodsCounted/cl:Period | .//*[c:Start]")
+_ALL_PERIODS = xpath(".//p:InsurancePeriod | .//cl:PeriodsCounted/cl:Period | .//c:Start/..")
 _RECORDED_PERIODS = xpath("p:Periods/p:InsurancePeriod | cl:PeriodsCounted/cl:Period")
-_INSURANCE_PERIODS = xpath("p:Periods/p:InsurancePeriod")
 _DOCUMENT_PERSON = xpath("p:Person | cl:Person")
-_DURATIONS = xpath("p:Duration | cl:Duration")
 _REQUEST_CLAIM_DATE = xpath("p:ClaimDate")
 _NO_PERIODS_REASON = xpath("p:NoPeriodsFound/p:Reason")
 _REPLY_REMARKS = xpath("p:Remarks")
@@ -53,43 +50,39 @@ class Span:
     """The dates of one period element, read as far as they are valid."""
 
     period: etree._Element
-    start_element: etree._Element
+    parts: dict[str, etree._Element]
     start: datetime.date
-    end_element: etree._Element | None
     end: datetime.date | None
-    end_unknown: bool
 
     @property
-    def open_ended(self) -> bool:
-        """Still running: neither an end date nor an unknown end."""
-        return self.end is None and not self.end_unknown
+    def start_element(self) -> etree._Element:
+        """The element holding the start date."""
+        return self.parts["Start"]
 
-    def describe_end(self) -> str:
-        """The end for a message: a date, or why there is none."""
+    @property
+    def end_element(self) -> etree._Element | None:
+        """The element holding the end date, if any."""
+        return self.parts.get("End")
+
+    @property
+    def end_unknown(self) -> bool:
+        """Ended on a day nobody knows."""
+        return "EndUnknown" in self.parts
+
+    def describe(self) -> str:
+        """The span for a message, such as "from 1990-01-01 to 1997-12-31"."""
         if self.end is not None:
-            return self.end.isoformat()
-        return "an unknown end" if self.end_unknown else "no end"
+            return f"from {self.start} to {self.end}"
+        return f"from {self.start}, {'end unknown' if self.end_unknown else 'open-ended'}"
 
 
 def span_of(period: etree._Element) -> Span | None:
     """The span of a period element, or None when its start is not a usable date."""
-    namespace = etree.QName(period).namespace or ""
-    start_element = child(period, namespace, "Start")
-    if start_element is None:
-        namespace = COMMON
-        start_element = child(period, namespace, "Start")
-    start = date_value(start_element)
-    if start_element is None or start is None:
+    children = parts(period)
+    start = date_value(children.get("Start"))
+    if start is None:
         return None
-    end_element = child(period, namespace, "End")
-    return Span(
-        period=period,
-        start_element=start_element,
-        start=start,
-        end_element=end_element,
-        end=date_value(end_element),
-        end_unknown=child(period, namespace, "EndUnknown") is not None,
-    )
+    return Span(period=period, parts=children, start=start, end=date_value(children.get("End")))
 
 
 def check_period_order(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
@@ -110,10 +103,8 @@ def check_periods_of_record(root: etree._Element, today: datetime.date) -> Itera
     """Periods completed by a person lie in the past, after their birth, within their span."""
     person = first(_DOCUMENT_PERSON, root)
     born = birth_date(person) if person is not None else None
-    for period in elements(_RECORDED_PERIODS, root):
-        span = span_of(period)
-        if span is None:
-            continue
+    spans = [span for span in map(span_of, elements(_RECORDED_PERIODS, root)) if span is not None]
+    for span in spans:
         if is_future(span.start, today):
             yield Issue.at(
                 span.start_element,
@@ -133,19 +124,19 @@ def check_periods_of_record(root: etree._Element, today: datetime.date) -> Itera
                 "period starts before the person's birth date",
             )
         yield from _check_duration(span, today)
-    for period in elements(_INSURANCE_PERIODS, root):
-        yield from _check_institution_country(period)
-    yield from _check_overlaps(root)
+    insurance_periods = [span for span in spans if "Institution" in span.parts]
+    for span in insurance_periods:
+        yield from _check_institution_country(span)
+    yield from _check_overlaps(insurance_periods)
 
 
-def _check_institution_country(period: etree._Element) -> Iterator[Issue]:
-    namespace = etree.QName(period).namespace or ""
-    institution = text(child(period, namespace, "Institution"))
-    country = known_country(text(child(period, namespace, "Country")))
+def _check_institution_country(span: Span) -> Iterator[Issue]:
+    institution = text(span.parts.get("Institution"))
+    country = known_country(text(span.parts.get("Country")))
     holder_country = institution_country(institution)
     if country is not None and holder_country is not None and country != holder_country:
         yield Issue.at(
-            period,
+            span.period,
             "rule.institution-country-mismatch",
             f"institution {institution} does not belong to {country}, the period's country",
         )
@@ -184,7 +175,8 @@ def _check_duration(span: Span, today: datetime.date) -> Iterator[Issue]:
     end = span.end if span.end is not None else today
     if end < span.start:
         return
-    durations = elements(_DURATIONS, span.period)
+    duration_tag = f"{{{etree.QName(span.period).namespace}}}Duration"
+    durations = [node for node in span.period if node.tag == duration_tag]
     if not durations:
         return
     share = Fraction(0)
@@ -221,30 +213,25 @@ def _institution_key(institution: str) -> str:
     return f"{country}:{code}" if country is not None else institution
 
 
-def _check_overlaps(root: etree._Element) -> Iterator[Issue]:
+def _check_overlaps(spans: list[Span]) -> Iterator[Issue]:
     # Periods of one institution overlap legitimately when their kinds differ (child-raising
     # credits during employment); the same kind twice on the same days counts them double.
     groups: dict[tuple[str, str], list[Span]] = defaultdict(list)
-    for period in elements(_INSURANCE_PERIODS, root):
-        span = span_of(period)
-        if span is None or (span.end is not None and span.end < span.start):
+    for span in spans:
+        if span.end is not None and span.end < span.start:
             continue
-        namespace = etree.QName(period).namespace or ""
-        key = (
-            _institution_key(text(child(period, namespace, "Institution"))),
-            text(child(period, namespace, "Kind")),
-        )
+        key = (_institution_key(text(span.parts.get("Institution"))), text(span.parts.get("Kind")))
         groups[key].append(span)
-    for (institution, kind), spans in groups.items():
-        spans.sort(key=lambda span: span.start)
+    for (institution, kind), members in groups.items():
+        members.sort(key=lambda member: member.start)
         reach: Span | None = None
-        for span in spans:
+        for span in members:
             if reach is not None and span.start <= _last_day(reach):
                 yield Issue.at(
                     span.period,
                     "rule.periods-overlap-same-institution",
-                    f"period from {span.start} overlaps the {kind} period from {reach.start}"
-                    f" to {reach.describe_end()} held by the same institution {institution}",
+                    f"period ({span.describe()}) overlaps the {kind} period ({reach.describe()})"
+                    f" held by the same institution {institution}",
                 )
             if reach is None or _last_day(span) > _last_day(reach):
                 reach = span

@@ -13,7 +13,7 @@ from ._support import elements, text, xpath
 
 __all__ = ["check_other_explained"]
 
-# Every coded reason or request whose code list ends in "other" carries an optional Text.
+# Coded reasons and missing-information entries: each code list has "other" and a Text.
 _CODED = xpath(".//cl:MissingInformation | .//cl:Reason | .//cv:Reason | .//t:Reason")
 
 

@@ -23,6 +23,7 @@ __all__ = [
     "first",
     "is_future",
     "known_country",
+    "parts",
     "text",
     "xpath",
 ]
@@ -64,6 +65,20 @@ def first(path: etree.XPath, node: etree._Element) -> etree._Element | None:
 def child(parent: etree._Element, namespace: str, name: str) -> etree._Element | None:
     """The first child of ``parent`` called ``name`` in ``namespace``, or None."""
     return parent.find(f"{{{namespace}}}{name}")
+
+
+def parts(parent: etree._Element) -> dict[str, etree._Element]:
+    """The children of ``parent`` by local name, the first of each name.
+
+    One pass over the children instead of a lookup per name: periods are read this way on the
+    hot path. Within any one of our content models a local name belongs to one namespace.
+    """
+    found: dict[str, etree._Element] = {}
+    for node in parent:
+        tag = node.tag
+        if isinstance(tag, str):
+            found.setdefault(tag.rpartition("}")[2], node)
+    return found
 
 
 def text(element: etree._Element | None) -> str:

@@ -41,6 +41,7 @@ def _check_digest_and_time(root: etree._Element, today: datetime.date) -> Iterat
     except ValueError:
         return
     if moment.tzinfo is not None:
+        # ``today`` is this node's UTC date; the schema requires a zone, so this always runs.
         moment = moment.astimezone(datetime.UTC)
     if is_future(moment.date(), today):
         yield Issue.at(

@@ -1,0 +1,181 @@
+"""The node's settings: one object, from a TOML file plus ``GATEWAY_*`` environment variables.
+
+Environment variables override the file (``GATEWAY_DATABASE_URL``, ``GATEWAY_API_PORT``...;
+nested values with ``__``). Every setting is described in docs/configuration.md; a bad
+setting stops the node at start with a message naming it.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
+from gateway.errors import ConfigurationError
+
+__all__ = ["EncryptionKeyFiles", "NodeSettings", "load_settings"]
+
+
+def _institution(value: str) -> InstitutionId:
+    try:
+        return parse_institution_id(value)
+    except InvalidIdentifier as error:
+        raise ValueError(str(error)) from None
+
+
+class EncryptionKeyFiles(BaseModel):
+    """One encryption key pair; a node holds two while a rotation overlaps."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: Path
+    certificate: Path
+
+
+class NodeSettings(BaseSettings):
+    """Everything a node needs to run. Paths are relative to the working directory."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GATEWAY_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    institution: Annotated[str, AfterValidator(_institution)] = Field(
+        description="This node's institution id, e.g. DE:DRV70001."
+    )
+    database_url: str = Field(
+        "sqlite:///node.db",
+        description="SQLAlchemy URL of the node's store: a SQLite file or PostgreSQL.",
+    )
+    amqp_url: str = Field(
+        "amqp://guest:guest@127.0.0.1:5672/", description="The RabbitMQ bus of the network."
+    )
+    exchange: str = Field("ssgw.network", description="The network's topic exchange.")
+    queue_prefix: str = Field("ssgw.", description="Prefix of every institution's queue name.")
+    dead_letter_exchange: str = Field("ssgw.dead-letter", description="Dead-letter exchange.")
+    directory_file: Path = Field(description="The signed network directory.")
+    authority_certificate: Path = Field(description="The network authority's certificate.")
+    signing_key: Path = Field(description="This institution's signing key (PEM).")
+    signing_certificate: Path = Field(description="This institution's signing certificate.")
+    encryption_keys: list[EncryptionKeyFiles] = Field(
+        min_length=1, description="This institution's encryption key pairs (newest last)."
+    )
+    key_passphrase_file: Path | None = Field(
+        None, description="File holding the passphrase of the private keys, if they have one."
+    )
+    api_host: str = Field("127.0.0.1", description="Address the REST API listens on.")
+    api_port: int = Field(8080, ge=0, le=65535, description="Port of the REST API (0: any).")
+    prefetch: int = Field(64, ge=1, le=10_000, description="Unacknowledged deliveries in flight.")
+    receipt_timeout_seconds: float = Field(
+        30.0, gt=0, description="How long to wait for a receipt before resending."
+    )
+    max_attempts: int = Field(8, ge=1, le=100, description="Sends of one message before FAILED.")
+    retry_backoff_max_seconds: float = Field(
+        900.0, gt=0, description="Upper bound of the growing wait between resends."
+    )
+    message_time_to_live_hours: float = Field(
+        168.0, gt=0, description="How long a sent message stays acceptable to its recipient."
+    )
+    relay_interval_seconds: float = Field(
+        0.2, gt=0, description="How often the relay looks for messages due to be sent."
+    )
+    max_document_bytes: int = Field(
+        25 * 1024 * 1024, ge=1024, description="Largest document accepted, in bytes."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+psycopg:")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return value
+
+    @field_validator("amqp_url")
+    @classmethod
+    def _amqp(cls, value: str) -> str:
+        if not value.startswith(("amqp://", "amqps://")):
+            raise ValueError("must be an amqp:// or amqps:// URL")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment overrides them.
+        return (env_settings, init_settings)
+
+    @property
+    def institution_id(self) -> InstitutionId:
+        return InstitutionId(self.institution)
+
+
+def load_settings(config_file: Path | None, **overrides: Any) -> NodeSettings:
+    """Read the settings, or raise :class:`ConfigurationError` naming every bad one."""
+    values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            values = tomllib.loads(config_file.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise ConfigurationError(f"cannot read {config_file}: {error.strerror}") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigurationError(f"{config_file} is not valid TOML: {error}") from None
+        base = config_file.resolve().parent
+        values = _resolve_paths(values, base)
+    values.update(overrides)
+    try:
+        return NodeSettings(**values)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(part) for part in issue['loc']) or 'settings'}: {issue['msg']}"
+            for issue in error.errors()
+        )
+        source = f" in {config_file}" if config_file else ""
+        raise ConfigurationError(f"invalid settings{source}: {problems}") from None
+
+
+_PATH_SETTINGS = (
+    "directory_file",
+    "authority_certificate",
+    "signing_key",
+    "signing_certificate",
+    "key_passphrase_file",
+)
+
+
+def _resolve_paths(values: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Relative paths in a file are relative to the file, so a config folder can move."""
+
+    def resolve(value: Any) -> Any:
+        return (
+            str(base / value) if isinstance(value, str) and not Path(value).is_absolute() else value
+        )
+
+    resolved = dict(values)
+    for name in _PATH_SETTINGS:
+        if name in resolved:
+            resolved[name] = resolve(resolved[name])
+    keys = resolved.get("encryption_keys")
+    if isinstance(keys, list):
+        resolved["encryption_keys"] = [
+            {k: resolve(v) for k, v in pair.items()} if isinstance(pair, dict) else pair
+            for pair in keys
+        ]
+    url = resolved.get("database_url")
+    if isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        resolved["database_url"] = "sqlite:///" + str(base / url.removeprefix("sqlite:///"))
+    return resolved

@@ -1,0 +1,86 @@
+"""Prometheus metrics of one node, in a registry of its own (several nodes can share a process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+from gateway.store import MessageRecord
+
+__all__ = ["NodeMetrics"]
+
+_STAGE_BUCKETS = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1.0)
+_DELIVERY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 3600)
+
+
+class NodeMetrics:
+    """Counts by direction, document type, partner and status; stage and delivery latency."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.messages = Counter(
+            "ssgw_messages_total",
+            "Messages by direction, document type, partner institution and status reached.",
+            ["direction", "document_type", "partner", "status"],
+            registry=self.registry,
+        )
+        self.stages = Histogram(
+            "ssgw_stage_seconds",
+            "Time spent in each stage of the message path.",
+            ["stage"],
+            buckets=_STAGE_BUCKETS,
+            registry=self.registry,
+        )
+        self.delivery = Histogram(
+            "ssgw_delivery_seconds",
+            "From acceptance of a sent message to its signed receipt.",
+            ["partner"],
+            buckets=_DELIVERY_BUCKETS,
+            registry=self.registry,
+        )
+        self.duplicates = Counter(
+            "ssgw_duplicates_suppressed_total",
+            "Deliveries recognised as already received.",
+            registry=self.registry,
+        )
+        self.security_alerts = Counter(
+            "ssgw_security_alerts_total",
+            "Replays with altered content and receipts that match nothing sent.",
+            registry=self.registry,
+        )
+        self.dead_letters = Counter(
+            "ssgw_dead_letters_total",
+            "Deliveries refused before their sender was authenticated.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.resends = Counter(
+            "ssgw_resends_total",
+            "Messages sent again for want of a receipt.",
+            registry=self.registry,
+        )
+        self.outbox_depth = Gauge(
+            "ssgw_outbox_depth", "Messages waiting in the outbox.", registry=self.registry
+        )
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.stages.labels(stage=name).observe(time.perf_counter() - start)
+
+    def message(self, direction: str, document_type: str, partner: str, status: str) -> None:
+        self.messages.labels(
+            direction=direction, document_type=document_type, partner=partner, status=status
+        ).inc()
+
+    def observe_delivery(self, record: MessageRecord, now: dt.datetime) -> None:
+        self.delivery.labels(partner=record.recipient).observe(
+            max((now - record.created_at).total_seconds(), 0.0)
+        )

@@ -1,0 +1,623 @@
+"""What a node does with a submitted document, a delivery from the bus and a due message.
+
+The service is synchronous and does no network I/O of its own: the runtime (``_runtime``)
+feeds it deliveries and publishes what it hands back. Every change is one store transaction,
+and the broker is acknowledged only after that transaction committed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import enum
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from gateway.codes import InvalidIdentifier, parse_institution_id
+from gateway.config import NodeSettings
+from gateway.directory import Directory
+from gateway.documents import (
+    CaseType,
+    DocumentAction,
+    DocumentType,
+    ValidatedDocument,
+    envelope_body,
+    parse_untrusted,
+    validate_document,
+    validate_element,
+)
+from gateway.errors import GatewayError, StoreUnavailable
+from gateway.exchange import (
+    AuthenticatedEnvelope,
+    BusHeaders,
+    Credentials,
+    Direction,
+    InboundMessage,
+    MessageStatus,
+    OutboundMessage,
+    admit,
+    authenticate,
+    build_receipt,
+    build_rejection,
+    prepare_outbound,
+    read_acknowledgement,
+    rejection_reason,
+)
+from gateway.node._metrics import NodeMetrics
+from gateway.security import KeyUse, open_sealed, seal
+from gateway.store import DeadLetter, DuplicateMessage, MessageRecord, ReceiptRecord, Store, Trace
+
+__all__ = ["Arrival", "Dispatch", "Node", "Outcome", "Verdict"]
+
+log = logging.getLogger("gateway.node")
+
+_TECHNICAL = frozenset({DocumentType.RECEIPT, DocumentType.REJECTION})
+_TECHNICAL_NAMES = frozenset(t.root_name for t in _TECHNICAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A delivery from the bus, as the runtime hands it over; nothing in it is trusted yet."""
+
+    body: bytes
+    message_id: str
+    sender: str
+    recipient: str
+
+
+class Verdict(enum.Enum):
+    """What the runtime must do with the delivery once the service returned."""
+
+    ACK = "ack"
+    DEAD_LETTER = "dead-letter"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    verdict: Verdict
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Dispatch:
+    """A message the relay should publish now."""
+
+    pk: int
+    body: bytes
+    message_id: str
+    case_id: str
+    document_type: str
+    sender: str
+    recipient: str
+    routing_key: str
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Node:
+    """One institution's gateway node."""
+
+    def __init__(
+        self,
+        settings: NodeSettings,
+        *,
+        credentials: Credentials,
+        directory: Directory,
+        store: Store,
+        metrics: NodeMetrics | None = None,
+        clock: Callable[[], dt.datetime] = _utcnow,
+    ) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self.directory = directory
+        self.store = store
+        self.metrics = metrics or NodeMetrics()
+        self.clock = clock
+        self._wake_relay: Callable[[], None] = lambda: None
+        self._own_encryption = max(
+            directory.certificates(credentials.institution, KeyUse.ENCRYPTION, clock()),
+            key=lambda c: c.not_valid_before_utc,
+        )
+
+    @property
+    def institution(self) -> str:
+        return self.credentials.institution
+
+    def on_new_work(self, wake: Callable[[], None]) -> None:
+        """Let the runtime's relay be woken as soon as something is queued."""
+        self._wake_relay = wake
+
+    def kick(self) -> None:
+        self._wake_relay()
+
+    # Submitting -------------------------------------------------------------------------
+
+    def submit(
+        self,
+        document: bytes | ValidatedDocument,
+        *,
+        recipient: str,
+        case_id: uuid.UUID | None = None,
+        in_reply_to: uuid.UUID | None = None,
+        document_set_id: uuid.UUID | None = None,
+        document_version: int = 1,
+        action: DocumentAction = DocumentAction.NEW,
+        protected_person: bool = False,
+        case_type: CaseType | None = None,
+    ) -> MessageRecord:
+        """Validate, authorise, seal and store a document for sending; the relay sends it.
+
+        Raises :class:`ValidationFailed` or :class:`NotPermitted` with nothing stored.
+        """
+        now = self.clock()
+        with self.metrics.stage("validate"):
+            validated = (
+                document
+                if isinstance(document, ValidatedDocument)
+                else validate_document(document, today=now.date())
+            )
+        with self.metrics.stage("prepare"):
+            outbound = prepare_outbound(
+                validated,
+                credentials=self.credentials,
+                directory=self.directory,
+                recipient=recipient,
+                now=now,
+                case_id=case_id,
+                case_type=case_type,
+                in_reply_to=in_reply_to,
+                document_set_id=document_set_id,
+                document_version=document_version,
+                action=action,
+                protected_person=protected_person,
+                time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+            )
+        record = self._outbound_record(outbound, now)
+        with self.metrics.stage("store"):
+            self.store.add_message(
+                record,
+                traces=[
+                    Trace("accepted", f"validated {validated.document_type.root_name}"),
+                    Trace(
+                        "authorised",
+                        f"under {outbound.agreement_id}" if outbound.agreement_id else "",
+                    ),
+                    Trace(
+                        "sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"
+                    ),
+                ],
+                now=now,
+                protected_person=protected_person,
+                outbox_due=now,
+            )
+        self.metrics.message("out", record.document_type, record.recipient, "accepted")
+        return record
+
+    def _outbound_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
+        header = outbound.header
+        return MessageRecord(
+            message_id=header.message_id,
+            direction=Direction.OUT,
+            case_id=header.case_id,
+            case_type=header.case_type.value,
+            in_reply_to=header.in_reply_to,
+            document_set_id=header.document_set_id,
+            document_version=header.document_version,
+            action=header.action.value,
+            sender=header.sender,
+            recipient=header.recipient,
+            partner=header.recipient,
+            document_type=header.document_type.root_name,
+            schema_version=header.schema_version,
+            status=MessageStatus.ACCEPTED,
+            created_at=now,
+            updated_at=now,
+            expires_at=header.expires,
+            size=len(outbound.sealed),
+            digest=outbound.digest,
+            sealed=outbound.sealed,
+            # At rest the signed envelope is sealed to this node's own key: the store holds
+            # no readable personal data, yet the node can show what it sent.
+            at_rest=seal(outbound.signed_envelope, self._own_encryption),
+            agreement_id=outbound.agreement_id,
+        )
+
+    # Relaying ---------------------------------------------------------------------------
+
+    def due(self, limit: int = 256) -> list[Dispatch]:
+        """Messages to publish now. Expired or exhausted ones are failed here instead."""
+        now = self.clock()
+        dispatches: list[Dispatch] = []
+        for record in self.store.due(now, limit):
+            assert record.id is not None
+            if now >= record.expires_at:
+                self._fail(record, "expired", "the message expired before a receipt came", now)
+                continue
+            if record.attempts >= self.settings.max_attempts:
+                self._fail(
+                    record,
+                    "no-receipt",
+                    f"no receipt after {record.attempts} attempts",
+                    now,
+                )
+                continue
+            try:
+                routing_key = self.directory.institution(record.recipient).routing_key
+            except GatewayError as error:
+                self._fail(record, error.code, error.detail, now)
+                continue
+            dispatches.append(
+                Dispatch(
+                    pk=record.id,
+                    body=record.sealed,
+                    message_id=str(record.message_id),
+                    case_id=str(record.case_id),
+                    document_type=record.document_type,
+                    sender=record.sender,
+                    recipient=record.recipient,
+                    routing_key=routing_key,
+                )
+            )
+        return dispatches
+
+    def _fail(self, record: MessageRecord, code: str, detail: str, now: dt.datetime) -> None:
+        assert record.id is not None
+        self.store.change_status(
+            record.id,
+            MessageStatus.FAILED,
+            now=now,
+            trace=Trace("failed", detail),
+            error_code=code,
+            error_detail=detail,
+        )
+        self.metrics.message("out", record.document_type, record.recipient, "failed")
+        log.warning("message failed", extra={"message_id": str(record.message_id), "code": code})
+
+    def backoff(self, attempts: int) -> dt.timedelta:
+        """How long to wait for a receipt after the ``attempts``-th send."""
+        seconds = self.settings.receipt_timeout_seconds * 2 ** max(attempts - 1, 0)
+        return dt.timedelta(seconds=min(seconds, self.settings.retry_backoff_max_seconds))
+
+    def published(self, dispatch: Dispatch) -> None:
+        """The broker confirmed a publish."""
+        now = self.clock()
+        record = self.store.message(dispatch.pk)
+        if record is None:
+            return
+        attempt = record.attempts + 1
+        # A receipt or rejection expects no receipt of its own: nothing to wait for.
+        technical = record.document_type in _TECHNICAL_NAMES
+        self.store.record_attempt(
+            dispatch.pk,
+            now=now,
+            next_due=None if technical else now + self.backoff(attempt),
+            trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
+        )
+        if attempt == 1:
+            self.metrics.message("out", record.document_type, record.recipient, "sent")
+        else:
+            self.metrics.resends.inc()
+
+    def publish_failed(self, dispatch: Dispatch, reason: str) -> None:
+        """The broker did not take a publish; try again soon."""
+        now = self.clock()
+        record = self.store.message(dispatch.pk)
+        if record is None:
+            return
+        self.store.note(record, Trace("publish-failed", reason), now)
+
+    # Receiving --------------------------------------------------------------------------
+
+    def receive(self, arrival: Arrival) -> Outcome:
+        """Take in one delivery. Returns what to do with it on the broker.
+
+        Raises :class:`StoreUnavailable` when the store cannot be written: the runtime then
+        requeues the delivery, and nothing was half-done.
+        """
+        now = self.clock()
+        digest = _digest(arrival.body)
+        duplicate = self._duplicate(arrival, digest, now)
+        if duplicate is not None:
+            return duplicate
+        try:
+            with self.metrics.stage("authenticate"):
+                envelope = authenticate(
+                    arrival.body,
+                    credentials=self.credentials,
+                    directory=self.directory,
+                    now=now,
+                )
+        except GatewayError as error:
+            return self._dead_letter(arrival, digest, error.code, error.detail, now)
+        if envelope.header.sender != arrival.sender or str(envelope.header.message_id) != (
+            arrival.message_id
+        ):
+            # The signed header is the truth; dedupe again on it before anything else.
+            again = self._duplicate(
+                Arrival(
+                    arrival.body,
+                    str(envelope.header.message_id),
+                    envelope.header.sender,
+                    arrival.recipient,
+                ),
+                digest,
+                now,
+            )
+            if again is not None:
+                return again
+        try:
+            with self.metrics.stage("admit"):
+                message = admit(
+                    envelope,
+                    credentials=self.credentials,
+                    directory=self.directory,
+                    now=now,
+                    bus=BusHeaders(arrival.message_id, arrival.sender, arrival.recipient),
+                )
+        except GatewayError as error:
+            return self._refuse(envelope, arrival, digest, error, now)
+        if message.header.document_type in _TECHNICAL:
+            return self._acknowledgement(message, arrival, digest, now)
+        return self._accept(message, arrival, digest, now)
+
+    def _duplicate(self, arrival: Arrival, digest: str, now: dt.datetime) -> Outcome | None:
+        try:
+            sender = parse_institution_id(arrival.sender)
+            message_id = uuid.UUID(arrival.message_id)
+        except (InvalidIdentifier, ValueError):
+            return None
+        existing = self.store.find_message(Direction.IN, sender, message_id)
+        if existing is None:
+            return None
+        self.metrics.duplicates.inc()
+        if existing.digest != digest:
+            # Same sender and id, other content: a replay with altered content or a broken
+            # sender. Never take it in; raise it where operators look.
+            self.store.note(
+                existing,
+                Trace("security-alert", "a different message arrived with this id"),
+                now,
+            )
+            self.metrics.security_alerts.inc()
+            log.error("replay with a different digest", extra={"message_id": str(message_id)})
+            return self._dead_letter(
+                arrival, digest, "replay", "the id was received before with other content", now
+            )
+        answer = self.store.receipt_sent_for(existing)
+        if answer is not None and answer.id is not None:
+            # The sender missed our receipt: send the same one again.
+            self.store.schedule(answer.id, due_at=now, trace=Trace("resend", "for a duplicate"))
+        self.store.note(existing, Trace("duplicate", "redelivered or resent; acknowledged"), now)
+        return Outcome(Verdict.ACK)
+
+    def _dead_letter(
+        self, arrival: Arrival, digest: str, code: str, detail: str, now: dt.datetime
+    ) -> Outcome:
+        self.store.add_dead_letter(
+            DeadLetter(
+                at=now,
+                reason_code=code,
+                detail=detail[:2000],
+                bus_message_id=arrival.message_id[:100],
+                bus_sender=arrival.sender[:100],
+                size=len(arrival.body),
+                digest=digest,
+            )
+        )
+        self.metrics.dead_letters.labels(reason=code).inc()
+        log.warning(
+            "dead-lettered", extra={"reason": code, "bus_message_id": arrival.message_id[:100]}
+        )
+        return Outcome(Verdict.DEAD_LETTER, f"{code}: {detail}")
+
+    def _inbound_record(
+        self,
+        envelope: AuthenticatedEnvelope,
+        arrival: Arrival,
+        digest: str,
+        status: MessageStatus,
+        now: dt.datetime,
+    ) -> MessageRecord:
+        header = envelope.header
+        return MessageRecord(
+            message_id=header.message_id,
+            direction=Direction.IN,
+            case_id=header.case_id,
+            case_type=header.case_type.value,
+            in_reply_to=header.in_reply_to,
+            document_set_id=header.document_set_id,
+            document_version=header.document_version,
+            action=header.action.value,
+            sender=header.sender,
+            recipient=header.recipient,
+            partner=header.sender,
+            document_type=header.document_type.root_name,
+            schema_version=header.schema_version,
+            status=status,
+            created_at=now,
+            updated_at=now,
+            expires_at=header.expires,
+            size=len(arrival.body),
+            digest=digest,
+            sealed=arrival.body,
+        )
+
+    def _answer(
+        self, document: etree._Element, envelope: AuthenticatedEnvelope, now: dt.datetime
+    ) -> MessageRecord:
+        header = envelope.header
+        outbound = prepare_outbound(
+            validate_element(document, today=now.date()),
+            credentials=self.credentials,
+            directory=self.directory,
+            recipient=header.sender,
+            now=now,
+            case_id=header.case_id,
+            case_type=header.case_type,
+            in_reply_to=header.message_id,
+            time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+        )
+        return self._outbound_record(outbound, now)
+
+    def _accept(
+        self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
+    ) -> Outcome:
+        envelope = AuthenticatedEnvelope(
+            header=message.header,
+            root=etree.fromstring(message.signed_envelope),
+            signer=message.signer,
+        )
+        record = self._inbound_record(envelope, arrival, digest, MessageStatus.RECEIVED, now)
+        record.agreement_id = message.agreement_id
+        receipt = self._answer(build_receipt(message.header.message_id, digest, now), envelope, now)
+        try:
+            self.store.add_message(
+                record,
+                traces=[
+                    Trace("received", f"from {message.header.sender}"),
+                    Trace("verified", "signature, envelope, document and policy checked"),
+                    Trace("in-inbox", "waiting for the back-office"),
+                ],
+                now=now,
+                protected_person=message.header.protected_person,
+                also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
+            )
+        except DuplicateMessage:
+            return Outcome(Verdict.ACK)
+        self.metrics.message("in", record.document_type, record.sender, "received")
+        return Outcome(Verdict.ACK)
+
+    def _refuse(
+        self,
+        envelope: AuthenticatedEnvelope,
+        arrival: Arrival,
+        digest: str,
+        error: GatewayError,
+        now: dt.datetime,
+    ) -> Outcome:
+        """An authentic sender's message failed a check: keep it as refused, answer with a
+        signed rejection (never for a technical document, so two nodes cannot loop)."""
+        record = self._inbound_record(envelope, arrival, digest, MessageStatus.REFUSED, now)
+        record.error_code = rejection_reason(error)
+        record.error_detail = error.detail[:2000]
+        also = []
+        if envelope.header.document_type not in _TECHNICAL:
+            try:
+                rejection = self._answer(
+                    build_rejection(envelope.header.message_id, digest, now, error), envelope, now
+                )
+            except GatewayError as answer_error:
+                log.warning("cannot answer with a rejection", extra={"code": answer_error.code})
+            else:
+                also.append((rejection, [Trace("rejection", "signed rejection queued")], now))
+        try:
+            self.store.add_message(
+                record,
+                traces=[
+                    Trace("received", f"from {envelope.header.sender}"),
+                    Trace("refused", f"{error.code}: {_safe_detail(error)}"),
+                ],
+                now=now,
+                also=also,
+            )
+        except DuplicateMessage:
+            return Outcome(Verdict.ACK)
+        self.metrics.message("in", record.document_type, record.sender, "refused")
+        return Outcome(Verdict.ACK)
+
+    def _acknowledgement(
+        self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
+    ) -> Outcome:
+        acknowledgement = read_acknowledgement(message.document.root)
+        envelope = AuthenticatedEnvelope(
+            header=message.header,
+            root=etree.fromstring(message.signed_envelope),
+            signer=message.signer,
+        )
+        record = self._inbound_record(envelope, arrival, digest, MessageStatus.ACKNOWLEDGED, now)
+        sent = self.store.sent_message(acknowledgement.message_id)
+        problem = None
+        if sent is None or sent.recipient != message.header.sender:
+            problem = "it answers no message this node sent to its sender"
+        elif acknowledgement.accepted and acknowledgement.digest != sent.digest:
+            problem = "its digest differs from the digest of what was sent"
+        if problem is not None:
+            record.status = MessageStatus.REFUSED
+            record.error_code, record.error_detail = "receipt-mismatch", problem
+            with contextlib.suppress(DuplicateMessage):
+                self.store.add_message(record, traces=[Trace("refused", problem)], now=now)
+            self.metrics.security_alerts.inc()
+            return Outcome(Verdict.ACK)
+        assert sent is not None and sent.id is not None
+        try:
+            self.store.add_message(
+                record,
+                traces=[Trace("received", f"{message.header.document_type.root_name}")],
+                now=now,
+            )
+        except DuplicateMessage:
+            return Outcome(Verdict.ACK)
+        status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
+        self.store.add_receipt(
+            sent,
+            ReceiptRecord(
+                message_pk=sent.id,
+                receipt_message_id=message.header.message_id,
+                received_at=now,
+                outcome="accepted" if acknowledgement.accepted else "rejected",
+                digest=acknowledgement.digest or "",
+                signed_envelope=message.signed_envelope,
+            ),
+            status,
+            now=now,
+            trace=Trace(status.value, f"signed {message.header.document_type.root_name} received"),
+            error_code=None if acknowledgement.accepted else "rejected",
+            error_detail=None
+            if acknowledgement.accepted
+            else "; ".join(acknowledgement.reasons)[:2000],
+        )
+        self.metrics.message("out", sent.document_type, sent.recipient, status.value)
+        self.metrics.observe_delivery(sent, now)
+        return Outcome(Verdict.ACK)
+
+    # Reading ----------------------------------------------------------------------------
+
+    def document_of(self, record: MessageRecord) -> bytes:
+        """The verified document of a message, decrypted with this node's own key."""
+        if record.direction is Direction.IN:
+            signed = open_sealed(record.sealed, self.credentials.decryption)
+        else:
+            if record.at_rest is None:
+                raise StoreUnavailable("the sent document is no longer kept")
+            signed = open_sealed(record.at_rest, self.credentials.decryption)
+        root = parse_untrusted(signed).getroot()
+        return etree.tostring(envelope_body(root), encoding="UTF-8", xml_declaration=True)
+
+    def acknowledge(self, record: MessageRecord) -> MessageRecord:
+        """The back-office took a received document."""
+        assert record.id is not None
+        return self.store.change_status(
+            record.id,
+            MessageStatus.ACKNOWLEDGED,
+            now=self.clock(),
+            trace=Trace("acknowledged", "taken by the back-office"),
+        )
+
+
+def _safe_detail(error: GatewayError) -> str:
+    # Trace events hold no personal data: schema messages may quote values, so keep codes only.
+    issues = getattr(error, "issues", ())
+    if issues:
+        return ", ".join(f"{issue.code} at {issue.path}" for issue in issues[:10])
+    return error.detail[:500]

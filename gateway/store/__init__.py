@@ -1,0 +1,30 @@
+"""The node's store: SQLite by default, PostgreSQL in production, one code path for both."""
+
+from __future__ import annotations
+
+from gateway.store._database import connect, migrate
+from gateway.store._models import (
+    ApiClient,
+    CaseRecord,
+    DeadLetter,
+    MessageRecord,
+    OutboxEntry,
+    ReceiptRecord,
+    TraceEvent,
+)
+from gateway.store._repository import DuplicateMessage, Store, Trace
+
+__all__ = [
+    "ApiClient",
+    "CaseRecord",
+    "DeadLetter",
+    "DuplicateMessage",
+    "MessageRecord",
+    "OutboxEntry",
+    "ReceiptRecord",
+    "Store",
+    "Trace",
+    "TraceEvent",
+    "connect",
+    "migrate",
+]

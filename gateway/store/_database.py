@@ -1,0 +1,67 @@
+"""Connecting to the store and bringing its schema up to date (alembic migrations)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.errors import ConfigurationError, StoreUnavailable
+
+__all__ = ["connect", "migrate"]
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def connect(url: str, *, echo: bool = False) -> Engine:
+    """An engine for a SQLite file or PostgreSQL; the same code serves both."""
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    try:
+        engine = create_engine(url, **options)
+    except (SQLAlchemyError, ImportError, ValueError) as error:
+        raise ConfigurationError(f"database_url is not usable: {error}") from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    # WAL lets readers (the API, the console) run while the relay and consumer write.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def alembic_config(engine: Engine) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["engine"] = engine
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Apply every migration the store lacks. Safe to run at every start."""
+    try:
+        with engine.begin() as connection:
+            config = alembic_config(engine)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as error:
+        raise StoreUnavailable(f"cannot migrate the store: {_describe(error)}") from None
+
+
+def _describe(error: SQLAlchemyError) -> str:
+    # The driver's first line names the problem without the SQL or its parameters.
+    text = str(getattr(error, "orig", None) or error)
+    return text.strip().splitlines()[0] if text.strip() else type(error).__name__

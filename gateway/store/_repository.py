@@ -1,0 +1,418 @@
+"""What the node asks of its store, each in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, delete, func, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, col
+
+from gateway.errors import ConfigurationError, StoreUnavailable
+from gateway.exchange import Direction, MessageStatus, check_transition
+from gateway.store._models import (
+    ApiClient,
+    CaseRecord,
+    DeadLetter,
+    MessageRecord,
+    OutboxEntry,
+    ReceiptRecord,
+    TraceEvent,
+)
+
+__all__ = ["DuplicateMessage", "Store", "Trace"]
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A trace event to write with a message change: what happened, without personal data."""
+
+    stage: str
+    detail: str = ""
+
+
+class DuplicateMessage(Exception):
+    """The (direction, sender, message id) is stored already."""
+
+
+class Store:
+    """The node's persistence. Every method is one transaction: all of it or nothing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except IntegrityError:
+            raise
+        except OperationalError as error:
+            raise StoreUnavailable(f"the database is unavailable: {_first_line(error)}") from None
+        except SQLAlchemyError as error:
+            raise StoreUnavailable(
+                f"the database refused the change: {_first_line(error)}"
+            ) from None
+
+    # Messages ----------------------------------------------------------------------------
+
+    def add_message(
+        self,
+        message: MessageRecord,
+        *,
+        traces: Sequence[Trace],
+        now: dt.datetime,
+        protected_person: bool = False,
+        outbox_due: dt.datetime | None = None,
+        also: Sequence[tuple[MessageRecord, Sequence[Trace], dt.datetime | None]] = (),
+    ) -> MessageRecord:
+        """Store a message with its trace events and case, and queue it for the relay when
+        ``outbox_due`` is given. ``also`` stores further messages in the same transaction (a
+        receipt written with the message it acknowledges). Raises :class:`DuplicateMessage`
+        when the message is stored already."""
+        try:
+            with self._session() as session:
+                for record, record_traces, due in ((message, traces, outbox_due), *also):
+                    self._touch_case(session, record, protected_person, now)
+                    session.add(record)
+                    session.flush()
+                    assert record.id is not None
+                    for trace in record_traces:
+                        session.add(_event(record, trace, now))
+                    if due is not None:
+                        session.add(OutboxEntry(message_pk=record.id, due_at=due))
+        except IntegrityError:
+            raise DuplicateMessage(str(message.message_id)) from None
+        return message
+
+    @staticmethod
+    def _touch_case(
+        session: Session, record: MessageRecord, protected_person: bool, now: dt.datetime
+    ) -> None:
+        case = session.get(CaseRecord, record.case_id)
+        if case is None:
+            session.add(
+                CaseRecord(
+                    id=record.case_id,
+                    case_type=record.case_type,
+                    protected_person=protected_person,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        else:
+            case.updated_at = now
+            case.protected_person = case.protected_person or protected_person
+
+    def message(self, pk: int) -> MessageRecord | None:
+        with self._session() as session:
+            return session.get(MessageRecord, pk)
+
+    def find_message(
+        self, direction: Direction, sender: str, message_id: uuid.UUID
+    ) -> MessageRecord | None:
+        with self._session() as session:
+            return session.scalars(
+                select(MessageRecord).where(
+                    col(MessageRecord.direction) == direction,
+                    col(MessageRecord.sender) == sender,
+                    col(MessageRecord.message_id) == message_id,
+                )
+            ).first()
+
+    def sent_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        with self._session() as session:
+            return session.scalars(
+                select(MessageRecord).where(
+                    col(MessageRecord.direction) == Direction.OUT,
+                    col(MessageRecord.message_id) == message_id,
+                )
+            ).first()
+
+    def received_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        """A received message by id (ids are random UUIDs, unique across senders)."""
+        with self._session() as session:
+            return session.scalars(
+                select(MessageRecord).where(
+                    col(MessageRecord.direction) == Direction.IN,
+                    col(MessageRecord.message_id) == message_id,
+                )
+            ).first()
+
+    def any_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        """A sent message by id, else a received one."""
+        return self.sent_message(message_id) or self.received_message(message_id)
+
+    def trace(self, message_id: uuid.UUID) -> list[TraceEvent]:
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(TraceEvent)
+                    .where(col(TraceEvent.message_id) == message_id)
+                    .order_by(col(TraceEvent.id))
+                )
+            )
+
+    def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
+        with self._session() as session:
+            case = session.get(CaseRecord, case_id)
+            messages = list(
+                session.scalars(
+                    select(MessageRecord)
+                    .where(col(MessageRecord.case_id) == case_id)
+                    .order_by(col(MessageRecord.id))
+                )
+            )
+            return case, messages
+
+    def change_status(
+        self,
+        pk: int,
+        status: MessageStatus,
+        *,
+        now: dt.datetime,
+        trace: Trace,
+        error_code: str | None = None,
+        error_detail: str | None = None,
+        keep_in_outbox_until: dt.datetime | None = None,
+    ) -> MessageRecord:
+        """Move a message to ``status`` (checked against the lifecycle) and write its trace.
+
+        The outbox entry stays, due again at ``keep_in_outbox_until``, or is removed.
+        """
+        with self._session() as session:
+            record = session.get(MessageRecord, pk, with_for_update=True)
+            if record is None:
+                raise KeyError(pk)
+            check_transition(record.status, status)
+            record.status = status
+            record.updated_at = now
+            if error_code is not None:
+                record.error_code, record.error_detail = error_code, error_detail
+            session.add(_event(record, trace, now))
+            if keep_in_outbox_until is None:
+                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
+            else:
+                session.execute(
+                    update(OutboxEntry)
+                    .where(col(OutboxEntry.message_pk) == pk)
+                    .values(due_at=keep_in_outbox_until)
+                )
+            return record
+
+    def note(self, record: MessageRecord, trace: Trace, now: dt.datetime) -> None:
+        """Add a trace event without changing the message."""
+        with self._session() as session:
+            session.add(_event(record, trace, now))
+
+    # The relay -------------------------------------------------------------------------
+
+    def due(self, now: dt.datetime, limit: int) -> list[MessageRecord]:
+        """Outbound messages whose outbox entry is due, oldest first."""
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(MessageRecord)
+                    .join(OutboxEntry, col(OutboxEntry.message_pk) == col(MessageRecord.id))
+                    .where(col(OutboxEntry.due_at) <= now)
+                    .order_by(col(OutboxEntry.due_at))
+                    .limit(limit)
+                )
+            )
+
+    def record_attempt(
+        self, pk: int, *, now: dt.datetime, next_due: dt.datetime | None, trace: Trace
+    ) -> MessageRecord:
+        """A publish was confirmed by the broker: count it, and wait for the receipt until
+        ``next_due`` (None: no receipt is expected, the outbox entry goes)."""
+        with self._session() as session:
+            record = session.get(MessageRecord, pk, with_for_update=True)
+            if record is None:
+                raise KeyError(pk)
+            if record.status.is_final:
+                # Settled meanwhile (a receipt came, or it failed): nothing more to send.
+                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
+                return record
+            check_transition(record.status, MessageStatus.SENT)
+            record.status = MessageStatus.SENT
+            record.attempts += 1
+            record.updated_at = now
+            session.add(_event(record, trace, now))
+            if next_due is None:
+                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
+            else:
+                session.execute(
+                    update(OutboxEntry)
+                    .where(col(OutboxEntry.message_pk) == pk)
+                    .values(due_at=next_due)
+                )
+            return record
+
+    def schedule(self, pk: int, *, due_at: dt.datetime, trace: Trace) -> None:
+        """Put a sent message back in the outbox (a receipt resent for a duplicate)."""
+        with self._session() as session:
+            record = session.get(MessageRecord, pk)
+            if record is None:
+                raise KeyError(pk)
+            session.add(_event(record, trace, due_at))
+            if session.scalars(
+                select(OutboxEntry).where(col(OutboxEntry.message_pk) == pk)
+            ).first():
+                return
+            session.add(OutboxEntry(message_pk=pk, due_at=due_at))
+
+    def outbox_depth(self) -> int:
+        with self._session() as session:
+            return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
+
+    def requeue(self, pk: int, *, now: dt.datetime, trace: Trace) -> MessageRecord:
+        """An operator retries a failed message: same id, same sealed bytes, attempts anew."""
+        with self._session() as session:
+            record = session.get(MessageRecord, pk, with_for_update=True)
+            if record is None:
+                raise KeyError(pk)
+            check_transition(record.status, MessageStatus.ACCEPTED)
+            record.status = MessageStatus.ACCEPTED
+            record.attempts = 0
+            record.updated_at = now
+            session.add(_event(record, trace, now))
+            session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
+            session.add(OutboxEntry(message_pk=pk, due_at=now))
+            return record
+
+    # Receipts ------------------------------------------------------------------------
+
+    def add_receipt(
+        self,
+        record: MessageRecord,
+        receipt: ReceiptRecord,
+        status: MessageStatus,
+        *,
+        now: dt.datetime,
+        trace: Trace,
+        error_code: str | None = None,
+        error_detail: str | None = None,
+    ) -> None:
+        """Store a receipt or rejection and close the sent message it answers."""
+        with self._session() as session:
+            current = session.get(MessageRecord, record.id, with_for_update=True)
+            assert current is not None and current.id is not None
+            session.add(receipt)
+            if current.status.is_final and current.status is not MessageStatus.FAILED:
+                session.add(_event(current, Trace("receipt-duplicate", trace.detail), now))
+                return
+            current.status = status
+            current.updated_at = now
+            if error_code is not None:
+                current.error_code, current.error_detail = error_code, error_detail
+            session.add(_event(current, trace, now))
+            session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id))
+
+    def receipts(self, pk: int) -> list[ReceiptRecord]:
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(ReceiptRecord)
+                    .where(col(ReceiptRecord.message_pk) == pk)
+                    .order_by(col(ReceiptRecord.id))
+                )
+            )
+
+    def receipt_sent_for(self, received: MessageRecord) -> MessageRecord | None:
+        """The receipt or rejection this node sent for an inbound message."""
+        with self._session() as session:
+            return session.scalars(
+                select(MessageRecord).where(
+                    col(MessageRecord.direction) == Direction.OUT,
+                    col(MessageRecord.in_reply_to) == received.message_id,
+                    col(MessageRecord.recipient) == received.sender,
+                    col(MessageRecord.document_type).in_(("Receipt", "Rejection")),
+                )
+            ).first()
+
+    # Inbox ---------------------------------------------------------------------------
+
+    def inbox(
+        self, *, after: int, limit: int, include_acknowledged: bool = False
+    ) -> list[MessageRecord]:
+        """Received business documents for the back-office, in arrival order after a cursor."""
+        statuses = [MessageStatus.RECEIVED]
+        if include_acknowledged:
+            statuses.append(MessageStatus.ACKNOWLEDGED)
+        with self._session() as session:
+            return list(
+                session.scalars(
+                    select(MessageRecord)
+                    .where(
+                        col(MessageRecord.direction) == Direction.IN,
+                        col(MessageRecord.status).in_(statuses),
+                        col(MessageRecord.id) > after,
+                    )
+                    .order_by(col(MessageRecord.id))
+                    .limit(limit)
+                )
+            )
+
+    # Dead letters ----------------------------------------------------------------------
+
+    def add_dead_letter(self, letter: DeadLetter) -> None:
+        with self._session() as session:
+            session.add(letter)
+
+    def dead_letters(self) -> list[DeadLetter]:
+        with self._session() as session:
+            return list(session.scalars(select(DeadLetter).order_by(col(DeadLetter.id))))
+
+    # API clients ---------------------------------------------------------------------
+
+    def create_api_client(self, name: str, now: dt.datetime) -> str:
+        """Register a back-office client; returns its key, which is shown once and not kept."""
+        if not name or len(name) > 100:
+            raise ConfigurationError("an API client needs a name of 1 to 100 characters")
+        key = "ssgw_" + secrets.token_urlsafe(32)
+        try:
+            with self._session() as session:
+                session.add(ApiClient(name=name, key_hash=_hash_key(key), created_at=now))
+        except IntegrityError:
+            raise ConfigurationError(f"an API client named {name!r} exists already") from None
+        return key
+
+    def api_client_for(self, key: str) -> ApiClient | None:
+        with self._session() as session:
+            client = session.scalars(
+                select(ApiClient).where(col(ApiClient.key_hash) == _hash_key(key))
+            ).first()
+            if client is None or client.revoked_at is not None:
+                return None
+            return client
+
+    def ping(self) -> None:
+        with self._session() as session:
+            session.execute(select(1))
+
+
+def _hash_key(key: str) -> str:
+    # API keys are 256-bit random tokens, so a plain hash resists guessing; no salt is needed.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _event(record: MessageRecord, trace: Trace, now: dt.datetime) -> TraceEvent:
+    return TraceEvent(
+        message_id=record.message_id,
+        case_id=record.case_id,
+        at=now,
+        stage=trace.stage,
+        detail=trace.detail,
+    )
+
+
+def _first_line(error: SQLAlchemyError) -> str:
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,24 @@
+"""Alembic environment: migrations run on the connection the node hands over."""
+
+from __future__ import annotations
+
+from alembic import context
+from sqlmodel import SQLModel
+
+import gateway.store._models  # noqa: F401  (registers the tables on SQLModel.metadata)
+
+config = context.config
+connection = config.attributes.get("connection")
+if connection is None:
+    engine = config.attributes["engine"]
+    connection = engine.connect()
+
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    # SQLite alters tables by copying them; batch mode does that for us.
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
