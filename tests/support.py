@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
 
 EXAMPLES = SCHEMA_DIR / "examples"
@@ -29,3 +31,16 @@ def example_bytes(name: str) -> bytes:
 def example(name: str) -> ValidatedDocument:
     """An example document, validated."""
     return validate_document(example_bytes(name))
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = dt.datetime.now(dt.UTC)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)

@@ -1,0 +1,233 @@
+"""The node service on the real store: exactly once in effect, receipts close the loop."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+
+import pytest
+from lxml import etree
+
+from gateway.documents import build_envelope
+from gateway.errors import NotPermitted, ValidationFailed
+from gateway.exchange import Direction, MessageStatus, prepare_outbound
+from gateway.node import Arrival, Dispatch, Node, Verdict
+from gateway.security import seal, sign_enveloped
+from gateway.store import MessageRecord
+from support import Clock, example, example_bytes
+
+
+def arrival(dispatch: Dispatch) -> Arrival:
+    return Arrival(dispatch.body, dispatch.message_id, dispatch.sender, dispatch.recipient)
+
+
+def relay(node: Node) -> list[Dispatch]:
+    """What a relay does: take the due messages and report each publish as confirmed."""
+    dispatches = node.due()
+    for dispatch in dispatches:
+        node.published(dispatch)
+    return dispatches
+
+
+def deliver(sender: Node, receiver: Node) -> list[Verdict]:
+    return [receiver.receive(arrival(d)).verdict for d in relay(sender)]
+
+
+def status(node: Node, record: MessageRecord) -> MessageStatus:
+    assert record.id is not None
+    found = node.store.message(record.id)
+    assert found is not None
+    return found.status
+
+
+@pytest.fixture
+def france(make_node: Callable[[str], Node]) -> Node:
+    return make_node("FR:CNAV")
+
+
+@pytest.fixture
+def germany(make_node: Callable[[str], Node]) -> Node:
+    return make_node("DE:DRV70001")
+
+
+def test_a_request_is_delivered_and_receipted(france: Node, germany: Node) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    assert record.status is MessageStatus.ACCEPTED
+    assert b"<" not in record.sealed
+    assert record.at_rest is not None and b"<" not in record.at_rest
+
+    assert deliver(france, germany) == [Verdict.ACK]
+    assert status(france, record) is MessageStatus.SENT
+    inbox = germany.store.inbox(after=0, limit=10)
+    assert [m.message_id for m in inbox] == [record.message_id]
+    assert germany.document_of(inbox[0]) == france.document_of(record)
+
+    assert deliver(germany, france) == [Verdict.ACK]  # the signed receipt travels back
+    assert status(france, record) is MessageStatus.DELIVERED
+    receipts = france.store.receipts(record.id or 0)
+    assert len(receipts) == 1 and receipts[0].digest == record.digest
+    assert [e.stage for e in france.store.trace(record.message_id)][-1] == "delivered"
+    assert france.store.outbox_depth() == 0 and germany.store.outbox_depth() == 0
+
+
+def test_the_same_delivery_twice_is_stored_once_and_receipted_again(
+    france: Node, germany: Node
+) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    assert germany.receive(arrival(dispatch)).verdict is Verdict.ACK
+    first_receipts = relay(germany)
+    assert germany.receive(arrival(dispatch)).verdict is Verdict.ACK
+    assert len(germany.store.inbox(after=0, limit=10)) == 1
+    again = relay(germany)
+    assert [d.message_id for d in again] == [d.message_id for d in first_receipts]
+    assert [d.body for d in again] == [d.body for d in first_receipts]
+    for receipt in again + first_receipts:
+        france.receive(arrival(receipt))
+    assert status(france, record) is MessageStatus.DELIVERED
+    assert germany.metrics.duplicates._value.get() == 1
+
+
+def test_the_same_id_with_other_content_is_a_security_alert(france: Node, germany: Node) -> None:
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    germany.receive(arrival(dispatch))
+    forged = dataclasses.replace(dispatch, body=dispatch.body[:-10] + b"AAAAAAAAAA")
+    outcome = germany.receive(arrival(forged))
+    assert outcome.verdict is Verdict.DEAD_LETTER and outcome.reason.startswith("replay")
+    assert germany.metrics.security_alerts._value.get() == 1
+    assert len(germany.store.inbox(after=0, limit=10)) == 1
+    assert [d.reason_code for d in germany.store.dead_letters()] == ["replay"]
+
+
+@pytest.mark.parametrize(
+    ("body", "sender", "reason"),
+    [
+        (b"\x00garbage\xff", "FR:CNAV", "decryption-failed"),
+        (b"a.b.c.d.e", "XX:NOBODY", "decryption-failed"),
+    ],
+)
+def test_poison_goes_to_the_dead_letters_with_its_reason(
+    germany: Node, body: bytes, sender: str, reason: str
+) -> None:
+    outcome = germany.receive(
+        Arrival(body, "0b9d7c1e-3f55-4c1b-9c57-6a1f4c1d2e3f", sender, "DE:DRV70001")
+    )
+    assert outcome.verdict is Verdict.DEAD_LETTER
+    (letter,) = germany.store.dead_letters()
+    assert letter.reason_code == reason
+    assert germany.store.inbox(after=0, limit=10) == []
+
+
+def test_a_message_encrypted_for_another_institution_is_dead_lettered(
+    france: Node, make_node: Callable[[str], Node]
+) -> None:
+    india = make_node("IN:EPFO")
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    outcome = india.receive(arrival(dispatch))
+    assert outcome.verdict is Verdict.DEAD_LETTER
+    assert "not encrypted for this institution" in outcome.reason
+
+
+def _signed_and_sealed(
+    sender: Node, receiver: Node, document: etree._Element, **header: object
+) -> tuple[bytes, str]:
+    """Bypass the sender's own checks, as a faulty or hostile sender would."""
+    outbound = prepare_outbound(
+        example("InsurancePeriodsRequest"),
+        credentials=sender.credentials,
+        directory=sender.directory,
+        recipient=receiver.institution,
+        now=sender.clock(),
+    )
+    forged = dataclasses.replace(outbound.header, **header)  # type: ignore[arg-type]
+    signed = sign_enveloped(build_envelope(forged, document), sender.credentials.signing)
+    return seal(etree.tostring(signed), receiver._own_encryption), str(forged.message_id)
+
+
+def test_an_authentic_but_invalid_document_is_refused_with_a_signed_rejection(
+    france: Node, germany: Node
+) -> None:
+    document = example("InsurancePeriodsRequest").root
+    for element in document.iter("{urn:ssgw:common:1}BirthDate"):
+        element.text = "2099-01-01"
+    sealed, message_id = _signed_and_sealed(france, germany, document)
+    outcome = germany.receive(Arrival(sealed, message_id, "FR:CNAV", "DE:DRV70001"))
+    assert outcome.verdict is Verdict.ACK
+    assert germany.store.inbox(after=0, limit=10, include_acknowledged=True) == []
+    refused = germany.store.received_message(uuid.UUID(message_id))
+    assert refused is not None and refused.status is MessageStatus.REFUSED
+    assert refused.error_code == "business-rule"
+    (rejection,) = relay(germany)
+    assert rejection.document_type == "Rejection"
+    assert rejection.recipient == "FR:CNAV"
+
+
+def test_bus_headers_that_disagree_with_the_signed_header_are_refused(
+    france: Node, germany: Node
+) -> None:
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    lying = dataclasses.replace(dispatch, message_id="0b9d7c1e-3f55-4c1b-9c57-6a1f4c1d2e3f")
+    assert germany.receive(arrival(lying)).verdict is Verdict.ACK
+    assert germany.store.inbox(after=0, limit=10) == []
+    (rejection,) = relay(germany)
+    assert rejection.document_type == "Rejection"
+
+
+def test_no_receipt_means_resends_with_the_same_id_then_failed(france: Node, clock: Clock) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    bodies = []
+    for expected_wait in (10, 20, 40):
+        (dispatch,) = relay(france)
+        bodies.append((dispatch.message_id, dispatch.body))
+        clock.advance(expected_wait - 1)
+        assert france.due() == []
+        clock.advance(1)
+    assert len(set(bodies)) == 1  # the same id and the same bytes every time
+    assert france.due() == []
+    assert status(france, record) is MessageStatus.FAILED
+    failed = france.store.message(record.id or 0)
+    assert failed is not None and failed.error_code == "no-receipt" and failed.attempts == 3
+
+
+def test_a_message_that_expires_before_it_is_sent_fails(france: Node, clock: Clock) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    clock.advance(france.settings.message_time_to_live_hours * 3600)
+    assert france.due() == []
+    assert status(france, record) is MessageStatus.FAILED
+
+
+def test_an_expired_message_is_refused_by_the_receiver(
+    france: Node, germany: Node, clock: Clock
+) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    clock.advance(france.settings.message_time_to_live_hours * 3600 + 1)
+    assert germany.receive(arrival(dispatch)).verdict is Verdict.ACK
+    assert germany.store.inbox(after=0, limit=10) == []
+    refused = germany.store.received_message(record.message_id)
+    assert refused is not None and refused.status is MessageStatus.REFUSED
+    assert refused.error_code == "expired"
+    (rejection,) = relay(germany)
+    assert france.receive(arrival(rejection)).verdict is Verdict.ACK
+    assert status(france, record) is MessageStatus.REJECTED
+
+
+def test_submission_refused_by_policy_or_validation_stores_nothing(france: Node) -> None:
+    with pytest.raises(NotPermitted):
+        france.submit(example_bytes("InsurancePeriodsRequest"), recipient="IN:EPFO")
+    with pytest.raises(ValidationFailed):
+        france.submit(b"<not-a-document/>", recipient="DE:DRV70001")
+    assert france.due() == [] and france.store.outbox_depth() == 0
+
+
+def test_an_acknowledged_inbox_item_leaves_the_inbox(france: Node, germany: Node) -> None:
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    deliver(france, germany)
+    (item,) = germany.store.inbox(after=0, limit=10)
+    germany.acknowledge(item)
+    assert germany.store.inbox(after=0, limit=10) == []
+    assert item.direction is Direction.IN
