@@ -1,18 +1,34 @@
-"""Shared fixtures: a fresh PKI and signed sample directory per test session."""
+"""Shared fixtures: a fresh PKI and signed sample directory per test session, and nodes on
+the real store (SQLite files, and PostgreSQL databases made for each test)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import URL, make_url
 
+from gateway.api import create_app
 from gateway.codes import InstitutionId
+from gateway.config import NodeSettings, load_settings
 from gateway.directory import Directory, load_directory
 from gateway.exchange import Credentials
-from gateway.security import init_authority, issue_institution, load_certificate
-from support import EXAMPLES, INSTITUTIONS
+from gateway.node import Node
+from gateway.security import (
+    KeyUse,
+    init_authority,
+    institution_files,
+    issue_institution,
+    load_certificate,
+)
+from gateway.store import Store, connect, migrate
+from support import EXAMPLES, INSTITUTIONS, Clock
 
 
 @pytest.fixture(scope="session")
@@ -69,4 +85,119 @@ def credentials(pki_dir: Path) -> Callable[[str], Credentials]:
 
 @pytest.fixture
 def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+DATABASE_URL = os.environ.get(
+    "GATEWAY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def node_settings(
+    pki_dir: Path, directory_file: Path, institution: str, url: str, **overrides: object
+) -> NodeSettings:
+    files = institution_files(pki_dir, InstitutionId(institution))
+    values: dict[str, object] = dict(
+        institution=institution,
+        database_url=url,
+        directory_file=str(directory_file),
+        authority_certificate=str(pki_dir / "authority.pem"),
+        signing_key=str(files.key(KeyUse.SIGNING)),
+        signing_certificate=str(files.certificate(KeyUse.SIGNING)),
+        encryption_keys=[
+            {
+                "key": str(files.key(KeyUse.ENCRYPTION)),
+                "certificate": str(files.certificate(KeyUse.ENCRYPTION)),
+            }
+        ],
+        receipt_timeout_seconds=10,
+        max_attempts=3,
+    )
+    values.update(overrides)
+    return load_settings(None, **values)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
+def database_kind(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(database_kind: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Makes an empty database for one node and returns its URL; drops it afterwards."""
+    made: list[str] = []
+    admin = make_url(DATABASE_URL)
+
+    def make(label: str) -> str:
+        if database_kind == "sqlite":
+            return f"sqlite:///{tmp_path / (label.replace(':', '_') + '.db')}"
+        name = f"ssgw_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(_libpq(admin), autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    if made:
+        with psycopg.connect(_libpq(admin), autocommit=True) as connection:
+            for name in made:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _libpq(url: URL) -> str:
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def make_node(
+    pki_dir: Path,
+    signed_directory_file: Path,
+    directory: Directory,
+    credentials: Callable[[str], Credentials],
+    database_url: Callable[[str], str],
+    clock: Clock,
+) -> Iterator[Callable[..., Node]]:
+    engines = []
+
+    def make(institution: str, *, real_time: bool = False, **overrides: object) -> Node:
+        """A node on a fresh store; its clock is the test's hand-moved one unless
+        ``real_time``, for nodes that run on the bus."""
+        settings = node_settings(
+            pki_dir, signed_directory_file, institution, database_url(institution), **overrides
+        )
+        engine = connect(settings.database_url)
+        engines.append(engine)
+        migrate(engine)
+        return Node(
+            settings,
+            credentials=credentials(institution),
+            directory=directory,
+            store=Store(engine),
+            clock=_utc_now if real_time else clock,
+        )
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def api(
+    make_node: Callable[[str], Node],
+) -> Callable[[str], tuple[Node, TestClient, dict[str, str]]]:
+    def make(institution: str) -> tuple[Node, TestClient, dict[str, str]]:
+        node = make_node(institution)
+        key = node.store.create_api_client("back-office", dt.datetime.now(dt.UTC))
+        client = TestClient(create_app(node), raise_server_exceptions=False)
+        return node, client, {"Authorization": f"Bearer {key}"}
+
+    return make
+
+
+def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)

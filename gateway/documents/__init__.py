@@ -24,6 +24,7 @@ from gateway.documents._envelope import (
     validate_envelope,
 )
 from gateway.documents._issues import Issue, location_path
+from gateway.documents._json import document_from_json, document_to_json
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
 from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
@@ -45,6 +46,8 @@ __all__ = [
     "ValidatedDocument",
     "build_envelope",
     "directory_schema",
+    "document_from_json",
+    "document_to_json",
     "envelope_body",
     "envelope_schema",
     "location_path",

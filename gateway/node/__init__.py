@@ -1,8 +1,22 @@
-"""A running gateway node: the service that ties the pure core to the store and the bus."""
+"""A gateway node: the service that ties the pure core to the store and the bus.
+
+The process that runs it (bus consumer, relay, REST API) is :mod:`gateway.node.runtime`.
+"""
 
 from __future__ import annotations
 
+from gateway.node._assembly import load_credentials, load_network_directory, open_node
 from gateway.node._metrics import NodeMetrics
 from gateway.node._service import Arrival, Dispatch, Node, Outcome, Verdict
 
-__all__ = ["Arrival", "Dispatch", "Node", "NodeMetrics", "Outcome", "Verdict"]
+__all__ = [
+    "Arrival",
+    "Dispatch",
+    "Node",
+    "NodeMetrics",
+    "Outcome",
+    "Verdict",
+    "load_credentials",
+    "load_network_directory",
+    "open_node",
+]

@@ -47,7 +47,9 @@ def load_network_directory(settings: NodeSettings) -> Directory:
         ) from None
     directory = load_directory(data, load_certificate(settings.authority_certificate))
     if settings.institution_id not in directory.institutions:
-        raise DirectoryError(f"the directory does not list this node's institution {settings.institution}")
+        raise DirectoryError(
+            f"the directory does not list this node's institution {settings.institution}"
+        )
     return directory
 
 

@@ -401,6 +401,11 @@ class Node:
         self.store.note(existing, Trace("duplicate", "redelivered or resent; acknowledged"), now)
         return Outcome(Verdict.ACK)
 
+    def _raced_duplicate(self) -> Outcome:
+        # Two copies were taken in at once and the other one committed first.
+        self.metrics.duplicates.inc()
+        return Outcome(Verdict.ACK)
+
     def _dead_letter(
         self, arrival: Arrival, digest: str, code: str, detail: str, now: dt.datetime
     ) -> Outcome:
@@ -494,7 +499,7 @@ class Node:
                 also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
             )
         except DuplicateMessage:
-            return Outcome(Verdict.ACK)
+            return self._raced_duplicate()
         self.metrics.message("in", record.document_type, record.sender, "received")
         return Outcome(Verdict.ACK)
 
@@ -532,7 +537,7 @@ class Node:
                 also=also,
             )
         except DuplicateMessage:
-            return Outcome(Verdict.ACK)
+            return self._raced_duplicate()
         self.metrics.message("in", record.document_type, record.sender, "refused")
         return Outcome(Verdict.ACK)
 
@@ -567,7 +572,7 @@ class Node:
                 now=now,
             )
         except DuplicateMessage:
-            return Outcome(Verdict.ACK)
+            return self._raced_duplicate()
         status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
         self.store.add_receipt(
             sent,

@@ -66,7 +66,7 @@ def test_a_bad_setting_is_named(tmp_path: Path, extra: str, named: str) -> None:
 
 
 def test_a_bad_institution_id_is_named(tmp_path: Path) -> None:
-    with pytest.raises(ConfigurationError, match="institution.*not an institution id"):
+    with pytest.raises(ConfigurationError, match=r"institution.*not an institution id"):
         load_settings(write(tmp_path, MINIMAL.replace("DE:DRV70001", "DE:drv")))
 
 

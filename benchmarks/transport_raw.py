@@ -1,0 +1,115 @@
+"""Throughput of the bus seam on this machine: one-by-one publishing vs a confirm window.
+
+Run: ``.venv/bin/python benchmarks/transport_raw.py [--messages N] [--body-bytes B]
+[--url URL] [--json FILE]``. Needs the RabbitMQ of GATEWAY_TEST_AMQP_URL (default
+amqp://guest:guest@127.0.0.1:5672/). Declares a topology under a random prefix, publishes N
+messages awaiting each confirm, then N with ``publish_many`` (``confirm_window`` in flight),
+consumes them all with acks, prints messages per second and deletes what it declared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+import uuid
+from pathlib import Path
+
+import aio_pika
+
+from gateway.transport import BusMessage, IncomingDelivery, ReconnectingBus, TransportSettings
+
+ROUTING_KEY = "de.drv70001"
+
+
+def _messages(count: int, body: bytes) -> list[BusMessage]:
+    return [
+        BusMessage(
+            body=body,
+            message_id=uuid.uuid4().hex,
+            correlation_id="case-bench",
+            type="InsurancePeriodsReply",
+            sender="FR:CNAV",
+            recipient="DE:DRV70001",
+            routing_key=ROUTING_KEY,
+        )
+        for _ in range(count)
+    ]
+
+
+async def _measure(url: str, count: int, body_bytes: int) -> dict[str, float]:
+    prefix = f"bench.{uuid.uuid4().hex[:8]}"
+    settings = TransportSettings(
+        amqp_url=url,
+        exchange=f"{prefix}.network",
+        queue_prefix=f"{prefix}.",
+        dead_letter_exchange=f"{prefix}.dead-letter",
+    )
+    body = b"x" * body_bytes
+    figures: dict[str, float] = {}
+    bus = ReconnectingBus(settings, [ROUTING_KEY], connection_name=f"ssgw benchmark {prefix}")
+    await bus.start()
+    try:
+        one_by_one = _messages(count, body)
+        started = time.perf_counter()
+        for message in one_by_one:
+            await bus.publisher.publish(message)
+        figures["publish one-by-one (msg/s)"] = count / (time.perf_counter() - started)
+
+        windowed = _messages(count, body)
+        started = time.perf_counter()
+        outcomes = await bus.publisher.publish_many(windowed)
+        figures["publish_many, window 256 (msg/s)"] = count / (time.perf_counter() - started)
+        assert outcomes == [None] * count, "some publishes failed"
+
+        done = asyncio.Event()
+        seen = 0
+
+        async def handler(delivery: IncomingDelivery) -> None:
+            nonlocal seen
+            await delivery.ack()
+            seen += 1
+            if seen == 2 * count:
+                done.set()
+
+        started = time.perf_counter()
+        consumer = await bus.consume(ROUTING_KEY, handler)
+        await asyncio.wait_for(done.wait(), timeout=600)
+        figures["consume + ack, prefetch 64 (msg/s)"] = 2 * count / (time.perf_counter() - started)
+        await consumer.stop()
+    finally:
+        await bus.close()
+        connection = await aio_pika.connect(url)
+        channel = await connection.channel()
+        await channel.queue_delete(settings.queue_name(ROUTING_KEY))
+        await channel.queue_delete(settings.dead_letter_queue)
+        await channel.exchange_delete(settings.exchange)
+        await channel.exchange_delete(settings.dead_letter_exchange)
+        await connection.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--body-bytes", type=int, default=7000, help="a sealed 5 KB document")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("GATEWAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/"),
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+    figures = asyncio.run(_measure(args.url, args.messages, args.body_bytes))
+    print(f"{args.messages} messages of {args.body_bytes} bytes, persistent, quorum queue")
+    for label, value in figures.items():
+        print(f"  {label:<38} {value:>9,.0f}")
+    ratio = figures["publish_many, window 256 (msg/s)"] / figures["publish one-by-one (msg/s)"]
+    print(f"  windowed / one-by-one                  {ratio:>9.1f}x")
+    if args.json:
+        args.json.write_text(json.dumps(figures, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,324 @@
+"""The back-office REST API of a node (FastAPI; OpenAPI at /openapi.json, docs at /docs)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+import swagger_ui_bundle
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import BaseModel
+
+from gateway import __version__
+from gateway.api._problems import Problem, install_problem_handlers, problem_response
+from gateway.documents import (
+    DocumentAction,
+    DocumentType,
+    document_from_json,
+    document_to_json,
+    parse_untrusted,
+)
+from gateway.errors import GatewayError
+from gateway.exchange import MessageStatus
+from gateway.node import Node
+from gateway.store import ApiClient, MessageRecord
+
+__all__ = ["create_app"]
+
+_XML_TYPES = ("application/xml", "text/xml")
+_JSON_TYPE = "application/json"
+
+ReadinessCheck = Callable[[], Awaitable[None]]
+
+
+class Accepted(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    status: str
+
+
+def _summary(record: MessageRecord) -> dict[str, Any]:
+    return {
+        "id": str(record.message_id),
+        "direction": record.direction.value,
+        "case_id": str(record.case_id),
+        "case_type": record.case_type,
+        "in_reply_to": str(record.in_reply_to) if record.in_reply_to else None,
+        "document_type": record.document_type,
+        "document_set": {
+            "id": str(record.document_set_id),
+            "version": record.document_version,
+            "action": record.action,
+        },
+        "sender": record.sender,
+        "recipient": record.recipient,
+        "status": record.status.value,
+        "created_at": record.created_at.isoformat(),
+        "updated_at": record.updated_at.isoformat(),
+        "expires_at": record.expires_at.isoformat(),
+        "attempts": record.attempts,
+        "size": record.size,
+        "digest": record.digest,
+        "error": (
+            {"code": record.error_code, "detail": record.error_detail}
+            if record.error_code
+            else None
+        ),
+    }
+
+
+def _client(request: Request, authorization: Annotated[str | None, Header()] = None) -> ApiClient:
+    """The back-office client whose bearer key came with the request."""
+    if not authorization or not authorization.startswith("Bearer "):
+        raise Problem(
+            401, "unauthorized", "An API key is required", "send 'Authorization: Bearer <key>'"
+        )
+    node: Node = request.app.state.node
+    found = node.store.api_client_for(authorization.removeprefix("Bearer ").strip())
+    if found is None:
+        raise Problem(401, "unauthorized", "The API key is not valid", "unknown or revoked key")
+    return found
+
+
+Client = Annotated[ApiClient, Depends(_client)]
+
+
+def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAPI:
+    """The API for one node. ``readiness`` checks the broker for /readyz."""
+    app = FastAPI(
+        title=f"Social security gateway node {node.institution}",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        description="Submit documents to partner institutions and collect the documents "
+        "they send. Every error is an RFC 9457 problem document.",
+    )
+    app.state.node = node
+    install_problem_handlers(app)
+    app.mount(
+        "/static/swagger-ui",
+        StaticFiles(directory=swagger_ui_bundle.swagger_ui_path),
+        name="swagger-ui",
+    )
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        # Served from the node itself: no CDN at run time.
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title=app.title,
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
+
+    def received(message_id: uuid.UUID) -> MessageRecord:
+        record = node.store.received_message(message_id)
+        if record is None or record.document_type in ("Receipt", "Rejection"):
+            raise Problem(404, "not-found", "No such received message", str(message_id))
+        return record
+
+    @app.post(
+        "/api/v1/messages",
+        status_code=202,
+        response_model=Accepted,
+        summary="Submit a document for a partner institution",
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/xml": {"schema": {"type": "string"}},
+                    "application/json": {"schema": {"type": "object"}},
+                },
+            }
+        },
+    )
+    async def submit(
+        request: Request,
+        response: Response,
+        _client: Client,
+        recipient: Annotated[str, Query(description="Receiving institution, e.g. FR:CNAV.")],
+        case_id: uuid.UUID | None = None,
+        in_reply_to: uuid.UUID | None = None,
+        document_set_id: uuid.UUID | None = None,
+        version: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        action: DocumentAction = DocumentAction.NEW,
+        protected_person: bool = False,
+    ) -> Accepted:
+        body = await _read_body(request, node.settings.max_document_bytes)
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == _JSON_TYPE:
+            document = await run_in_threadpool(_json_to_xml, body)
+        elif content_type in _XML_TYPES or not content_type:
+            document = body
+        else:
+            raise Problem(
+                415,
+                "unsupported-media-type",
+                "Send XML or JSON",
+                f"{content_type} is neither application/xml nor application/json",
+            )
+        record = await run_in_threadpool(
+            lambda: node.submit(
+                document,
+                recipient=recipient,
+                case_id=case_id,
+                in_reply_to=in_reply_to,
+                document_set_id=document_set_id,
+                document_version=version,
+                action=action,
+                protected_person=protected_person,
+            )
+        )
+        node.kick()
+        response.headers["Location"] = f"/api/v1/messages/{record.message_id}"
+        return Accepted(id=record.message_id, case_id=record.case_id, status=record.status.value)
+
+    @app.get("/api/v1/messages/{message_id}", summary="A message's status and trace")
+    def message(message_id: uuid.UUID, _client: Client) -> dict[str, Any]:
+        record = node.store.any_message(message_id)
+        if record is None:
+            raise Problem(404, "not-found", "No such message", str(message_id))
+        assert record.id is not None
+        return {
+            **_summary(record),
+            "trace": [
+                {"at": e.at.isoformat(), "stage": e.stage, "detail": e.detail}
+                for e in node.store.trace(record.message_id)
+            ],
+            "receipts": [
+                {
+                    "received_at": r.received_at.isoformat(),
+                    "outcome": r.outcome,
+                    "digest": r.digest,
+                    "message_id": str(r.receipt_message_id),
+                }
+                for r in node.store.receipts(record.id)
+            ],
+        }
+
+    @app.get("/api/v1/cases/{case_id}", summary="A case and its messages")
+    def case(case_id: uuid.UUID, _client: Client) -> dict[str, Any]:
+        found, messages = node.store.case_messages(case_id)
+        if found is None:
+            raise Problem(404, "not-found", "No such case", str(case_id))
+        return {
+            "id": str(found.id),
+            "case_type": found.case_type,
+            "protected_person": found.protected_person,
+            "created_at": found.created_at.isoformat(),
+            "updated_at": found.updated_at.isoformat(),
+            "messages": [_summary(m) for m in messages],
+        }
+
+    @app.get("/api/v1/inbox", summary="Received documents waiting for the back-office")
+    async def inbox(
+        _client: Client,
+        after: Annotated[int, Query(ge=0, description="Cursor: the last item's cursor.")] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 50,
+        wait: Annotated[float, Query(ge=0, le=60, description="Long-poll seconds.")] = 0,
+    ) -> dict[str, Any]:
+        deadline = asyncio.get_running_loop().time() + wait
+        while True:
+            items = await run_in_threadpool(lambda: node.store.inbox(after=after, limit=limit))
+            if items or asyncio.get_running_loop().time() >= deadline:
+                break
+            await asyncio.sleep(0.1)
+        return {
+            "items": [
+                {
+                    "id": str(r.message_id),
+                    "cursor": r.id,
+                    "case_id": str(r.case_id),
+                    "case_type": r.case_type,
+                    "sender": r.sender,
+                    "document_type": r.document_type,
+                    "in_reply_to": str(r.in_reply_to) if r.in_reply_to else None,
+                    "received_at": r.created_at.isoformat(),
+                    "document": f"/api/v1/inbox/{r.message_id}/document",
+                }
+                for r in items
+            ],
+            "next": items[-1].id if items else after,
+        }
+
+    @app.get(
+        "/api/v1/inbox/{message_id}/document",
+        summary="The verified document of a received message (XML, or JSON on request)",
+        responses={200: {"content": {"application/xml": {}, "application/json": {}}}},
+    )
+    def inbox_document(
+        message_id: uuid.UUID,
+        _client: Client,
+        accept: Annotated[str | None, Header()] = None,
+    ) -> Response:
+        record = received(message_id)
+        document = node.document_of(record)
+        if accept and _JSON_TYPE in accept and "xml" not in accept:
+            root = parse_untrusted(document).getroot()
+            kind = DocumentType.from_root_name(record.document_type)
+            return JSONResponse(document_to_json(kind, root))
+        return Response(document, media_type="application/xml")
+
+    @app.post("/api/v1/inbox/{message_id}/ack", summary="Confirm the back-office took a document")
+    def acknowledge(message_id: uuid.UUID, _client: Client) -> dict[str, str]:
+        record = received(message_id)
+        if record.status is not MessageStatus.ACKNOWLEDGED:
+            record = node.acknowledge(record)
+        return {"id": str(record.message_id), "status": record.status.value}
+
+    @app.get("/healthz", summary="The process is alive")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "institution": node.institution}
+
+    @app.get("/readyz", summary="The store and the broker answer")
+    async def readyz(request: Request) -> Response:
+        try:
+            await run_in_threadpool(node.store.ping)
+            if readiness is not None:
+                await readiness()
+        except GatewayError as error:
+            return problem_response(503, error.code, "Not ready", error.detail, request.url.path)
+        return JSONResponse({"status": "ready"})
+
+    @app.get("/metrics", summary="Prometheus metrics")
+    def metrics() -> Response:
+        node.metrics.outbox_depth.set(node.store.outbox_depth())
+        return Response(generate_latest(node.metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise Problem(413, "too-large", "The document is too large", f"at most {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise Problem(413, "too-large", "The document is too large", f"at most {limit} bytes")
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    if not body:
+        raise Problem(
+            400, "empty-body", "The request has no document", "send the document as the body"
+        )
+    return body
+
+
+def _json_to_xml(body: bytes) -> bytes:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Problem(400, "json.malformed", "The body is not JSON", str(error)) from None
+    return document_from_json(data)

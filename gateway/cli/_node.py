@@ -1,0 +1,60 @@
+"""ssgw run | apikey create | db migrate: running and administering a node."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.cli._common import reported_errors
+from gateway.config import load_settings
+from gateway.node.runtime import serve
+from gateway.store import Store, connect, migrate
+
+__all__ = ["apikey_app", "db_app", "register"]
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="The node's TOML settings (GATEWAY_* variables override)."),
+]
+
+apikey_app = typer.Typer(help="Manage back-office API keys.", no_args_is_help=True)
+db_app = typer.Typer(help="Manage the node's store.", no_args_is_help=True)
+
+
+def run(config: ConfigOption = None) -> None:
+    """Run the node: REST API, bus consumer and relay in one process, until SIGTERM or Ctrl-C."""
+    with reported_errors():
+        settings = load_settings(config)
+        serve(settings)
+
+
+@apikey_app.command("create")
+def create_api_key(
+    name: Annotated[str, typer.Argument(help="Which back-office system the key is for.")],
+    config: ConfigOption = None,
+) -> None:
+    """Create an API key for a back-office system; it is shown once, only its hash is kept."""
+    with reported_errors():
+        settings = load_settings(config)
+        engine = connect(settings.database_url)
+        migrate(engine)
+        key = Store(engine).create_api_client(name, dt.datetime.now(dt.UTC))
+        typer.echo(key)
+
+
+@db_app.command("migrate")
+def migrate_store(config: ConfigOption = None) -> None:
+    """Bring the store's schema up to date (the node also does this at start)."""
+    with reported_errors():
+        settings = load_settings(config)
+        migrate(connect(settings.database_url))
+        typer.echo("the store is up to date")
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(run)
+    app.add_typer(apikey_app, name="apikey")
+    app.add_typer(db_app, name="db")

@@ -1,0 +1,183 @@
+"""The running node: bus consumer, outbox relay and REST API in one asyncio process.
+
+The service (``_service``) does the work in worker threads; this module only moves bytes
+between it and the bus, and settles each delivery after the service's transaction committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+
+from gateway.api import create_app
+from gateway.config import NodeSettings
+from gateway.errors import GatewayError, TransportError
+from gateway.node._assembly import open_node
+from gateway.node._service import Arrival, Dispatch, Node, Verdict
+from gateway.transport import (
+    BusMessage,
+    Consumer,
+    IncomingDelivery,
+    ReconnectingBus,
+    TransportSettings,
+)
+
+__all__ = ["NodeRuntime", "serve", "transport_settings"]
+
+log = logging.getLogger("gateway.node")
+
+_RELAY_BATCH = 256
+
+
+def transport_settings(settings: NodeSettings) -> TransportSettings:
+    return TransportSettings(
+        amqp_url=settings.amqp_url,
+        exchange=settings.exchange,
+        queue_prefix=settings.queue_prefix,
+        dead_letter_exchange=settings.dead_letter_exchange,
+        prefetch=settings.prefetch,
+    )
+
+
+class NodeRuntime:
+    """Connects a :class:`Node` to the bus: consumes its queue and relays its outbox.
+
+    The topology of every institution in the directory is declared, so messages for a
+    partner whose node is down wait in the partner's queue rather than being unroutable.
+    """
+
+    def __init__(self, node: Node) -> None:
+        self.node = node
+        self.bus = ReconnectingBus(
+            transport_settings(node.settings),
+            routing_keys=sorted(i.routing_key for i in node.directory.institutions.values()),
+            connection_name=f"ssgw node {node.institution}",
+        )
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._relay: asyncio.Task[None] | None = None
+        self._consumer: Consumer | None = None
+
+    async def start(self) -> None:
+        """Connect, declare the topology, start consuming and relaying."""
+        loop = asyncio.get_running_loop()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(self._wake.set)
+
+        self.node.on_new_work(wake)
+        await self.bus.start()
+        routing_key = self.node.directory.institution(self.node.institution).routing_key
+        self._consumer = await self.bus.consume(routing_key, self._on_delivery)
+        self._relay = asyncio.create_task(self._relay_loop(), name="ssgw relay")
+        log.info("node %s is running", self.node.institution)
+
+    async def stop(self) -> None:
+        """Stop taking deliveries, let running handlers finish, stop the relay, disconnect.
+
+        Whatever was not finished stays on the broker (unacknowledged) or in the outbox, so
+        nothing is lost: it is taken up again at the next start.
+        """
+        self._stopping.set()
+        self._wake.set()
+        if self._relay is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._relay
+        await self.bus.close()
+
+    async def ready(self) -> None:
+        """For /readyz: raise when the broker connection is down."""
+        if not self.bus.connected:
+            raise TransportError(f"not connected to the broker at {self.bus.settings.broker}")
+
+    async def _on_delivery(self, delivery: IncomingDelivery) -> None:
+        arrival = Arrival(
+            body=delivery.body,
+            message_id=delivery.message_id,
+            sender=delivery.sender,
+            recipient=delivery.recipient,
+        )
+        # A StoreUnavailable raised here makes the consumer requeue the delivery.
+        outcome = await asyncio.to_thread(self.node.receive, arrival)
+        if outcome.verdict is Verdict.ACK:
+            await delivery.ack()
+            self._wake.set()  # a receipt or rejection was queued
+        else:
+            await delivery.reject_to_dead_letter(outcome.reason)
+
+    async def _relay_loop(self) -> None:
+        interval = self.node.settings.relay_interval_seconds
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=interval)
+            self._wake.clear()
+            if self._stopping.is_set():
+                break
+            try:
+                while await self._relay_once() == _RELAY_BATCH:
+                    pass
+            except GatewayError as error:
+                # The store or the broker is away: the outbox keeps everything; try again.
+                log.warning("relay paused: %s", error.detail)
+                await asyncio.sleep(min(interval * 10, 5.0))
+
+    async def _relay_once(self) -> int:
+        dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)
+        if not dispatches:
+            return 0
+        results = await self.bus.publisher.publish_many([_bus_message(d) for d in dispatches])
+        await asyncio.to_thread(self._settle_publishes, dispatches, results)
+        return len(dispatches)
+
+    def _settle_publishes(
+        self, dispatches: list[Dispatch], results: list[TransportError | None]
+    ) -> None:
+        for dispatch, error in zip(dispatches, results, strict=True):
+            if error is None:
+                self.node.published(dispatch)
+            else:
+                self.node.publish_failed(dispatch, error.detail)
+
+
+def _bus_message(dispatch: Dispatch) -> BusMessage:
+    return BusMessage(
+        body=dispatch.body,
+        message_id=dispatch.message_id,
+        correlation_id=dispatch.case_id,
+        type=dispatch.document_type,
+        sender=dispatch.sender,
+        recipient=dispatch.recipient,
+        routing_key=dispatch.routing_key,
+    )
+
+
+async def _serve(settings: NodeSettings) -> None:
+    node = await asyncio.to_thread(open_node, settings)
+    runtime = NodeRuntime(node)
+    await runtime.start()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(node, readiness=runtime.ready),
+            host=settings.api_host,
+            port=settings.api_port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    try:
+        # uvicorn turns SIGTERM and SIGINT into a graceful stop of the server.
+        await server.serve()
+    finally:
+        await runtime.stop()
+        node.store.engine.dispose()
+
+
+def serve(settings: NodeSettings) -> None:
+    """Run a node until SIGTERM or Ctrl-C."""
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(settings))

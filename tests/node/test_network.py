@@ -1,0 +1,237 @@
+"""Three nodes on the real RabbitMQ and the real store exchange every document type."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+
+import aio_pika
+import pytest
+import pytest_asyncio
+from lxml import etree
+
+from gateway.exchange import MessageStatus
+from gateway.node import Node
+from gateway.node.runtime import NodeRuntime
+from gateway.store import MessageRecord
+from support import example, example_bytes
+
+pytestmark = [pytest.mark.broker, pytest.mark.asyncio]
+
+AMQP_URL = os.environ.get("GATEWAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+WAIT = 30.0
+
+#: Every business document, sent between the three nodes under an agreement that permits it.
+ROUTES = [
+    ("InsurancePeriodsRequest", "FR:CNAV", "DE:DRV70001"),
+    ("InsurancePeriodsReply", "DE:DRV70001", "FR:CNAV"),
+    ("InsurancePeriodsReply-none", "DE:DRV70001", "FR:CNAV"),
+    ("BenefitClaim", "DE:DRV70001", "FR:CNAV"),
+    ("BenefitClaim-survivors", "DE:DRV70001", "FR:CNAV"),
+    ("BenefitClaimAcknowledgement", "FR:CNAV", "DE:DRV70001"),
+    ("BenefitDecision", "FR:CNAV", "DE:DRV70001"),
+    ("BenefitDecision-refused", "DE:DRV70001", "FR:CNAV"),
+    ("CoverageRequest", "IN:EPFO", "DE:DRV70001"),
+    ("CoverageCertificate", "DE:DRV70001", "IN:EPFO"),
+    ("CoverageCertificate-amending", "DE:DRV70001", "IN:EPFO"),
+    ("CoverageRefusal", "DE:DRV70001", "IN:EPFO"),
+]
+
+
+@pytest.fixture
+def names() -> dict[str, str]:
+    """Exchange and queue names of this test alone, so tests can share the broker."""
+    run = uuid.uuid4().hex[:8]
+    return {
+        "exchange": f"ssgw.t{run}.network",
+        "queue_prefix": f"ssgw.t{run}.",
+        "dead_letter_exchange": f"ssgw.t{run}.dead-letter",
+        "amqp_url": AMQP_URL,
+    }
+
+
+@pytest_asyncio.fixture
+async def network(
+    make_node: Callable[..., Node], names: dict[str, str], directory: object
+) -> AsyncIterator[Callable[..., Awaitable[NodeRuntime]]]:
+    runtimes: list[NodeRuntime] = []
+
+    async def start(institution: str, node: Node | None = None, **overrides: object) -> NodeRuntime:
+        runtime = NodeRuntime(node or make_node(institution, real_time=True, **names, **overrides))
+        await runtime.start()
+        runtimes.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in runtimes:
+        await runtime.stop()
+    await _delete_topology(names)
+
+
+async def _delete_topology(names: dict[str, str]) -> None:
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        for queue in await _queues_with_prefix(names["queue_prefix"]):
+            await channel.queue_delete(queue)
+        await channel.exchange_delete(names["exchange"])
+        await channel.exchange_delete(names["dead_letter_exchange"])
+
+
+async def _queues_with_prefix(prefix: str) -> list[str]:
+    process = await asyncio.create_subprocess_exec(
+        "rabbitmqctl",
+        "list_queues",
+        "name",
+        "--quiet",
+        "--no-table-headers",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    out, _ = await asyncio.wait_for(process.communicate(), timeout=30)
+    return [line.strip() for line in out.decode().splitlines() if line.strip().startswith(prefix)]
+
+
+async def eventually(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(check):
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def status_of(node: Node, record: MessageRecord) -> MessageStatus:
+    found = node.store.message(record.id or 0)
+    assert found is not None
+    return found.status
+
+
+def c14n(document: bytes | etree._Element) -> bytes:
+    root = etree.fromstring(document) if isinstance(document, bytes) else document
+    return etree.tostring(root, method="c14n", exclusive=True)
+
+
+async def test_three_nodes_exchange_every_document_type(
+    network: Callable[..., Awaitable[NodeRuntime]],
+) -> None:
+    nodes = {i: (await network(i)).node for i in ("DE:DRV70001", "FR:CNAV", "IN:EPFO")}
+    sent = []
+    for name, sender, recipient in ROUTES:
+        record = await asyncio.to_thread(
+            nodes[sender].submit, example_bytes(name), recipient=recipient
+        )
+        nodes[sender].kick()
+        sent.append((name, sender, recipient, record))
+
+    for name, sender, _, record in sent:
+        await eventually(
+            lambda node=nodes[sender], record=record: (  # type: ignore[misc]
+                status_of(node, record) is MessageStatus.DELIVERED
+            ),
+            f"{name} to be delivered",
+        )
+    for name, _, recipient, record in sent:
+        received = nodes[recipient].store.received_message(record.message_id)
+        assert received is not None and received.status is MessageStatus.RECEIVED, name
+        assert c14n(nodes[recipient].document_of(received)) == c14n(example(name).root), name
+    for node in nodes.values():
+        assert node.store.dead_letters() == []
+        assert node.store.outbox_depth() == 0
+
+
+async def test_a_receiver_that_was_down_gets_its_messages(
+    network: Callable[..., Awaitable[NodeRuntime]],
+    make_node: Callable[..., Node],
+    names: dict[str, str],
+) -> None:
+    france = (await network("FR:CNAV")).node
+    record = await asyncio.to_thread(
+        france.submit, example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
+    )
+    france.kick()
+    await eventually(lambda: status_of(france, record) is MessageStatus.SENT, "the send")
+    await asyncio.sleep(0.5)
+    assert status_of(france, record) is MessageStatus.SENT  # nobody there to answer yet
+    germany = (await network("DE:DRV70001")).node
+    await eventually(lambda: status_of(france, record) is MessageStatus.DELIVERED, "delivery")
+    assert len(germany.store.inbox(after=0, limit=10)) == 1
+
+
+async def test_no_receipt_means_resends_then_failed_and_a_late_receipt_still_counts(
+    network: Callable[..., Awaitable[NodeRuntime]], make_node: Callable[..., Node]
+) -> None:
+    france_runtime = await network(
+        "FR:CNAV", receipt_timeout_seconds=0.2, max_attempts=3, relay_interval_seconds=0.05
+    )
+    france = france_runtime.node
+    record = await asyncio.to_thread(
+        france.submit, example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
+    )
+    france.kick()
+    await eventually(lambda: status_of(france, record) is MessageStatus.FAILED, "failure")
+    failed = france.store.message(record.id or 0)
+    assert failed is not None and failed.attempts == 3 and failed.error_code == "no-receipt"
+
+    germany = (await network("DE:DRV70001")).node  # three copies wait in its queue
+    await eventually(lambda: status_of(france, record) is MessageStatus.DELIVERED, "late receipt")
+    assert len(germany.store.inbox(after=0, limit=10)) == 1
+    await eventually(lambda: germany.metrics.duplicates._value.get() == 2, "duplicates counted")
+
+
+async def test_poison_ends_in_the_dead_letter_queue_with_its_reason(
+    network: Callable[..., Awaitable[NodeRuntime]], names: dict[str, str]
+) -> None:
+    germany = (await network("DE:DRV70001")).node
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(names["exchange"])
+        poison: list[tuple[bytes, dict[str, aio_pika.abc.FieldValue]]] = [
+            (b"\x00\x01 garbage", {}),
+            (b"not.a.jwe.at.all", {"sender": "XX:NOBODY1", "recipient": "DE:DRV70001"}),
+        ]
+        for body, headers in poison:
+            await exchange.publish(
+                aio_pika.Message(body, headers=headers, message_id=str(uuid.uuid4())),
+                routing_key="de.drv70001",
+            )
+        await eventually(lambda: len(germany.store.dead_letters()) == 2, "two dead letters")
+        dead = await channel.get_queue(names["queue_prefix"] + "dead-letter")
+        reasons = []
+        for _ in range(2):
+            message = await dead.get(timeout=5, fail=True)
+            assert message is not None
+            reasons.append(str(message.headers.get("x-ssgw-reason")))
+            await message.ack()
+    assert all(r.startswith("decryption-failed") for r in reasons), reasons
+    assert germany.store.inbox(after=0, limit=10) == []
+
+
+async def test_the_same_message_twice_on_the_bus_is_stored_once(
+    network: Callable[..., Awaitable[NodeRuntime]],
+    names: dict[str, str],
+    make_node: Callable[..., Node],
+) -> None:
+    france = make_node("FR:CNAV", real_time=True, **names)
+    germany = (await network("DE:DRV70001")).node
+    record = await asyncio.to_thread(
+        france.submit, example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
+    )
+    (dispatch,) = france.due()
+    connection = await aio_pika.connect(AMQP_URL)
+    async with connection:
+        channel = await connection.channel()
+        exchange = await channel.get_exchange(names["exchange"])
+        for _ in range(2):
+            await exchange.publish(
+                aio_pika.Message(
+                    dispatch.body,
+                    message_id=dispatch.message_id,
+                    headers={"sender": dispatch.sender, "recipient": dispatch.recipient},
+                ),
+                routing_key=dispatch.routing_key,
+            )
+    await eventually(lambda: germany.metrics.duplicates._value.get() == 1, "the duplicate")
+    assert [m.message_id for m in germany.store.inbox(after=0, limit=10)] == [record.message_id]
