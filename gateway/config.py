@@ -89,6 +89,18 @@ class NodeSettings(BaseSettings):
     relay_interval_seconds: float = Field(
         0.2, gt=0, description="How often the relay looks for messages due to be sent."
     )
+    reconcile_interval_seconds: float = Field(
+        30.0, gt=0, description="How often the reconciler checks that no message is stuck."
+    )
+    max_dwell_accepted_seconds: float = Field(
+        300.0, gt=0, description="An accepted message not sent by then is reported stuck."
+    )
+    max_dwell_sent_seconds: float = Field(
+        3600.0, gt=0, description="A sent message without a receipt by then is reported overdue."
+    )
+    max_dwell_inbox_hours: float = Field(
+        24.0, gt=0, description="A received document the back-office has not taken by then."
+    )
     max_document_bytes: int = Field(
         25 * 1024 * 1024, ge=1024, description="Largest document accepted, in bytes."
     )

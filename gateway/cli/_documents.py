@@ -65,7 +65,8 @@ def validate(
     ] = None,
 ) -> None:
     """Check documents against their schema and the business rules; exit 1 if any is invalid."""
-    day = parse_moment(today).date() if today else None
+    with reported_errors():
+        day = parse_moment(today).date() if today else None
     invalid = 0
     for path in files:
         try:

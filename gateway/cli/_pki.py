@@ -68,7 +68,7 @@ def issue(
             institution_id,
             name=name,
             authority_passphrase=read_passphrase(authority_passphrase_file),
-            passphrase=read_passphrase(passphrase_file) if passphrase_file else None,
+            passphrase=read_passphrase(passphrase_file),
             valid_days=valid_days,
             force=force,
         )

@@ -74,6 +74,9 @@ def parse_directory_element(root: etree._Element, authority: x509.Certificate) -
     institutions: dict[InstitutionId, Institution] = {}
     for element in root.iterfind(f"{_D}Institutions/{_D}Institution"):
         institution = _institution(element)
+        if institution.id in institutions:
+            # GR:X and EL:X are one institution once normalised.
+            raise DirectoryError(f"institution {institution.id} is listed twice")
         institutions[institution.id] = institution
     agreements = tuple(_agreement(e) for e in root.iterfind(f"{_D}Agreements/{_D}Agreement"))
     revoked = frozenset(

@@ -15,7 +15,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from gateway.codes import Branch, InstitutionId, Principle
+from gateway.codes import Branch, InvalidIdentifier, Principle, parse_institution_id
 from gateway.directory._model import (
     Agreement,
     AgreementStage,
@@ -139,7 +139,11 @@ def _usable(agreement: Agreement, network: NetworkKind, day: dt.date) -> str | N
 
 
 def _check_institution(directory: Directory, institution_id: str) -> Institution | Refused:
-    institution = directory.institutions.get(InstitutionId(institution_id))
+    try:
+        normalised = parse_institution_id(institution_id)
+    except InvalidIdentifier as error:
+        return Refused(RefusalReason.UNKNOWN_INSTITUTION, str(error))
+    institution = directory.institutions.get(normalised)
     if institution is None:
         return Refused(
             RefusalReason.UNKNOWN_INSTITUTION,

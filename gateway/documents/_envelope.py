@@ -183,7 +183,27 @@ def _time(text: str) -> dt.datetime:
 
 
 def read_header(envelope: etree._Element) -> EnvelopeHeader:
-    """Read the header of an envelope that passed :func:`validate_envelope`."""
+    """Read the header of an envelope that passed :func:`validate_envelope`.
+
+    A few values the schema admits cannot be represented (a time of 24:00, a five-digit
+    year): those are refused as :class:`ValidationFailed`.
+    """
+    try:
+        return _read_header(envelope)
+    except ValueError as error:
+        head = envelope.find(_E + "Header")
+        raise ValidationFailed(
+            [
+                Issue.at(
+                    head if head is not None else envelope,
+                    "envelope.header-unreadable",
+                    f"a header value cannot be read: {error}",
+                )
+            ]
+        ) from None
+
+
+def _read_header(envelope: etree._Element) -> EnvelopeHeader:
     head = envelope.find(_E + "Header")
     assert head is not None
     case = head.find(_E + "Case")

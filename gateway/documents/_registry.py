@@ -64,4 +64,6 @@ def schema_issues(schema: etree.XMLSchema, tree: etree._ElementTree) -> list[Iss
             path=entry.path or None,
         )
         for entry in schema.error_log
+        # libxml2 follows some errors with warnings that only restate them.
+        if entry.level >= etree.ErrorLevels.ERROR
     ]

@@ -18,6 +18,7 @@ from gateway.documents import (
     Issue,
     ValidatedDocument,
     build_envelope,
+    validate_envelope,
 )
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange._credentials import Credentials
@@ -86,6 +87,21 @@ def prepare_outbound(
         raise ValidationFailed(
             [Issue("request.case-type", "a technical document needs the case type it answers")]
         )
+    problems = []
+    belongs = document.document_type.case_type
+    if belongs is not None and resolved_case_type is not belongs:
+        problems.append(
+            Issue(
+                "request.case-type",
+                f"a {document.document_type.root_name} belongs to a {belongs.value} case",
+            )
+        )
+    if document_version < 1:
+        problems.append(Issue("request.version", "document versions start at 1"))
+    if time_to_live <= dt.timedelta(0):
+        problems.append(Issue("request.time-to-live", "the time to live must be positive"))
+    if problems:
+        raise ValidationFailed(problems)
     header = EnvelopeHeader(
         message_id=message_id or uuid.uuid4(),
         case_id=case_id or uuid.uuid4(),
@@ -105,7 +121,10 @@ def prepare_outbound(
     encryption_certificates = directory.certificates(recipient_id, KeyUse.ENCRYPTION, now)
     # During a rotation, seal to the newest certificate.
     newest = max(encryption_certificates, key=lambda c: c.not_valid_before_utc)
-    signed = sign_enveloped(build_envelope(header, document.root), credentials.signing)
+    envelope = build_envelope(header, document.root)
+    # What we sign must be what the receiver will accept as an envelope.
+    validate_envelope(envelope)
+    signed = sign_enveloped(envelope, credentials.signing)
     signed_bytes = etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
     return OutboundMessage(
         header=header,

@@ -63,6 +63,17 @@ class NodeMetrics:
             "Messages sent again for want of a receipt.",
             registry=self.registry,
         )
+        self.reconciled = Counter(
+            "ssgw_reconciled_total",
+            "Outbound messages found without an outbox entry and put back.",
+            registry=self.registry,
+        )
+        self.overdue = Gauge(
+            "ssgw_overdue_messages",
+            "Messages that stayed in their status longer than its limit.",
+            ["status"],
+            registry=self.registry,
+        )
         self.outbox_depth = Gauge(
             "ssgw_outbox_depth", "Messages waiting in the outbox.", registry=self.registry
         )

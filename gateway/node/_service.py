@@ -50,7 +50,15 @@ from gateway.exchange import (
 )
 from gateway.node._metrics import NodeMetrics
 from gateway.security import KeyUse, open_sealed, seal
-from gateway.store import DeadLetter, DuplicateMessage, MessageRecord, ReceiptRecord, Store, Trace
+from gateway.store import (
+    DeadLetter,
+    DuplicateMessage,
+    MessageRecord,
+    ReceiptRecord,
+    Reconciliation,
+    Store,
+    Trace,
+)
 
 __all__ = ["Arrival", "Dispatch", "Node", "Outcome", "Verdict"]
 
@@ -595,6 +603,27 @@ class Node:
         self.metrics.message("out", sent.document_type, sent.recipient, status.value)
         self.metrics.observe_delivery(sent, now)
         return Outcome(Verdict.ACK)
+
+    # Reconciling ------------------------------------------------------------------------
+
+    def reconcile(self) -> Reconciliation:
+        """Restore lost outbox entries and count messages overdue in their status."""
+        settings = self.settings
+        result = self.store.reconcile(
+            self.clock(),
+            {
+                MessageStatus.ACCEPTED: dt.timedelta(seconds=settings.max_dwell_accepted_seconds),
+                MessageStatus.SENT: dt.timedelta(seconds=settings.max_dwell_sent_seconds),
+                MessageStatus.RECEIVED: dt.timedelta(hours=settings.max_dwell_inbox_hours),
+            },
+        )
+        self.metrics.reconciled.inc(result.restored)
+        for status, count in result.overdue.items():
+            self.metrics.overdue.labels(status=status.value).set(count)
+        if result.restored:
+            log.warning("outbox entries restored", extra={"count": result.restored})
+            self.kick()
+        return result
 
     # Reading ----------------------------------------------------------------------------
 

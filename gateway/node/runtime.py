@@ -60,6 +60,7 @@ class NodeRuntime:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._relay: asyncio.Task[None] | None = None
+        self._reconciler: asyncio.Task[None] | None = None
         self._consumer: Consumer | None = None
 
     async def start(self) -> None:
@@ -74,6 +75,7 @@ class NodeRuntime:
         routing_key = self.node.directory.institution(self.node.institution).routing_key
         self._consumer = await self.bus.consume(routing_key, self._on_delivery)
         self._relay = asyncio.create_task(self._relay_loop(), name="ssgw relay")
+        self._reconciler = asyncio.create_task(self._reconcile_loop(), name="ssgw reconciler")
         log.info("node %s is running", self.node.institution)
 
     async def stop(self) -> None:
@@ -84,6 +86,10 @@ class NodeRuntime:
         """
         self._stopping.set()
         self._wake.set()
+        if self._reconciler is not None:
+            self._reconciler.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reconciler
         if self._relay is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay
@@ -124,6 +130,14 @@ class NodeRuntime:
                 # The store or the broker is away: the outbox keeps everything; try again.
                 log.warning("relay paused: %s", error.detail)
                 await asyncio.sleep(min(interval * 10, 5.0))
+
+    async def _reconcile_loop(self) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(self.node.reconcile)
+            except GatewayError as error:
+                log.warning("reconciliation skipped: %s", error.detail)
+            await asyncio.sleep(self.node.settings.reconcile_interval_seconds)
 
     async def _relay_once(self) -> int:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)

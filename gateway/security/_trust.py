@@ -66,10 +66,16 @@ def check_institution_certificate(
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
         raise CertificateUntrusted(f"{what} has no key usage") from None
-    allowed = usage.digital_signature if use is KeyUse.SIGNING else usage.key_agreement
+    key = certificate.public_key()
+    if use is KeyUse.SIGNING:
+        allowed = usage.digital_signature
+    else:
+        # ECDH-ES agrees a key; RSA-OAEP enciphers one.
+        allowed = (
+            usage.key_encipherment if isinstance(key, rsa.RSAPublicKey) else usage.key_agreement
+        )
     if not allowed:
         raise CertificateUntrusted(f"{what} is not made for {use.value}")
-    key = certificate.public_key()
     if isinstance(key, ec.EllipticCurvePublicKey):
         if not isinstance(key.curve, ec.SECP256R1):
             raise CertificateUntrusted(f"{what} uses the curve {key.curve.name}; P-256 is required")

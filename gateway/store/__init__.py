@@ -12,7 +12,7 @@ from gateway.store._models import (
     ReceiptRecord,
     TraceEvent,
 )
-from gateway.store._repository import DuplicateMessage, Store, Trace
+from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
 
 __all__ = [
     "ApiClient",
@@ -22,6 +22,7 @@ __all__ = [
     "MessageRecord",
     "OutboxEntry",
     "ReceiptRecord",
+    "Reconciliation",
     "Store",
     "Trace",
     "TraceEvent",

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -26,7 +26,7 @@ from gateway.store._models import (
     TraceEvent,
 )
 
-__all__ = ["DuplicateMessage", "Store", "Trace"]
+__all__ = ["DuplicateMessage", "Reconciliation", "Store", "Trace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,14 @@ class Trace:
 
     stage: str
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """What a reconciliation found: outbox entries restored, and overdue messages by status."""
+
+    restored: int
+    overdue: Mapping[MessageStatus, int]
 
 
 class DuplicateMessage(Exception):
@@ -286,6 +294,48 @@ class Store:
             session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
             session.add(OutboxEntry(message_pk=pk, due_at=now))
             return record
+
+    def reconcile(
+        self, now: dt.datetime, dwell: Mapping[MessageStatus, dt.timedelta]
+    ) -> Reconciliation:
+        """Prove no message is silently stuck.
+
+        Every outbound message that is not final must have an outbox entry, or the relay
+        would never look at it again: a missing entry is put back (and counted). Messages that
+        stayed in one status longer than its ``dwell`` limit are counted per status.
+        """
+        with self._session() as session:
+            orphans = list(
+                session.scalars(
+                    select(MessageRecord)
+                    .outerjoin(OutboxEntry, col(OutboxEntry.message_pk) == col(MessageRecord.id))
+                    .where(
+                        col(MessageRecord.direction) == Direction.OUT,
+                        col(MessageRecord.status).in_([MessageStatus.ACCEPTED, MessageStatus.SENT]),
+                        # Receipts and rejections expect no receipt: once sent they are done.
+                        col(MessageRecord.document_type).not_in(["Receipt", "Rejection"]),
+                        col(OutboxEntry.id).is_(None),
+                    )
+                )
+            )
+            for record in orphans:
+                assert record.id is not None
+                session.add(OutboxEntry(message_pk=record.id, due_at=now))
+                session.add(_event(record, Trace("reconciled", "outbox entry restored"), now))
+            overdue: dict[MessageStatus, int] = {}
+            for status, limit in dwell.items():
+                overdue[status] = int(
+                    session.scalar(
+                        select(func.count())
+                        .select_from(MessageRecord)
+                        .where(
+                            col(MessageRecord.status) == status,
+                            col(MessageRecord.updated_at) < now - limit,
+                        )
+                    )
+                    or 0
+                )
+            return Reconciliation(restored=len(orphans), overdue=overdue)
 
     # Receipts ------------------------------------------------------------------------
 

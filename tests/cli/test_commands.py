@@ -240,3 +240,20 @@ def test_directory_sign_refuses_something_else(tmp_path: Path, pki_dir: Path) ->
     result = ssgw("directory", "sign", EXAMPLES / "BenefitClaim.xml", "--pki", pki_dir)
     assert result.exit_code == 2
     assert "not a network directory" in result.output
+
+
+def test_a_bad_date_for_validate_is_one_clear_line() -> None:
+    result = ssgw("validate", EXAMPLES / "BenefitClaim.xml", "--today", "garbage")
+    assert result.exit_code == 2
+    assert "not an ISO date" in result.output
+
+
+def test_the_passphrase_variable_protects_issued_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GATEWAY_KEY_PASSPHRASE", "from the environment")
+    folder = tmp_path / "pki"
+    assert ssgw("pki", "init", folder).exit_code == 0
+    assert ssgw("pki", "issue", folder, "TN:CNSS").exit_code == 0
+    key = folder / "institutions" / "TN_CNSS" / "signing.key"
+    assert b"ENCRYPTED" in key.read_bytes()

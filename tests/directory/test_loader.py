@@ -205,3 +205,26 @@ def test_a_certificate_for_another_institution_is_not_trusted(
     swapped = load_directory(resign(root, pki_dir), identity.certificate)
     with pytest.raises(CertificateUntrusted, match="another subject"):
         swapped.certificates(InstitutionId("DE:DRV70001"), KeyUse.SIGNING, dt.datetime.now(dt.UTC))
+
+
+def test_one_institution_under_two_spellings_is_refused(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    institutions = root.find(f"{D}Institutions")
+    assert institutions is not None
+    for spelling in ("GR:EFKA0001", "EL:EFKA0001"):
+        entry = etree.SubElement(
+            institutions,
+            f"{D}Institution",
+            id=spelling,
+            country=spelling[:2],
+            routingKey=spelling.lower().replace(":", "."),
+        )
+        etree.SubElement(entry, f"{D}Name").text = "EFKA"
+        branches = etree.SubElement(entry, f"{D}Branches")
+        etree.SubElement(branches, f"{D}Branch").text = "old-age"
+        cases = etree.SubElement(entry, f"{D}CaseTypes")
+        etree.SubElement(cases, f"{D}CaseType").text = "benefit-claim"
+    with pytest.raises(DirectoryError, match="listed twice"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))

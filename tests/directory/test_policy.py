@@ -257,3 +257,15 @@ def test_technical_documents_need_no_agreement(directory: Directory) -> None:
 def test_an_exchange_within_one_country_rests_on_national_law(directory: Directory) -> None:
     decision = ask(directory, "FR:URSSAF", "FR:URSSAF", DocumentType.COVERAGE_REQUEST, NONE)
     assert permitted_under(decision) is None
+
+
+def test_institution_ids_are_normalised_before_the_question(directory: Directory) -> None:
+    assert (
+        permitted_under(
+            ask(directory, "IN:EPFO", "DE:DRV70001", DocumentType.BENEFIT_CLAIM, OLD_AGE)
+        )
+        == "IN-DE"
+    )
+    decision = ask(directory, "in:epfo", "DE:DRV70001", DocumentType.BENEFIT_CLAIM, OLD_AGE)
+    assert refused_for(decision) is RefusalReason.UNKNOWN_INSTITUTION
+    assert isinstance(decision, Refused) and "not an institution id" in decision.detail

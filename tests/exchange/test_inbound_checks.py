@@ -11,7 +11,7 @@ from lxml import etree
 
 from gateway.codes import InstitutionId
 from gateway.directory import Directory
-from gateway.documents import build_envelope
+from gateway.documents import CaseType, build_envelope, read_header
 from gateway.errors import (
     DecryptionFailed,
     HeaderMismatch,
@@ -177,3 +177,42 @@ def test_a_malformed_recipient_is_a_validation_error(
             now=now,
         )
     assert caught.value.issues[0].code == "request.recipient"
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"case_type": CaseType.COVERAGE}, "request.case-type"),
+        ({"document_version": 0}, "request.version"),
+        ({"time_to_live": dt.timedelta(0)}, "request.time-to-live"),
+    ],
+)
+def test_the_sender_refuses_a_header_the_receiver_would_refuse(
+    changes: dict[str, object],
+    code: str,
+    directory: Directory,
+    credentials: Callable[[str], Credentials],
+    now: dt.datetime,
+) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        prepare_outbound(
+            example("InsurancePeriodsRequest"),
+            credentials=credentials("FR:CNAV"),
+            directory=directory,
+            recipient="DE:DRV70001",
+            now=now,
+            **changes,  # type: ignore[arg-type]
+        )
+    assert caught.value.issues[0].code == code
+
+
+def test_an_unrepresentable_header_time_is_a_validation_error(
+    request_message: OutboundMessage,
+) -> None:
+    root = etree.fromstring(request_message.signed_envelope)
+    created = root.find("{urn:ssgw:envelope:1}Header/{urn:ssgw:envelope:1}Created")
+    assert created is not None
+    created.text = "2026-11-25T24:00:00Z"
+    with pytest.raises(ValidationFailed) as caught:
+        read_header(root)
+    assert caught.value.issues[0].code == "envelope.header-unreadable"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -16,11 +15,10 @@ from gateway.exchange import MessageStatus
 from gateway.node import Node
 from gateway.node.runtime import NodeRuntime
 from gateway.store import MessageRecord
-from support import example, example_bytes
+from support import AMQP_URL, delete_topology, example, example_bytes
 
 pytestmark = [pytest.mark.broker, pytest.mark.asyncio]
 
-AMQP_URL = os.environ.get("GATEWAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
 WAIT = 30.0
 
 #: Every business document, sent between the three nodes under an agreement that permits it.
@@ -67,31 +65,7 @@ async def network(
     yield start
     for runtime in runtimes:
         await runtime.stop()
-    await _delete_topology(names)
-
-
-async def _delete_topology(names: dict[str, str]) -> None:
-    connection = await aio_pika.connect(AMQP_URL)
-    async with connection:
-        channel = await connection.channel()
-        for queue in await _queues_with_prefix(names["queue_prefix"]):
-            await channel.queue_delete(queue)
-        await channel.exchange_delete(names["exchange"])
-        await channel.exchange_delete(names["dead_letter_exchange"])
-
-
-async def _queues_with_prefix(prefix: str) -> list[str]:
-    process = await asyncio.create_subprocess_exec(
-        "rabbitmqctl",
-        "list_queues",
-        "name",
-        "--quiet",
-        "--no-table-headers",
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), timeout=30)
-    return [line.strip() for line in out.decode().splitlines() if line.strip().startswith(prefix)]
+    await delete_topology(names)
 
 
 async def eventually(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:

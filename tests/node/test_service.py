@@ -8,13 +8,14 @@ from collections.abc import Callable
 
 import pytest
 from lxml import etree
+from sqlalchemy import delete
 
 from gateway.documents import build_envelope
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Dispatch, Node, Verdict
 from gateway.security import seal, sign_enveloped
-from gateway.store import MessageRecord
+from gateway.store import MessageRecord, OutboxEntry
 from support import Clock, example, example_bytes
 
 
@@ -231,3 +232,21 @@ def test_an_acknowledged_inbox_item_leaves_the_inbox(france: Node, germany: Node
     germany.acknowledge(item)
     assert germany.store.inbox(after=0, limit=10) == []
     assert item.direction is Direction.IN
+
+
+def test_the_reconciler_restores_a_lost_outbox_entry_and_counts_the_overdue(
+    france: Node, germany: Node, clock: Clock
+) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    with france.store.engine.begin() as connection:
+        connection.execute(delete(OutboxEntry))  # as if a bug or an operator lost it
+    assert france.due() == []
+    result = france.reconcile()
+    assert result.restored == 1
+    assert [d.message_id for d in france.due()] == [str(record.message_id)]
+    assert "reconciled" in [e.stage for e in france.store.trace(record.message_id)]
+
+    deliver(france, germany)
+    clock.advance(germany.settings.max_dwell_inbox_hours * 3600 + 1)
+    assert germany.reconcile().overdue[MessageStatus.RECEIVED] == 1
+    assert france.reconcile().overdue[MessageStatus.SENT] == 1

@@ -1,0 +1,7 @@
+"""``python -m gateway`` runs the ssgw command line."""
+
+from __future__ import annotations
+
+from gateway.cli import main
+
+main()
