@@ -4,6 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/setup.sh
+scripts/services.sh
 
 echo "== ruff"
 .venv/bin/ruff check gateway tests scripts benchmarks
