@@ -7,8 +7,8 @@ scripts/setup.sh
 scripts/services.sh
 
 echo "== ruff"
-.venv/bin/ruff check gateway tests scripts benchmarks
-.venv/bin/ruff format --check gateway tests scripts benchmarks
+.venv/bin/ruff check gateway adapters tests scripts benchmarks
+.venv/bin/ruff format --check gateway adapters tests scripts benchmarks
 echo "== mypy"
 .venv/bin/mypy
 echo "== pytest"

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from cryptography.hazmat.primitives import serialization
-from lxml import etree
 
 from gateway.cli._common import (
     EXIT_INVALID,
@@ -19,33 +16,27 @@ from gateway.cli._common import (
     reported_errors,
     write_output,
 )
-from gateway.codes import Branch, InvalidIdentifier, parse_institution_id
+from gateway.codes import Branch
 from gateway.directory import (
-    DIRECTORY_LIMITS,
     Directory,
     Refused,
     decide,
     load_directory,
-    parse_directory_element,
+    sign_directory,
 )
-from gateway.documents import DIRECTORY_NAMESPACE, DocumentType, parse_untrusted
+from gateway.documents import DocumentType
 from gateway.errors import ConfigurationError
 from gateway.security import (
-    KeyUse,
     SigningIdentity,
     authority_files,
-    institution_files,
     load_certificate,
     load_private_key,
-    sign_enveloped,
 )
 
 __all__ = ["directory_app", "open_directory", "policy_app"]
 
 directory_app = typer.Typer(help="Sign and verify the network directory.", no_args_is_help=True)
 policy_app = typer.Typer(help="Ask the agreement policy.", no_args_is_help=True)
-
-_D = f"{{{DIRECTORY_NAMESPACE}}}"
 
 
 def open_directory(directory: Path | None, authority: Path | None, at: dt.datetime) -> Directory:
@@ -56,7 +47,7 @@ def open_directory(directory: Path | None, authority: Path | None, at: dt.dateti
 
 
 @directory_app.command("sign")
-def sign_directory(
+def sign(
     source: Annotated[Path, typer.Argument(help="The unsigned directory (XML).")],
     pki: Annotated[
         Path,
@@ -80,31 +71,10 @@ def sign_directory(
             load_private_key(files.key, read_passphrase(authority_passphrase_file)),
             load_certificate(files.certificate),
         )
-        root = parse_untrusted(read_input(source), DIRECTORY_LIMITS).getroot()
-        if root.tag != f"{_D}Directory":
-            raise ConfigurationError(f"{source} is not a network directory")
-        for institution in root.iterfind(f"{_D}Institutions/{_D}Institution"):
-            if institution.find(f"{_D}Certificate") is not None:
-                continue
-            try:
-                institution_id = parse_institution_id(str(institution.get("id")))
-            except InvalidIdentifier as error:
-                raise ConfigurationError(str(error)) from None
-            folder = institution_files(pki, institution_id)
-            for use in KeyUse:
-                path = folder.certificate(use)
-                if path.exists():
-                    der = load_certificate(path).public_bytes(serialization.Encoding.DER)
-                    node = etree.SubElement(institution, f"{_D}Certificate", use=use.value)
-                    node.text = base64.b64encode(der).decode("ascii")
-        root.set("issued", dt.datetime.now(dt.UTC).isoformat(timespec="seconds"))
-        if version is not None:
-            root.set("version", str(version))
-        # Reading the result back checks it against the schema before anything is written.
-        parse_directory_element(root, identity.certificate)
-        etree.indent(root, space="  ")
-        signed = sign_enveloped(root, identity)
-        write_output(output, etree.tostring(signed, encoding="UTF-8", xml_declaration=True))
+        signed = sign_directory(
+            read_input(source), authority=identity, pki_dir=pki, version=version
+        )
+        write_output(output, signed)
 
 
 @directory_app.command("verify")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from gateway.directory._authoring import sign_directory
 from gateway.directory._loader import DIRECTORY_LIMITS, load_directory, parse_directory_element
 from gateway.directory._model import (
     Agreement,
@@ -42,4 +43,5 @@ __all__ = [
     "exchange_rule",
     "load_directory",
     "parse_directory_element",
+    "sign_directory",
 ]

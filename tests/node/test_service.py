@@ -250,3 +250,48 @@ def test_the_reconciler_restores_a_lost_outbox_entry_and_counts_the_overdue(
     clock.advance(germany.settings.max_dwell_inbox_hours * 3600 + 1)
     assert germany.reconcile().overdue[MessageStatus.RECEIVED] == 1
     assert france.reconcile().overdue[MessageStatus.SENT] == 1
+
+
+def test_a_signature_by_another_key_is_dead_lettered(
+    france: Node, germany: Node, make_node: Callable[..., Node]
+) -> None:
+    india = make_node("IN:EPFO")
+    document = example("InsurancePeriodsRequest").root
+    # Signed with India's key but claiming to come from France.
+    outbound = prepare_outbound(
+        example("InsurancePeriodsRequest"),
+        credentials=france.credentials,
+        directory=france.directory,
+        recipient="DE:DRV70001",
+        now=france.clock(),
+    )
+    signed = sign_enveloped(build_envelope(outbound.header, document), india.credentials.signing)
+    sealed = seal(etree.tostring(signed), germany._own_encryption)
+    outcome = germany.receive(
+        Arrival(sealed, str(outbound.header.message_id), "FR:CNAV", "DE:DRV70001")
+    )
+    assert outcome.verdict is Verdict.DEAD_LETTER
+    assert outcome.reason.startswith("certificate-untrusted")
+    assert germany.store.inbox(after=0, limit=10) == []
+
+
+def test_a_message_for_another_institution_is_refused_with_a_rejection(
+    france: Node, make_node: Callable[..., Node]
+) -> None:
+    india = make_node("IN:EPFO")
+    outbound = prepare_outbound(
+        example("InsurancePeriodsRequest"),
+        credentials=france.credentials,
+        directory=france.directory,
+        recipient="DE:DRV70001",
+        now=france.clock(),
+    )
+    # The signed header names DE:DRV70001, the envelope is sealed to India's key.
+    sealed = seal(outbound.signed_envelope, india._own_encryption)
+    message_id = str(outbound.header.message_id)
+    outcome = india.receive(Arrival(sealed, message_id, "FR:CNAV", "IN:EPFO"))
+    assert outcome.verdict is Verdict.ACK
+    refused = india.store.received_message(uuid.UUID(message_id))
+    assert refused is not None and refused.error_code == "wrong-recipient"
+    (rejection,) = relay(india)
+    assert rejection.recipient == "FR:CNAV" and rejection.document_type == "Rejection"
