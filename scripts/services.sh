@@ -4,9 +4,12 @@
 # GATEWAY_TEST_DATABASE_URL and are left alone.
 set -euo pipefail
 
+# Which services to check: "rabbitmq", "postgresql" (default: both).
+wanted=" ${*:-rabbitmq postgresql} "
+
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-if [ -z "${GATEWAY_TEST_AMQP_URL:-}" ] && ! port_open 5672; then
+if [[ $wanted == *" rabbitmq "* ]] && [ -z "${GATEWAY_TEST_AMQP_URL:-}" ] && ! port_open 5672; then
     if command -v rabbitmq-server >/dev/null; then
         echo "services: starting RabbitMQ"
         rabbitmq-server -detached
@@ -17,7 +20,8 @@ if [ -z "${GATEWAY_TEST_AMQP_URL:-}" ] && ! port_open 5672; then
     fi
 fi
 
-if [ -z "${GATEWAY_TEST_DATABASE_URL:-}" ] && ! port_open 5432; then
+if [[ $wanted == *" postgresql "* ]] && [ -z "${GATEWAY_TEST_DATABASE_URL:-}" ] &&
+    ! port_open 5432; then
     if command -v pg_ctlcluster >/dev/null; then
         echo "services: starting PostgreSQL"
         pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start

@@ -54,7 +54,35 @@ def migrate_store(config: ConfigOption = None) -> None:
         typer.echo("the store is up to date")
 
 
+def demo(
+    folder: Annotated[Path, typer.Option(help="Where the demo network's files go.")] = Path("demo"),
+    once: Annotated[
+        bool,
+        typer.Option(
+            "--once", help="Play the scenarios, stop, and exit 0 only if all went as expected."
+        ),
+    ] = False,
+    base_port: Annotated[int, typer.Option(min=1024, max=65000)] = 8101,
+    amqp_url: Annotated[str, typer.Option(help="The RabbitMQ to use.")] = (
+        "amqp://guest:guest@127.0.0.1:5672/"
+    ),
+    namespace: Annotated[
+        str, typer.Option(help="Prefix of the bus's exchange and queue names.")
+    ] = "ssgw.",
+) -> None:
+    """Start a network of five institutions' nodes and play real exchanges through them."""
+    from adapters.demo import run_demo
+
+    with reported_errors():
+        result = run_demo(
+            folder, once=once, base_port=base_port, amqp_url=amqp_url, namespace=namespace
+        )
+    if result.failures:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(run)
+    app.command()(demo)
     app.add_typer(apikey_app, name="apikey")
     app.add_typer(db_app, name="db")
