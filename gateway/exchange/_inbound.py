@@ -57,11 +57,16 @@ _E = f"{{{ENVELOPE_NAMESPACE}}}"
 
 @dataclass(frozen=True, slots=True)
 class BusHeaders:
-    """The routing fields the bus carries in clear; they must equal the signed ones."""
+    """The routing fields the bus carries in clear; they must equal the signed ones.
+
+    ``case_id`` and ``document_type`` are checked when given (None: the caller has no bus).
+    """
 
     message_id: str
     sender: str
     recipient: str
+    case_id: str | None = None
+    document_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +185,10 @@ def admit(
                 ("message id", bus.message_id, str(header.message_id)),
                 ("sender", bus.sender, header.sender),
                 ("recipient", bus.recipient, header.recipient),
+                ("case id", bus.case_id, str(header.case_id)),
+                ("document type", bus.document_type, header.document_type.root_name),
             )
-            if clear != signed
+            if clear is not None and clear != signed
         ]
         if mismatched:
             raise HeaderMismatch(

@@ -76,6 +76,8 @@ class Arrival:
     message_id: str
     sender: str
     recipient: str
+    case_id: str | None = None
+    document_type: str | None = None
 
 
 class Verdict(enum.Enum):
@@ -371,7 +373,13 @@ class Node:
                     credentials=self.credentials,
                     directory=self.directory,
                     now=now,
-                    bus=BusHeaders(arrival.message_id, arrival.sender, arrival.recipient),
+                    bus=BusHeaders(
+                        arrival.message_id,
+                        arrival.sender,
+                        arrival.recipient,
+                        arrival.case_id,
+                        arrival.document_type,
+                    ),
                 )
         except GatewayError as error:
             return self._refuse(envelope, arrival, digest, error, now)

@@ -106,6 +106,8 @@ class NodeRuntime:
             message_id=delivery.message_id,
             sender=delivery.sender,
             recipient=delivery.recipient,
+            case_id=delivery.correlation_id,
+            document_type=delivery.type,
         )
         # A StoreUnavailable raised here makes the consumer requeue the delivery.
         outcome = await asyncio.to_thread(self.node.receive, arrival)

@@ -75,7 +75,7 @@ def test_a_message_signed_for_another_recipient_is_refused(
         open_inbound(resealed, credentials=credentials("IN:EPFO"), directory=directory, now=now)
 
 
-@pytest.mark.parametrize("field", ["message_id", "sender", "recipient"])
+@pytest.mark.parametrize("field", ["message_id", "sender", "recipient", "case_id", "document_type"])
 def test_bus_headers_must_equal_the_signed_header(
     field: str,
     request_message: OutboundMessage,
@@ -87,9 +87,22 @@ def test_bus_headers_must_equal_the_signed_header(
         "message_id": str(request_message.header.message_id),
         "sender": "FR:CNAV",
         "recipient": "DE:DRV70001",
+        "case_id": str(request_message.header.case_id),
+        "document_type": "InsurancePeriodsRequest",
     }
-    other = "00000000-0000-4000-8000-000000000000" if field == "message_id" else "IN:EPFO"
-    forged = honest | {field: other}
+    open_inbound(
+        request_message.sealed,
+        credentials=credentials("DE:DRV70001"),
+        directory=directory,
+        now=now,
+        bus=BusHeaders(**honest),
+    )
+    others = {
+        "message_id": "00000000-0000-4000-8000-000000000000",
+        "case_id": "00000000-0000-4000-8000-000000000000",
+        "document_type": "BenefitClaim",
+    }
+    forged = honest | {field: others.get(field, "IN:EPFO")}
     with pytest.raises(HeaderMismatch):
         open_inbound(
             request_message.sealed,

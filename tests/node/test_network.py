@@ -203,6 +203,8 @@ async def test_the_same_message_twice_on_the_bus_is_stored_once(
                 aio_pika.Message(
                     dispatch.body,
                     message_id=dispatch.message_id,
+                    correlation_id=dispatch.case_id,
+                    type=dispatch.document_type,
                     headers={"sender": dispatch.sender, "recipient": dispatch.recipient},
                 ),
                 routing_key=dispatch.routing_key,

@@ -20,7 +20,14 @@ from support import Clock, example, example_bytes
 
 
 def arrival(dispatch: Dispatch) -> Arrival:
-    return Arrival(dispatch.body, dispatch.message_id, dispatch.sender, dispatch.recipient)
+    return Arrival(
+        dispatch.body,
+        dispatch.message_id,
+        dispatch.sender,
+        dispatch.recipient,
+        dispatch.case_id,
+        dispatch.document_type,
+    )
 
 
 def relay(node: Node) -> list[Dispatch]:
