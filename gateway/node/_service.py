@@ -25,6 +25,7 @@ from gateway.documents import (
     CaseType,
     DocumentAction,
     DocumentType,
+    EnvelopeHeader,
     ValidatedDocument,
     envelope_body,
     parse_untrusted,
@@ -215,33 +216,19 @@ class Node:
         return record
 
     def _outbound_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
-        header = outbound.header
-        return MessageRecord(
-            message_id=header.message_id,
-            direction=Direction.OUT,
-            case_id=header.case_id,
-            case_type=header.case_type.value,
-            in_reply_to=header.in_reply_to,
-            document_set_id=header.document_set_id,
-            document_version=header.document_version,
-            action=header.action.value,
-            sender=header.sender,
-            recipient=header.recipient,
-            partner=header.recipient,
-            document_type=header.document_type.root_name,
-            schema_version=header.schema_version,
-            status=MessageStatus.ACCEPTED,
-            created_at=now,
-            updated_at=now,
-            expires_at=header.expires,
-            size=len(outbound.sealed),
-            digest=outbound.digest,
+        record = _record(
+            outbound.header,
+            Direction.OUT,
+            MessageStatus.ACCEPTED,
             sealed=outbound.sealed,
-            # At rest the signed envelope is sealed to this node's own key: the store holds
-            # no readable personal data, yet the node can show what it sent.
-            at_rest=seal(outbound.signed_envelope, self._own_encryption),
-            agreement_id=outbound.agreement_id,
+            digest=outbound.digest,
+            now=now,
         )
+        record.agreement_id = outbound.agreement_id
+        # At rest the signed envelope is sealed to this node's own key: the store holds
+        # no readable personal data, yet the node can show what it sent.
+        record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
+        return record
 
     # Relaying ---------------------------------------------------------------------------
 
@@ -450,28 +437,8 @@ class Node:
         status: MessageStatus,
         now: dt.datetime,
     ) -> MessageRecord:
-        header = envelope.header
-        return MessageRecord(
-            message_id=header.message_id,
-            direction=Direction.IN,
-            case_id=header.case_id,
-            case_type=header.case_type.value,
-            in_reply_to=header.in_reply_to,
-            document_set_id=header.document_set_id,
-            document_version=header.document_version,
-            action=header.action.value,
-            sender=header.sender,
-            recipient=header.recipient,
-            partner=header.sender,
-            document_type=header.document_type.root_name,
-            schema_version=header.schema_version,
-            status=status,
-            created_at=now,
-            updated_at=now,
-            expires_at=header.expires,
-            size=len(arrival.body),
-            digest=digest,
-            sealed=arrival.body,
+        return _record(
+            envelope.header, Direction.IN, status, sealed=arrival.body, digest=digest, now=now
         )
 
     def _answer(
@@ -655,6 +622,40 @@ class Node:
             now=self.clock(),
             trace=Trace("acknowledged", "taken by the back-office"),
         )
+
+
+def _record(
+    header: EnvelopeHeader,
+    direction: Direction,
+    status: MessageStatus,
+    *,
+    sealed: bytes,
+    digest: str,
+    now: dt.datetime,
+) -> MessageRecord:
+    """A message row from its signed header; ``partner`` is the other institution."""
+    return MessageRecord(
+        message_id=header.message_id,
+        direction=direction,
+        case_id=header.case_id,
+        case_type=header.case_type.value,
+        in_reply_to=header.in_reply_to,
+        document_set_id=header.document_set_id,
+        document_version=header.document_version,
+        action=header.action.value,
+        sender=header.sender,
+        recipient=header.recipient,
+        partner=header.recipient if direction is Direction.OUT else header.sender,
+        document_type=header.document_type.root_name,
+        schema_version=header.schema_version,
+        status=status,
+        created_at=now,
+        updated_at=now,
+        expires_at=header.expires,
+        size=len(sealed),
+        digest=digest,
+        sealed=sealed,
+    )
 
 
 def _safe_detail(error: GatewayError) -> str:
