@@ -89,6 +89,9 @@ class NodeSettings(BaseSettings):
     relay_interval_seconds: float = Field(
         0.2, gt=0, description="How often the relay looks for messages due to be sent."
     )
+    directory_reload_seconds: float = Field(
+        10.0, gt=0, description="How often the node looks for a newer signed directory file."
+    )
     reconcile_interval_seconds: float = Field(
         30.0, gt=0, description="How often the reconciler checks that no message is stuck."
     )

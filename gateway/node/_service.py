@@ -20,7 +20,7 @@ from lxml import etree
 
 from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.config import NodeSettings
-from gateway.directory import Directory
+from gateway.directory import Directory, load_directory
 from gateway.documents import (
     CaseType,
     DocumentAction,
@@ -32,7 +32,7 @@ from gateway.documents import (
     validate_document,
     validate_element,
 )
-from gateway.errors import GatewayError, StoreUnavailable
+from gateway.errors import DirectoryError, GatewayError, StoreUnavailable
 from gateway.exchange import (
     AuthenticatedEnvelope,
     BusHeaders,
@@ -578,6 +578,26 @@ class Node:
         self.metrics.message("out", sent.document_type, sent.recipient, status.value)
         self.metrics.observe_delivery(sent, now)
         return Outcome(Verdict.ACK)
+
+    # The directory ----------------------------------------------------------------------
+
+    def reload_directory(self, data: bytes) -> bool:
+        """Take a newer signed directory snapshot; returns whether it replaced the current one.
+
+        Only a snapshot signed by the network authority and with a higher version is taken,
+        so an old snapshot can never be replayed to bring back a revoked certificate.
+        Raises :class:`DirectoryError` for a snapshot that cannot be trusted.
+        """
+        snapshot = load_directory(data, self.directory.authority, at=self.clock())
+        if snapshot.version <= self.directory.version:
+            return False
+        if self.credentials.institution not in snapshot.institutions:
+            raise DirectoryError(
+                f"directory version {snapshot.version} does not list this node's institution"
+            )
+        self.directory = snapshot
+        log.info("directory version %s in force", snapshot.version)
+        return True
 
     # Reconciling ------------------------------------------------------------------------
 

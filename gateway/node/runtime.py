@@ -61,6 +61,7 @@ class NodeRuntime:
         self._stopping = asyncio.Event()
         self._relay: asyncio.Task[None] | None = None
         self._reconciler: asyncio.Task[None] | None = None
+        self._directory_watch: asyncio.Task[None] | None = None
         self._consumer: Consumer | None = None
 
     async def start(self) -> None:
@@ -76,6 +77,7 @@ class NodeRuntime:
         self._consumer = await self.bus.consume(routing_key, self._on_delivery)
         self._relay = asyncio.create_task(self._relay_loop(), name="ssgw relay")
         self._reconciler = asyncio.create_task(self._reconcile_loop(), name="ssgw reconciler")
+        self._directory_watch = asyncio.create_task(self._directory_loop(), name="ssgw directory")
         log.info("node %s is running", self.node.institution)
 
     async def stop(self) -> None:
@@ -86,10 +88,11 @@ class NodeRuntime:
         """
         self._stopping.set()
         self._wake.set()
-        if self._reconciler is not None:
-            self._reconciler.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._reconciler
+        for task in (self._reconciler, self._directory_watch):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self._relay is not None:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._relay
@@ -140,6 +143,24 @@ class NodeRuntime:
             except GatewayError as error:
                 log.warning("reconciliation skipped: %s", error.detail)
             await asyncio.sleep(self.node.settings.reconcile_interval_seconds)
+
+    async def _directory_loop(self) -> None:
+        """Pick up a newer signed directory without a restart (rotation, revocation)."""
+        path = self.node.settings.directory_file
+        seen = None
+        while True:
+            await asyncio.sleep(self.node.settings.directory_reload_seconds)
+            try:
+                stamp = path.stat().st_mtime_ns
+                if stamp == seen:
+                    continue
+                seen = stamp
+                await asyncio.to_thread(self.node.reload_directory, path.read_bytes())
+            except OSError as error:
+                log.warning("cannot read the directory file: %s", error.strerror)
+            except GatewayError as error:
+                # Keep the snapshot in force; a bad file never replaces a good one.
+                log.error("directory file refused: %s", error.detail)
 
     async def _relay_once(self) -> int:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)

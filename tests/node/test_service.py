@@ -5,16 +5,25 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from lxml import etree
 from sqlalchemy import delete
 
-from gateway.documents import build_envelope
-from gateway.errors import NotPermitted, ValidationFailed
+from gateway.directory import sign_directory
+from gateway.documents import DIRECTORY_NAMESPACE, build_envelope
+from gateway.errors import DirectoryError, NotPermitted, ValidationFailed
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Dispatch, Node, Verdict
-from gateway.security import seal, sign_enveloped
+from gateway.security import (
+    SigningIdentity,
+    certificate_fingerprint,
+    load_certificate,
+    load_private_key,
+    seal,
+    sign_enveloped,
+)
 from gateway.store import MessageRecord, OutboxEntry
 from support import Clock, example, example_bytes
 
@@ -302,3 +311,36 @@ def test_a_message_for_another_institution_is_refused_with_a_rejection(
     assert refused is not None and refused.error_code == "wrong-recipient"
     (rejection,) = relay(india)
     assert rejection.recipient == "FR:CNAV" and rejection.document_type == "Rejection"
+
+
+def test_a_newer_directory_revokes_a_certificate_from_its_version_on(
+    france: Node, germany: Node, pki_dir: Path, signed_directory_file: Path
+) -> None:
+    authority = SigningIdentity(
+        load_private_key(pki_dir / "authority.key"), load_certificate(pki_dir / "authority.pem")
+    )
+    source = signed_directory_file.read_bytes()
+    french_signing = france.credentials.signing.certificate
+    root = etree.fromstring(source)
+    root.remove(root[-1])  # the old signature
+    revoked = etree.SubElement(root, f"{{{DIRECTORY_NAMESPACE}}}RevokedCertificates")
+    etree.SubElement(
+        revoked,
+        f"{{{DIRECTORY_NAMESPACE}}}Revoked",
+        sha256=certificate_fingerprint(french_signing),
+        since=germany.clock().isoformat(),
+    )
+    newer = sign_directory(etree.tostring(root), authority=authority, version=2)
+    older = sign_directory(etree.tostring(root), authority=authority, version=1)
+
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (dispatch,) = relay(france)
+    assert germany.reload_directory(older) is False  # not newer: ignored
+    assert germany.reload_directory(newer) is True
+    assert germany.directory.version == 2
+    outcome = germany.receive(arrival(dispatch))
+    assert outcome.verdict is Verdict.DEAD_LETTER
+    assert outcome.reason.startswith("certificate-untrusted") and "revoked" in outcome.reason
+    with pytest.raises(DirectoryError):
+        germany.reload_directory(b"<not-a-directory/>")
+    assert germany.directory.version == 2
