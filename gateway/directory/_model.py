@@ -128,6 +128,25 @@ class Directory:
     def agreements_between(self, country_a: str, country_b: str) -> tuple[Agreement, ...]:
         return tuple(a for a in self.agreements if a.binds(country_a, country_b))
 
+    def partners(self, institution_id: str, on: dt.date) -> frozenset[InstitutionId]:
+        """The institutions ``institution_id`` may exchange documents with on day ``on``:
+        those of its own country and of countries bound to it by an agreement usable then."""
+        own = self.institution(institution_id)
+        countries = {own.country}
+        for agreement in self.agreements:
+            usable = agreement.stage is AgreementStage.IN_FORCE and agreement.applies_on(on)
+            test = (
+                self.network is NetworkKind.TEST
+                and agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED
+            )
+            if own.country in agreement.scopes and (usable or test):
+                countries |= set(agreement.scopes)
+        return frozenset(
+            i.id
+            for i in self.institutions.values()
+            if i.country in countries and i.id != own.id and i.status is InstitutionStatus.ACTIVE
+        )
+
     def certificates(
         self, institution_id: str, use: KeyUse, at: dt.datetime
     ) -> tuple[x509.Certificate, ...]:

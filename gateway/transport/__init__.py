@@ -10,6 +10,11 @@ from __future__ import annotations
 from gateway.transport import _tolerant_decoding
 from gateway.transport._bus import ReconnectingBus, probe
 from gateway.transport._consumer import Consumer, DeliveryHandler
+from gateway.transport._definitions import (
+    broker_definitions,
+    institution_permissions,
+    rabbit_password_hash,
+)
 from gateway.transport._messages import (
     ORIGINAL_QUEUE_HEADER,
     ORIGINAL_ROUTING_KEY_HEADER,
@@ -41,9 +46,12 @@ __all__ = [
     "Publisher",
     "ReconnectingBus",
     "TransportSettings",
+    "broker_definitions",
     "check_routing_key",
     "dead_letter_queue_arguments",
     "declare_topology",
+    "institution_permissions",
     "probe",
     "queue_arguments",
+    "rabbit_password_hash",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,17 @@ def test_the_passphrase_variable_protects_issued_keys(
     assert ssgw("pki", "issue", folder, "TN:CNSS").exit_code == 0
     key = folder / "institutions" / "TN_CNSS" / "signing.key"
     assert b"ENCRYPTED" in key.read_bytes()
+
+
+def test_broker_definitions_fence_every_institution(tmp_path: Path, network: list[str]) -> None:
+    result = ssgw("broker", "definitions", *network, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    definitions = json.loads((tmp_path / "definitions.json").read_text())
+    assert len(definitions["users"]) == 15
+    india = next(p for p in definitions["permissions"] if p["user"] == "in.epfo")
+    assert india["configure"] == "^$" and india["read"] == r"^(ssgw\.in\.epfo)$"
+    topics = next(p for p in definitions["topic_permissions"] if p["user"] == "in.epfo")
+    assert topics["write"] == r"^(de\.drv70001)$"
+    password = tmp_path / "passwords" / "in.epfo"
+    assert oct(password.stat().st_mode & 0o777) == "0o600"
+    assert password.read_text() not in json.dumps(definitions)

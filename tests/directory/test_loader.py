@@ -228,3 +228,12 @@ def test_one_institution_under_two_spellings_is_refused(
         etree.SubElement(cases, f"{D}CaseType").text = "benefit-claim"
     with pytest.raises(DirectoryError, match="listed twice"):
         load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+def test_partners_are_those_an_agreement_binds(directory: Directory) -> None:
+    day = dt.date(2026, 11, 25)
+    assert directory.partners("IN:EPFO", day) == {"DE:DRV70001"}
+    french = directory.partners("FR:CNAV", day)
+    assert {"DE:DRV70001", "FR:URSSAF", "TN:CNSS", "NL:SVB01"} <= french
+    assert "IN:EPFO" not in french and "FR:CNAV" not in french
+    assert directory.partners("IN:EPFO", dt.date(2016, 1, 1)) == frozenset()

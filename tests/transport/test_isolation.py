@@ -1,0 +1,144 @@
+"""Broker isolation on the real RabbitMQ: an institution's user reads only its own queue and
+publishes only with the routing keys of the institutions it may address."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import shutil
+import subprocess
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import quote
+
+import aio_pika
+import pytest
+from aiormq.exceptions import ChannelAccessRefused
+
+from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
+
+pytestmark = [pytest.mark.broker]
+
+HOST = "127.0.0.1:5672"
+
+
+def rabbitmqctl(*args: str) -> None:
+    result = subprocess.run(
+        ["rabbitmqctl", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+
+
+def _imported(vhost: str, user: str, queue: str) -> bool:
+    listed = subprocess.run(
+        ["rabbitmqctl", "list_permissions", "--vhost", vhost, "--quiet", "--no-table-headers"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    queues = subprocess.run(
+        ["rabbitmqctl", "list_queues", "--vhost", vhost, "name", "--quiet", "--no-table-headers"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    ).stdout
+    return user in listed and queue in queues
+
+
+@pytest.fixture
+def fenced_network() -> Iterator[dict[str, object]]:
+    """A vhost of its own with three institutions' users, imported from our definitions."""
+    run = uuid.uuid4().hex[:8]
+    vhost = f"ssgw-isolation-{run}"
+    settings = TransportSettings(exchange="ssgw.network", queue_prefix="ssgw.")
+    keys = {"de": f"de.drv{run}", "fr": f"fr.cnav{run}", "in": f"in.epfo{run}"}
+    passwords = {name: uuid.uuid4().hex for name in keys}
+    users = {keys[n]: (f"u-{keys[n]}", rabbit_password_hash(passwords[n])) for n in keys}
+    # Germany may address France and India; France only Germany; India only Germany.
+    addressable = {
+        keys["de"]: [keys["fr"], keys["in"]],
+        keys["fr"]: [keys["de"]],
+        keys["in"]: [keys["de"]],
+    }
+    # The broker reads the file itself, as its own user: it must be readable to it.
+    folder = Path(tempfile.mkdtemp(prefix="ssgw-definitions-"))
+    folder.chmod(0o755)
+    definitions = folder / "definitions.json"
+    definitions.write_text(json.dumps(broker_definitions(settings, users, addressable, vhost)))
+    definitions.chmod(0o644)
+    try:
+        rabbitmqctl("import_definitions", str(definitions))
+    finally:
+        shutil.rmtree(folder)
+    # The import finishes in the background: wait until the last user and queue exist.
+    deadline = time.monotonic() + 30
+    while not _imported(vhost, f"u-{keys['in']}", settings.queue_name(keys["in"])):
+        assert time.monotonic() < deadline, "the definitions were not imported in time"
+        time.sleep(0.2)
+    yield {"vhost": vhost, "settings": settings, "keys": keys, "passwords": passwords}
+    rabbitmqctl("delete_vhost", vhost)
+    for user, _ in users.values():
+        rabbitmqctl("delete_user", user)
+
+
+async def connect(network: dict[str, object], name: str) -> aio_pika.abc.AbstractConnection:
+    keys: dict[str, str] = network["keys"]  # type: ignore[assignment]
+    passwords: dict[str, str] = network["passwords"]  # type: ignore[assignment]
+    url = f"amqp://u-{keys[name]}:{passwords[name]}@{HOST}/{quote(str(network['vhost']), safe='')}"
+    return await aio_pika.connect(url, timeout=10)
+
+
+def test_an_institution_reads_its_own_queue_and_no_other(fenced_network: dict[str, object]) -> None:
+    settings: TransportSettings = fenced_network["settings"]  # type: ignore[assignment]
+    keys: dict[str, str] = fenced_network["keys"]  # type: ignore[assignment]
+
+    async def scenario() -> None:
+        connection = await connect(fenced_network, "de")
+        async with connection:
+            own = await connection.channel()
+            queue = await own.get_queue(settings.queue_name(keys["de"]), ensure=True)
+            assert await queue.get(fail=False) is None  # may read its own queue
+            foreign = await connection.channel()
+            other = await foreign.get_queue(settings.queue_name(keys["fr"]), ensure=False)
+            with pytest.raises(ChannelAccessRefused):
+                await other.get(fail=False)
+            configure = await connection.channel()
+            with pytest.raises(ChannelAccessRefused):
+                await configure.declare_queue(f"ssgw.{keys['de']}.extra", durable=True)
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+
+
+def test_an_institution_publishes_only_to_its_partners(fenced_network: dict[str, object]) -> None:
+    settings: TransportSettings = fenced_network["settings"]  # type: ignore[assignment]
+    keys: dict[str, str] = fenced_network["keys"]  # type: ignore[assignment]
+
+    async def scenario() -> None:
+        connection = await connect(fenced_network, "fr")
+        async with connection:
+            channel = await connection.channel(publisher_confirms=True)
+            exchange = await channel.get_exchange(settings.exchange, ensure=False)
+            await exchange.publish(aio_pika.Message(b"to a partner"), routing_key=keys["de"])
+            refused = await connection.channel(publisher_confirms=True)
+            exchange = await refused.get_exchange(settings.exchange, ensure=False)
+            # France has no agreement with India: this routing key is not France's to use.
+            with pytest.raises(ChannelAccessRefused):
+                await exchange.publish(aio_pika.Message(b"not a partner"), routing_key=keys["in"])
+        germany = await connect(fenced_network, "de")
+        async with germany:
+            channel = await germany.channel()
+            queue = await channel.get_queue(settings.queue_name(keys["de"]), ensure=False)
+            message = await queue.get(fail=False, timeout=5)
+            assert message is not None and message.body == b"to a partner"
+            await message.ack()
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=30))
