@@ -63,6 +63,11 @@ class NodeSettings(BaseSettings):
     exchange: str = Field("ssgw.network", description="The network's topic exchange.")
     queue_prefix: str = Field("ssgw.", description="Prefix of every institution's queue name.")
     dead_letter_exchange: str = Field("ssgw.dead-letter", description="Dead-letter exchange.")
+    declare_topology: bool = Field(
+        True,
+        description="Declare the network's exchanges and queues at start; false where the "
+        "operator loaded broker definitions and the node's broker user may configure nothing.",
+    )
     directory_file: Path = Field(description="The signed network directory.")
     authority_certificate: Path = Field(description="The network authority's certificate.")
     signing_key: Path = Field(description="This institution's signing key (PEM).")

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
+import json
 import os
-from collections.abc import Mapping
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
 
 import aio_pika
 
@@ -75,3 +83,48 @@ async def delete_topology(names: Mapping[str, str]) -> None:
             await channel.queue_delete(queue)
         await channel.exchange_delete(names["exchange"])
         await channel.exchange_delete(names["dead_letter_exchange"])
+
+
+def rabbitmqctl(*args: str) -> str:
+    """Run a broker command; its output. Fails the test when the command fails."""
+    result = subprocess.run(
+        ["rabbitmqctl", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+@contextlib.contextmanager
+def imported_definitions(document: Mapping[str, Any]) -> Iterator[None]:
+    """Import broker definitions (users, permissions, topology of one vhost), wait until the
+    broker has them, and remove the vhost and users afterwards."""
+    (vhost,) = (entry["name"] for entry in document["vhosts"])
+    # The broker reads the file itself, as its own user: it must be readable to it.
+    folder = Path(tempfile.mkdtemp(prefix="ssgw-definitions-"))
+    folder.chmod(0o755)
+    definitions = folder / "definitions.json"
+    definitions.write_text(json.dumps(document))
+    definitions.chmod(0o644)
+    try:
+        rabbitmqctl("import_definitions", str(definitions))
+    finally:
+        shutil.rmtree(folder)
+    users = [entry["name"] for entry in document["users"]]
+    queues = [entry["name"] for entry in document["queues"]]
+    deadline = time.monotonic() + 30
+    # The import finishes in the background: wait for every user and queue.
+    while True:
+        listed = rabbitmqctl("list_permissions", "--vhost", vhost, "--quiet", "--no-table-headers")
+        names = rabbitmqctl(
+            "list_queues", "--vhost", vhost, "name", "--quiet", "--no-table-headers"
+        )
+        if all(u in listed for u in users) and all(q in names.split() for q in queues):
+            break
+        assert time.monotonic() < deadline, "the definitions were not imported in time"
+        time.sleep(0.2)
+    try:
+        yield
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+        for user in users:
+            rabbitmqctl("delete_user", user)

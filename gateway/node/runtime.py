@@ -40,21 +40,27 @@ def transport_settings(settings: NodeSettings) -> TransportSettings:
         queue_prefix=settings.queue_prefix,
         dead_letter_exchange=settings.dead_letter_exchange,
         prefetch=settings.prefetch,
+        declare_topology=settings.declare_topology,
     )
 
 
 class NodeRuntime:
-    """Connects a :class:`Node` to the bus: consumes its queue and relays its outbox.
-
-    The topology of every institution in the directory is declared, so messages for a
-    partner whose node is down wait in the partner's queue rather than being unroutable.
-    """
+    """Connects a :class:`Node` to the bus: consumes its queue and relays its outbox."""
 
     def __init__(self, node: Node) -> None:
         self.node = node
+        own = node.directory.institution(node.institution).routing_key
+        # A node that may configure the broker declares every institution's queue, so messages
+        # for a partner whose node is down wait in the partner's queue; a fenced node checks
+        # only its own.
+        keys = (
+            sorted(i.routing_key for i in node.directory.institutions.values())
+            if node.settings.declare_topology
+            else [own]
+        )
         self.bus = ReconnectingBus(
             transport_settings(node.settings),
-            routing_keys=sorted(i.routing_key for i in node.directory.institutions.values()),
+            routing_keys=keys,
             connection_name=f"ssgw node {node.institution}",
         )
         self._wake = asyncio.Event()

@@ -60,6 +60,9 @@ class TransportSettings:
     """Pause between reconnection attempts after the connection was lost."""
     requeue_delay: float = 1.0
     """Pause before a delivery whose handler failed is handed back to the queue."""
+    declare_topology: bool = True
+    """False where the network operator declared the topology (broker definitions) and this
+    node's broker user may not configure anything: the node then only checks it exists."""
 
     def __post_init__(self) -> None:
         try:

@@ -60,6 +60,13 @@ async def declare_topology(
             # The aiormq channel: aio-pika's declare would also register each exchange and
             # queue for its own re-declaration, a second mechanism we do not want.
             amqp = await channel.get_underlay_channel()
+            if not settings.declare_topology:
+                # Passive declarations need no configure permission; they only check.
+                await amqp.exchange_declare(settings.exchange, passive=True)
+                await amqp.exchange_declare(settings.dead_letter_exchange, passive=True)
+                for queue, _ in queues:
+                    await amqp.queue_declare(queue, passive=True)
+                return
             await amqp.exchange_declare(
                 settings.exchange, exchange_type=NETWORK_EXCHANGE_TYPE, durable=True
             )

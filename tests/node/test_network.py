@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 
@@ -11,11 +12,13 @@ import pytest
 import pytest_asyncio
 from lxml import etree
 
+from gateway.directory import Directory
 from gateway.exchange import MessageStatus
 from gateway.node import Node
 from gateway.node.runtime import NodeRuntime
 from gateway.store import MessageRecord
-from support import AMQP_URL, delete_topology, example, example_bytes
+from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
+from support import AMQP_URL, delete_topology, example, example_bytes, imported_definitions
 
 pytestmark = [pytest.mark.broker, pytest.mark.asyncio]
 
@@ -211,3 +214,47 @@ async def test_the_same_message_twice_on_the_bus_is_stored_once(
             )
     await eventually(lambda: germany.metrics.duplicates._value.get() == 1, "the duplicate")
     assert [m.message_id for m in germany.store.inbox(after=0, limit=10)] == [record.message_id]
+
+
+async def test_fenced_nodes_exchange_with_their_own_broker_users(
+    make_node: Callable[..., Node], directory: Directory
+) -> None:
+    """Each node runs with a broker user that may configure nothing and read only its queue."""
+    run = uuid.uuid4().hex[:8]
+    vhost = f"ssgw-fenced-{run}"
+    settings = TransportSettings()
+    institutions = ("FR:CNAV", "DE:DRV70001")
+    keys = {i: directory.institution(i).routing_key for i in institutions}
+    passwords = {i: uuid.uuid4().hex for i in institutions}
+    users = {keys[i]: (f"{run}.{keys[i]}", rabbit_password_hash(passwords[i])) for i in keys}
+    today = dt.datetime.now(dt.UTC).date()
+    addressable = {
+        keys[i]: [keys[p] for p in directory.partners(i, today) if p in keys] for i in keys
+    }
+    document = broker_definitions(settings, users, addressable, vhost)
+    with imported_definitions(document):
+        runtimes = []
+        try:
+            for institution in institutions:
+                amqp_url = (
+                    f"amqp://{run}.{keys[institution]}:{passwords[institution]}"
+                    f"@127.0.0.1:5672/{vhost}"
+                )
+                node = make_node(
+                    institution, real_time=True, amqp_url=amqp_url, declare_topology=False
+                )
+                runtime = NodeRuntime(node)
+                await runtime.start()
+                runtimes.append(runtime)
+            france, germany = (r.node for r in runtimes)
+            record = await asyncio.to_thread(
+                france.submit, example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
+            )
+            france.kick()
+            await eventually(
+                lambda: status_of(france, record) is MessageStatus.DELIVERED, "fenced delivery"
+            )
+            assert len(germany.store.inbox(after=0, limit=10)) == 1
+        finally:
+            for runtime in runtimes:
+                await runtime.stop()

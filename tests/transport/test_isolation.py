@@ -4,14 +4,8 @@ publishes only with the routing keys of the institutions it may address."""
 from __future__ import annotations
 
 import asyncio
-import json
-import shutil
-import subprocess
-import tempfile
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import quote
 
 import aio_pika
@@ -19,39 +13,11 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
+from support import imported_definitions
 
 pytestmark = [pytest.mark.broker]
 
 HOST = "127.0.0.1:5672"
-
-
-def rabbitmqctl(*args: str) -> None:
-    result = subprocess.run(
-        ["rabbitmqctl", *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-
-
-def _imported(vhost: str, user: str, queue: str) -> bool:
-    listed = subprocess.run(
-        ["rabbitmqctl", "list_permissions", "--vhost", vhost, "--quiet", "--no-table-headers"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    ).stdout
-    queues = subprocess.run(
-        ["rabbitmqctl", "list_queues", "--vhost", vhost, "name", "--quiet", "--no-table-headers"],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    ).stdout
-    return user in listed and queue in queues
 
 
 @pytest.fixture
@@ -69,25 +35,9 @@ def fenced_network() -> Iterator[dict[str, object]]:
         keys["fr"]: [keys["de"]],
         keys["in"]: [keys["de"]],
     }
-    # The broker reads the file itself, as its own user: it must be readable to it.
-    folder = Path(tempfile.mkdtemp(prefix="ssgw-definitions-"))
-    folder.chmod(0o755)
-    definitions = folder / "definitions.json"
-    definitions.write_text(json.dumps(broker_definitions(settings, users, addressable, vhost)))
-    definitions.chmod(0o644)
-    try:
-        rabbitmqctl("import_definitions", str(definitions))
-    finally:
-        shutil.rmtree(folder)
-    # The import finishes in the background: wait until the last user and queue exist.
-    deadline = time.monotonic() + 30
-    while not _imported(vhost, f"u-{keys['in']}", settings.queue_name(keys["in"])):
-        assert time.monotonic() < deadline, "the definitions were not imported in time"
-        time.sleep(0.2)
-    yield {"vhost": vhost, "settings": settings, "keys": keys, "passwords": passwords}
-    rabbitmqctl("delete_vhost", vhost)
-    for user, _ in users.values():
-        rabbitmqctl("delete_user", user)
+    document = broker_definitions(settings, users, addressable, vhost)
+    with imported_definitions(document):
+        yield {"vhost": vhost, "settings": settings, "keys": keys, "passwords": passwords}
 
 
 async def connect(network: dict[str, object], name: str) -> aio_pika.abc.AbstractConnection:
