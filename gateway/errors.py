@@ -15,6 +15,7 @@ The tree::
     ├── DirectoryError            the network directory is invalid, unsigned or unknown to us
     │   └── UnknownInstitution    an institution id the directory does not list
     ├── NotPermitted              the agreement policy refuses the exchange
+    ├── CaseStateError            the case does not allow this message in its current state
     ├── StoreUnavailable          the database cannot be reached or written (transient)
     ├── ConfigurationError        a setting or file path given by the operator is wrong
     └── TransportError            the RabbitMQ bus did not do what was asked
@@ -36,11 +37,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import uuid
+
     from gateway.documents._issues import Issue
 
 __all__ = [
     "BrokerAccessRefused",
     "BrokerUnavailable",
+    "CaseStateError",
     "CertificateUntrusted",
     "ConfigurationError",
     "DecryptionFailed",
@@ -136,6 +140,22 @@ class NotPermitted(GatewayError):
     def __init__(self, reason: str, detail: str) -> None:
         super().__init__(detail)
         self.reason = reason
+
+
+class CaseStateError(GatewayError):
+    """The case's history does not allow this message; ``reason`` is a ``case.*`` code.
+
+    The sending node refuses to send such a message and the receiving node refuses to take it
+    in (a rejection with reason code ``case-state``); both judge by the same rules. ``message_id``
+    is the refused message's id, when there is one.
+    """
+
+    code = "case-state"
+
+    def __init__(self, reason: str, detail: str, *, message_id: uuid.UUID | None = None) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.message_id = message_id
 
 
 class StoreUnavailable(GatewayError):

@@ -35,6 +35,7 @@ __all__ = ["create_app"]
 
 _XML_TYPES = ("application/xml", "text/xml")
 _JSON_TYPE = "application/json"
+_TECHNICAL = ("Receipt", "Rejection")
 
 ReadinessCheck = Callable[[], Awaitable[None]]
 
@@ -121,8 +122,10 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         )
 
     def received(message_id: uuid.UUID) -> MessageRecord:
+        # Only documents that reached the inbox: not refused ones, not receipts.
         record = node.store.received_message(message_id)
-        if record is None or record.document_type in ("Receipt", "Rejection"):
+        in_inbox = (MessageStatus.RECEIVED, MessageStatus.ACKNOWLEDGED)
+        if record is None or record.status not in in_inbox or record.document_type in _TECHNICAL:
             raise Problem(404, "not-found", "No such received message", str(message_id))
         return record
 

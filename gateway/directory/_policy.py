@@ -6,6 +6,10 @@ contains the principle the exchange rests on, and covers the document's branch i
 scope of the party that must act on it. Both institutions must be active, handle the case type,
 and the acting institution must be competent for the branch. Exchanges within one country rest
 on national law, not on an agreement, so only the institution checks apply to them.
+
+Case-level documents (closure, reminder, forward) and technical ones (receipt, rejection) rest
+on no agreement: they act on a case or a message the policy already let through, so only the
+two institutions are checked. Who may send them in a case is the case state machine's question.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ __all__ = [
 
 class RefusalReason(enum.StrEnum):
     UNKNOWN_INSTITUTION = "unknown-institution"
+    SAME_INSTITUTION = "same-institution"
     INSTITUTION_NOT_ACTIVE = "institution-not-active"
     NOT_COMPETENT = "not-competent"
     NO_AGREEMENT = "no-agreement"
@@ -85,18 +90,23 @@ _RULES: dict[DocumentType, ExchangeRule] = {
     DocumentType.COVERAGE_REFUSAL: ExchangeRule(
         Principle.APPLICABLE_LEGISLATION, ActingParty.SENDER
     ),
+    # Only the institution that issued a certificate withdraws it.
+    DocumentType.COVERAGE_WITHDRAWAL: ExchangeRule(
+        Principle.APPLICABLE_LEGISLATION, ActingParty.SENDER
+    ),
 }
 
 
 def exchange_rule(document_type: DocumentType) -> ExchangeRule | None:
-    """The rule a business document type is checked by; None for technical documents."""
+    """The rule a business document type is checked by; None for case-level and technical
+    documents, which need no agreement."""
     return _RULES.get(document_type)
 
 
 @dataclass(frozen=True, slots=True)
 class Permitted:
     """The exchange may take place; ``agreement`` is the one it rests on (None within a country
-    or for technical documents)."""
+    or for case-level and technical documents)."""
 
     agreement: Agreement | None
 
@@ -173,6 +183,10 @@ def decide(
             return result
     sending, receiving = checked
     assert isinstance(sending, Institution) and isinstance(receiving, Institution)
+    if sending.id == receiving.id:
+        return Refused(
+            RefusalReason.SAME_INSTITUTION, f"{sending.id} cannot send a document to itself"
+        )
 
     rule = exchange_rule(document_type)
     case_type = document_type.case_type

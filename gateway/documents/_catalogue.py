@@ -42,6 +42,7 @@ class DocumentFamily(enum.Enum):
     CLAIMS = ("urn:ssgw:claims:1", "v1/claims.xsd")
     COVERAGE = ("urn:ssgw:coverage:1", "v1/coverage.xsd")
     TECHNICAL = ("urn:ssgw:technical:1", "v1/technical.xsd")
+    CASE = ("urn:ssgw:case:1", "v1/case.xsd")
 
     def __init__(self, namespace: str, schema_file: str) -> None:
         self.namespace = namespace
@@ -49,7 +50,12 @@ class DocumentFamily(enum.Enum):
 
 
 class DocumentType(enum.Enum):
-    """A business or technical document: its root element name is its value."""
+    """A business, case-level or technical document: its root element name is its value.
+
+    Business documents belong to one case type. Case-level documents (closure, reminder,
+    forward) act on a case of any type, and technical documents (receipt, rejection) answer a
+    message; neither has a case type of its own.
+    """
 
     INSURANCE_PERIODS_REQUEST = ("InsurancePeriodsRequest", DocumentFamily.PERIODS)
     INSURANCE_PERIODS_REPLY = ("InsurancePeriodsReply", DocumentFamily.PERIODS)
@@ -59,6 +65,10 @@ class DocumentType(enum.Enum):
     COVERAGE_REQUEST = ("CoverageRequest", DocumentFamily.COVERAGE)
     COVERAGE_CERTIFICATE = ("CoverageCertificate", DocumentFamily.COVERAGE)
     COVERAGE_REFUSAL = ("CoverageRefusal", DocumentFamily.COVERAGE)
+    COVERAGE_WITHDRAWAL = ("CoverageWithdrawal", DocumentFamily.COVERAGE)
+    CASE_CLOSURE = ("CaseClosure", DocumentFamily.CASE)
+    REMINDER = ("Reminder", DocumentFamily.CASE)
+    CASE_FORWARD = ("CaseForward", DocumentFamily.CASE)
     RECEIPT = ("Receipt", DocumentFamily.TECHNICAL)
     REJECTION = ("Rejection", DocumentFamily.TECHNICAL)
 
@@ -77,7 +87,7 @@ class DocumentType(enum.Enum):
 
     @property
     def case_type(self) -> CaseType | None:
-        """The case type this document belongs to; None for technical documents."""
+        """The case type this document belongs to; None for case-level and technical ones."""
         return _CASE_TYPES.get(self.family)
 
     @classmethod

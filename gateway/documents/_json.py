@@ -62,6 +62,7 @@ _PREFIXES: Final[Mapping[str, str]] = {
     DocumentFamily.CLAIMS.namespace: "cl",
     DocumentFamily.COVERAGE.namespace: "cv",
     DocumentFamily.TECHNICAL.namespace: "t",
+    DocumentFamily.CASE.namespace: "k",
     COMMON_NAMESPACE: "c",
 }
 

@@ -42,7 +42,15 @@ class MessageStatus(enum.StrEnum):
 
 
 _TRANSITIONS: dict[MessageStatus, frozenset[MessageStatus]] = {
-    MessageStatus.ACCEPTED: frozenset({MessageStatus.SENT, MessageStatus.FAILED}),
+    # A receipt can arrive before the broker's confirm of the publish has been recorded.
+    MessageStatus.ACCEPTED: frozenset(
+        {
+            MessageStatus.SENT,
+            MessageStatus.FAILED,
+            MessageStatus.DELIVERED,
+            MessageStatus.REJECTED,
+        }
+    ),
     MessageStatus.SENT: frozenset(
         {
             MessageStatus.SENT,

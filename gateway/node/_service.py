@@ -67,6 +67,7 @@ log = logging.getLogger("gateway.node")
 
 _TECHNICAL = frozenset({DocumentType.RECEIPT, DocumentType.REJECTION})
 _TECHNICAL_NAMES = frozenset(t.root_name for t in _TECHNICAL)
+_PUBLISH_RETRY_SECONDS = 5.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,12 +308,15 @@ class Node:
             self.metrics.resends.inc()
 
     def publish_failed(self, dispatch: Dispatch, reason: str) -> None:
-        """The broker did not take a publish; try again soon."""
+        """The broker did not take a publish (it is away, or the recipient's queue is
+        missing): try again after a pause rather than at every turn of the relay."""
         now = self.clock()
-        record = self.store.message(dispatch.pk)
-        if record is None:
-            return
-        self.store.note(record, Trace("publish-failed", reason), now)
+        self.store.postpone(
+            dispatch.pk,
+            due_at=now + dt.timedelta(seconds=_PUBLISH_RETRY_SECONDS),
+            trace=Trace("publish-failed", reason),
+            now=now,
+        )
 
     # Receiving --------------------------------------------------------------------------
 
@@ -498,7 +502,7 @@ class Node:
         signed rejection (never for a technical document, so two nodes cannot loop)."""
         record = self._inbound_record(envelope, arrival, digest, MessageStatus.REFUSED, now)
         record.error_code = rejection_reason(error)
-        record.error_detail = error.detail[:2000]
+        record.error_detail = _safe_detail(error)
         also = []
         if envelope.header.document_type not in _TECHNICAL:
             try:

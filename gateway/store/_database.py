@@ -23,14 +23,28 @@ def connect(url: str, *, echo: bool = False) -> Engine:
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
     if url.startswith("sqlite"):
-        options["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        # isolation_level None stops the driver from beginning transactions on its own
+        # (it would only begin at the first write, after the reads a change is based on).
+        options["connect_args"] = {
+            "check_same_thread": False,
+            "timeout": 30,
+            "isolation_level": None,
+        }
     try:
         engine = create_engine(url, **options)
     except (SQLAlchemyError, ImportError, ValueError) as error:
         raise ConfigurationError(f"database_url is not usable: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # Every transaction takes SQLite's write lock when it starts, so what it read cannot
+    # change before it writes: the read-then-update of a message's status is never lost.
+    # SQLite has one writer at a time anyway; WAL still lets other connections read.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

@@ -263,6 +263,17 @@ class Store:
                 )
             return record
 
+    def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
+        """Move a message's outbox entry to ``due_at`` and say why."""
+        with self._session() as session:
+            record = session.get(MessageRecord, pk)
+            if record is None:
+                raise KeyError(pk)
+            session.add(_event(record, trace, now))
+            session.execute(
+                update(OutboxEntry).where(col(OutboxEntry.message_pk) == pk).values(due_at=due_at)
+            )
+
     def schedule(self, pk: int, *, due_at: dt.datetime, trace: Trace) -> None:
         """Put a sent message back in the outbox (a receipt resent for a duplicate)."""
         with self._session() as session:
@@ -331,6 +342,8 @@ class Store:
                         .where(
                             col(MessageRecord.status) == status,
                             col(MessageRecord.updated_at) < now - limit,
+                            # Receipts and rejections stay "sent": they expect no answer.
+                            col(MessageRecord.document_type).not_in(["Receipt", "Rejection"]),
                         )
                     )
                     or 0
@@ -358,6 +371,7 @@ class Store:
             if current.status.is_final and current.status is not MessageStatus.FAILED:
                 session.add(_event(current, Trace("receipt-duplicate", trace.detail), now))
                 return
+            check_transition(current.status, status)
             current.status = status
             current.updated_at = now
             if error_code is not None:

@@ -9,16 +9,19 @@ import pytest
 
 from gateway.codes import Branch, Principle
 from gateway.directory import (
+    ActingParty,
     AgreementStage,
     Directory,
+    ExchangeRule,
     InstitutionStatus,
     NetworkKind,
     Permitted,
     RefusalReason,
     Refused,
     decide,
+    exchange_rule,
 )
-from gateway.documents import DocumentType
+from gateway.documents import CaseType, DocumentType
 
 DAY = dt.date(2026, 11, 25)
 OLD_AGE = frozenset({Branch.OLD_AGE})
@@ -254,9 +257,87 @@ def test_technical_documents_need_no_agreement(directory: Directory) -> None:
     assert permitted_under(ask(directory, "FR:CNAV", "IN:EPFO", DocumentType.RECEIPT, NONE)) is None
 
 
+# Case-level documents and the withdrawal of a certificate.
+
+CASE_DOCUMENTS = (DocumentType.CASE_CLOSURE, DocumentType.REMINDER, DocumentType.CASE_FORWARD)
+
+
+@pytest.mark.parametrize("document_type", CASE_DOCUMENTS, ids=lambda t: t.root_name)
+def test_case_documents_have_no_exchange_rule(document_type: DocumentType) -> None:
+    assert exchange_rule(document_type) is None
+    assert document_type.case_type is None
+
+
+@pytest.mark.parametrize("document_type", CASE_DOCUMENTS, ids=lambda t: t.root_name)
+def test_case_documents_need_no_agreement(
+    directory: Directory, document_type: DocumentType
+) -> None:
+    # France and India have no agreement, and FR:URSSAF handles coverage cases only: neither
+    # matters to a document that acts on a case rather than carrying its business.
+    assert permitted_under(ask(directory, "FR:CNAV", "IN:EPFO", document_type, NONE)) is None
+    assert permitted_under(ask(directory, "FR:URSSAF", "IN:EPFO", document_type, NONE)) is None
+
+
+@pytest.mark.parametrize("document_type", CASE_DOCUMENTS, ids=lambda t: t.root_name)
+def test_case_documents_still_need_known_active_institutions(
+    directory: Directory, document_type: DocumentType
+) -> None:
+    decision = ask(directory, "FR:CNAV", "DE:NOBODY01", document_type, NONE)
+    assert refused_for(decision) is RefusalReason.UNKNOWN_INSTITUTION
+    institutions = dict(directory.institutions)
+    key = next(k for k in institutions if k == "IN:EPFO")
+    institutions[key] = dataclasses.replace(institutions[key], status=InstitutionStatus.SUSPENDED)
+    changed = dataclasses.replace(directory, institutions=institutions)
+    decision = ask(changed, "FR:CNAV", "IN:EPFO", document_type, NONE)
+    assert refused_for(decision) is RefusalReason.INSTITUTION_NOT_ACTIVE
+
+
+def test_coverage_withdrawal_rests_on_applicable_legislation_by_the_sender() -> None:
+    rule = exchange_rule(DocumentType.COVERAGE_WITHDRAWAL)
+    assert rule == ExchangeRule(Principle.APPLICABLE_LEGISLATION, ActingParty.SENDER)
+
+
+def test_france_tunisia_coverage_withdrawal_is_permitted(directory: Directory) -> None:
+    decision = ask(directory, "FR:URSSAF", "TN:CNSS", DocumentType.COVERAGE_WITHDRAWAL, NONE)
+    assert permitted_under(decision) == "FR-TN"
+
+
+def test_coverage_withdrawal_without_an_agreement_is_refused(directory: Directory) -> None:
+    decision = ask(directory, "FR:URSSAF", "IN:EPFO", DocumentType.COVERAGE_WITHDRAWAL, NONE)
+    assert refused_for(decision) is RefusalReason.NO_AGREEMENT
+
+
+def test_coverage_withdrawal_by_an_institution_without_coverage_cases_is_refused(
+    directory: Directory,
+) -> None:
+    decision = ask(directory, "FR:CNAV", "TN:CNSS", DocumentType.COVERAGE_WITHDRAWAL, NONE)
+    assert refused_for(decision) is RefusalReason.NOT_COMPETENT
+    assert isinstance(decision, Refused) and "FR:CNAV" in decision.detail
+
+
+def test_coverage_withdrawal_needs_the_applicable_legislation_principle(
+    directory: Directory,
+) -> None:
+    changed = _with_agreement(directory, "US-DE", principles=frozenset({Principle.TOTALIZATION}))
+    decision = ask(changed, "DE:DRV70001", "US:SSAOIP", DocumentType.COVERAGE_WITHDRAWAL, NONE)
+    assert refused_for(decision) is RefusalReason.PRINCIPLE_NOT_COVERED
+
+
 def test_an_exchange_within_one_country_rests_on_national_law(directory: Directory) -> None:
-    decision = ask(directory, "FR:URSSAF", "FR:URSSAF", DocumentType.COVERAGE_REQUEST, NONE)
+    institutions = dict(directory.institutions)
+    urssaf = next(k for k in institutions if k == "FR:URSSAF")
+    institutions[urssaf] = dataclasses.replace(
+        institutions[urssaf],
+        case_types=institutions[urssaf].case_types | {CaseType.INSURANCE_PERIODS},
+    )
+    changed = dataclasses.replace(directory, institutions=institutions)
+    decision = ask(changed, "FR:CNAV", "FR:URSSAF", DocumentType.INSURANCE_PERIODS_REQUEST, OLD_AGE)
     assert permitted_under(decision) is None
+
+
+def test_an_institution_does_not_send_to_itself(directory: Directory) -> None:
+    decision = ask(directory, "FR:URSSAF", "FR:URSSAF", DocumentType.COVERAGE_REQUEST, NONE)
+    assert refused_for(decision) is RefusalReason.SAME_INSTITUTION
 
 
 def test_institution_ids_are_normalised_before_the_question(directory: Directory) -> None:

@@ -22,6 +22,7 @@ NS = {
     "cl": DocumentFamily.CLAIMS.namespace,
     "cv": DocumentFamily.COVERAGE.namespace,
     "t": DocumentFamily.TECHNICAL.namespace,
+    "k": DocumentFamily.CASE.namespace,
 }
 _FAMILY_NAMESPACES = {family.namespace for family in DocumentFamily}
 
@@ -433,6 +434,100 @@ VARIANTS = [
         set_text("cv:DecidedOn", "2027-02-16"),
         RuleIssue("rule.decision-date-in-future", "/cv:DecidedOn"),
         "decided-in-future",
+    ),
+    # CoverageWithdrawal
+    variant(
+        "CoverageWithdrawal",
+        remove("cv:CertificateNumber"),
+        SchemaError("SCHEMAV_ELEMENT_CONTENT", "cv:WithdrawnFrom"),
+        "no-certificate-number",
+    ),
+    variant(
+        "CoverageWithdrawal",
+        set_text("cv:Reason", "cancelled"),
+        SchemaError("SCHEMAV_CVC_ENUMERATION_VALID", "cv:Reason"),
+        "unknown-reason-code",
+    ),
+    variant(
+        "CoverageWithdrawal",
+        set_text("cv:WithdrawnFrom", "2027-01-04T00:00:00"),
+        SchemaError("SCHEMAV_CVC_DATATYPE_VALID_1_2_1", "cv:WithdrawnFrom"),
+        "date-with-time",
+    ),
+    variant(
+        "CoverageWithdrawal",
+        set_text("cv:WithdrawnFrom", "2027-06-01"),
+        RuleIssue("rule.withdrawal-too-far-ahead", "/cv:WithdrawnFrom"),
+        "withdrawn-from-far-ahead",
+    ),
+    variant(
+        "CoverageWithdrawal",
+        both(set_text("cv:Reason", "other"), remove("cv:Text")),
+        RuleIssue("rule.text-missing", "/cv:Reason"),
+        "other-without-text",
+    ),
+    # CaseClosure
+    variant(
+        "CaseClosure",
+        remove("k:Reason"),
+        SchemaError("SCHEMAV_ELEMENT_CONTENT", "k:Text"),
+        "no-reason",
+    ),
+    variant(
+        "CaseClosure",
+        set_text("k:Reason", "finished"),
+        SchemaError("SCHEMAV_CVC_ENUMERATION_VALID", "k:Reason"),
+        "unknown-reason-code",
+    ),
+    variant(
+        "CaseClosure",
+        both(set_text("k:Reason", "other"), remove("k:Text")),
+        RuleIssue("rule.text-missing", "/k:Reason"),
+        "other-without-text",
+    ),
+    # Reminder
+    variant(
+        "Reminder",
+        set_text("k:RemindedMessageId", "3F2A9C14-6B0E-4D7A-9E51-C2B8A7D40F63"),
+        SchemaError("SCHEMAV_CVC_PATTERN_VALID", "k:RemindedMessageId"),
+        "uppercase-uuid",
+    ),
+    variant(
+        "Reminder",
+        set_text("k:Text", "  \n  "),
+        SchemaError("SCHEMAV_CVC_PATTERN_VALID", "k:Text"),
+        "blank-text",
+    ),
+    variant(
+        "Reminder",
+        set_text("k:RemindedMessageId", "00000000-0000-0000-0000-000000000000"),
+        RuleIssue("rule.message-id-nil", "/k:RemindedMessageId"),
+        "nil-message-id",
+    ),
+    # CaseForward
+    variant(
+        "CaseForward",
+        remove("k:CompetentInstitution"),
+        SchemaError("SCHEMAV_ELEMENT_CONTENT", "k:Reason"),
+        "no-competent-institution",
+    ),
+    variant(
+        "CaseForward",
+        set_text("k:CompetentInstitution", "FR:CNAV-PARIS"),
+        SchemaError("SCHEMAV_CVC_PATTERN_VALID", "k:CompetentInstitution"),
+        "malformed-institution-id",
+    ),
+    variant(
+        "CaseForward",
+        set_text("k:CompetentInstitution", "XF:CNAV"),
+        RuleIssue("rule.institution-country-unknown", "/k:CompetentInstitution"),
+        "institution-of-unknown-country",
+    ),
+    variant(
+        "CaseForward",
+        both(set_text("k:Reason", "other"), remove("k:Text")),
+        RuleIssue("rule.text-missing", "/k:Reason"),
+        "other-without-text",
     ),
     # Receipt
     variant(

@@ -25,6 +25,7 @@ NS = {
     "cl": DocumentFamily.CLAIMS.namespace,
     "cv": DocumentFamily.COVERAGE.namespace,
     "t": DocumentFamily.TECHNICAL.namespace,
+    "k": DocumentFamily.CASE.namespace,
 }
 _SCHEMAS: dict[DocumentFamily, etree.XMLSchema] = {}
 
@@ -276,6 +277,13 @@ FAILING = [
         set_attribute(f"{_REQUEST_PIN}[2]", "issuingInstitution", "QQ:CNAV"),
         "rule.institution-country-unknown",
         at="/c:PersonalIdentificationNumber[2]",
+    ),
+    case(
+        "institution-country-unknown-of-competent-institution",
+        "CaseForward",
+        set_text("k:CompetentInstitution", "QQ:CNAV"),
+        "rule.institution-country-unknown",
+        at="/k:CaseForward/k:CompetentInstitution",
     ),
     # Periods
     case(
@@ -540,6 +548,27 @@ FAILING = [
         at="/t:Reason",
     ),
     case(
+        "text-missing-case-closure",
+        "CaseClosure",
+        both(set_text("k:Reason", "other"), remove("k:Text")),
+        "rule.text-missing",
+        at="/k:CaseClosure/k:Reason",
+    ),
+    case(
+        "text-missing-case-forward",
+        "CaseForward",
+        both(set_text("k:Reason", "other"), remove("k:Text")),
+        "rule.text-missing",
+        at="/k:CaseForward/k:Reason",
+    ),
+    case(
+        "text-missing-coverage-withdrawal",
+        "CoverageWithdrawal",
+        both(set_text("cv:Reason", "other"), remove("cv:Text")),
+        "rule.text-missing",
+        at="/cv:CoverageWithdrawal/cv:Reason",
+    ),
+    case(
         "amount-missing",
         "BenefitDecision",
         remove("cl:Amount | cl:NetAmount"),
@@ -706,6 +735,21 @@ FAILING = [
         set_text("cv:DecidedOn", "2027-02-16"),
         "rule.decision-date-in-future",
         at="/cv:DecidedOn",
+    ),
+    case(
+        "withdrawal-too-far-ahead",
+        "CoverageWithdrawal",
+        set_text("cv:WithdrawnFrom", "2027-02-27"),
+        "rule.withdrawal-too-far-ahead",
+        at="/cv:WithdrawnFrom",
+    ),
+    # Case-level
+    case(
+        "message-id-nil",
+        "Reminder",
+        set_text("k:RemindedMessageId", "00000000-0000-0000-0000-000000000000"),
+        "rule.message-id-nil",
+        at="/k:RemindedMessageId",
     ),
     # Technical
     case(
@@ -945,6 +989,48 @@ PASSING = [
         at="",
     ),
     case(
+        "withdrawal-at-the-end-of-the-notice",
+        "CoverageWithdrawal",
+        set_text("cv:WithdrawnFrom", "2027-02-26"),
+        at="",
+    ),
+    case(
+        "withdrawal-in-the-past",
+        "CoverageWithdrawal",
+        both(set_text("cv:WithdrawnFrom", "2025-04-01"), set_text("cv:Reason", "fraud")),
+        at="",
+    ),
+    case(
+        "closure-for-another-reason-with-text",
+        "CaseClosure",
+        set_text("k:Reason", "other"),
+        at="",
+    ),
+    case(
+        "closure-without-text",
+        "CaseClosure",
+        both(set_text("k:Reason", "completed"), remove("k:Text")),
+        at="",
+    ),
+    case(
+        "forward-for-another-reason-with-text",
+        "CaseForward",
+        set_text("k:Reason", "other"),
+        at="",
+    ),
+    case(
+        "forward-to-a-greek-institution-in-either-spelling",
+        "CaseForward",
+        set_text("k:CompetentInstitution", "GR:EFKA0001"),
+        at="",
+    ),
+    case(
+        "reminder-without-text",
+        "Reminder",
+        remove("k:Text"),
+        at="",
+    ),
+    case(
         "timestamp-tomorrow-is-tolerated",
         "Receipt",
         set_text("t:ReceivedAt", "2026-11-27T00:30:00+02:00"),
@@ -1025,6 +1111,10 @@ def test_iban_check_digits() -> None:
         ("CoverageRequest", set()),
         ("CoverageCertificate", set()),
         ("CoverageRefusal", set()),
+        ("CoverageWithdrawal", set()),
+        ("CaseClosure", set()),
+        ("Reminder", set()),
+        ("CaseForward", set()),
         ("Receipt", set()),
         ("Rejection", set()),
     ],

@@ -27,6 +27,11 @@ ROUTES: dict[str, tuple[str, str]] = {
     "CoverageCertificate": ("FR:URSSAF", "TN:CNSS"),
     "CoverageCertificate-amending": ("FR:URSSAF", "TN:CNSS"),
     "CoverageRefusal": ("FR:URSSAF", "TN:CNSS"),
+    "CoverageWithdrawal": ("FR:URSSAF", "TN:CNSS"),
+    # Case-level documents rest on no agreement: France and India have none.
+    "CaseClosure": ("FR:CNAV", "IN:EPFO"),
+    "Reminder": ("FR:CNAV", "DE:DRV70001"),
+    "CaseForward": ("FR:URSSAF", "DE:DRV70001"),
     "Receipt": ("FR:CNAV", "DE:DRV70001"),
     "Receipt-rejected": ("FR:CNAV", "DE:DRV70001"),
     "Rejection": ("FR:CNAV", "DE:DRV70001"),

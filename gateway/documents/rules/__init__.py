@@ -15,7 +15,7 @@ from lxml import etree
 from gateway.documents._catalogue import DocumentType
 from gateway.documents._issues import Issue
 
-from . import _claims, _coverage, _periods, _technical
+from . import _case, _claims, _coverage, _periods, _technical
 from ._branches import document_branches
 from ._person import check_persons
 from ._places import check_countries, check_institutions
@@ -41,6 +41,10 @@ _RULES: dict[DocumentType, tuple[Rule, ...]] = {
     DocumentType.COVERAGE_REQUEST: (_coverage.check_request,),
     DocumentType.COVERAGE_CERTIFICATE: (_coverage.check_certificate,),
     DocumentType.COVERAGE_REFUSAL: (_coverage.check_refusal,),
+    DocumentType.COVERAGE_WITHDRAWAL: (_coverage.check_withdrawal,),
+    DocumentType.CASE_CLOSURE: (),
+    DocumentType.REMINDER: (_case.check_reminder,),
+    DocumentType.CASE_FORWARD: (),
     DocumentType.RECEIPT: (_technical.check_receipt,),
     DocumentType.REJECTION: (_technical.check_rejection,),
 }

@@ -25,9 +25,10 @@ _BENEFIT_BRANCH = {
 def document_branches(document_type: DocumentType, root: etree._Element) -> frozenset[Branch]:
     """The branches a schema-valid business document concerns.
 
-    Periods documents name theirs; claims documents imply one by their benefit kind. Coverage
-    and technical documents concern no branch (coverage needs the applicable-legislation
-    principle instead), so they give an empty set.
+    Periods documents name theirs; claims documents imply one by their benefit kind. Coverage,
+    case-level and technical documents concern no branch (coverage needs the
+    applicable-legislation principle instead; the others no agreement at all), so they give an
+    empty set.
     """
     if document_type.family is DocumentFamily.PERIODS:
         return frozenset(Branch(text(element)) for element in elements(_PERIODS_BRANCHES, root))

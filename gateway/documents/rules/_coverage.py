@@ -1,4 +1,4 @@
-"""Rules on coverage requests, certificates and refusals."""
+"""Rules on coverage requests, certificates, refusals and withdrawals."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from ._support import (
     xpath,
 )
 
-__all__ = ["check_certificate", "check_refusal", "check_request"]
+__all__ = ["check_certificate", "check_refusal", "check_request", "check_withdrawal"]
 
 _KIND = xpath("cv:Kind")
 _SENDING = xpath("cv:SendingCountry")
@@ -37,6 +37,11 @@ _ISSUED_ON = xpath("cv:IssuedOn")
 _DECISION_KIND = xpath("cv:DecisionKind")
 _PREVIOUS_DECISION = xpath("cv:PreviousDecisionDate")
 _DECIDED_ON = xpath("cv:DecidedOn")
+_WITHDRAWN_FROM = xpath("cv:WithdrawnFrom")
+
+#: How far ahead of today a withdrawal may take effect. An institution learns that a posting or
+#: an activity will end some weeks before it does; a date further ahead is not yet a fact.
+WITHDRAWAL_NOTICE = datetime.timedelta(days=92)
 
 
 def _is_posting(root: etree._Element) -> bool:
@@ -151,4 +156,19 @@ def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]
             decided_element,
             "rule.decision-date-in-future",
             f"decision date ({decided}) lies in the future",
+        )
+
+
+def check_withdrawal(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
+    """A withdrawal takes effect no more than :data:`WITHDRAWAL_NOTICE` ahead of today."""
+    element = first(_WITHDRAWN_FROM, root)
+    withdrawn = date_value(element)
+    # The same one day of tolerance as is_future: the sender's day may begin before ours.
+    latest = today + datetime.timedelta(days=1) + WITHDRAWAL_NOTICE
+    if element is not None and withdrawn is not None and withdrawn > latest:
+        yield Issue.at(
+            element,
+            "rule.withdrawal-too-far-ahead",
+            f"a withdrawal takes effect at most {WITHDRAWAL_NOTICE.days} days ahead, not from"
+            f" {withdrawn}",
         )

@@ -19,7 +19,7 @@ _COUNTRIES = xpath(
     " | .//cv:SendingCountry | .//cv:HostCountry | .//cv:ApplicableLegislation"
 )
 _REGISTER_IDENTIFIERS = xpath(".//cv:Identifier[@country]")
-_INSTITUTIONS = xpath(".//p:Institution | .//cv:IssuingInstitution")
+_INSTITUTIONS = xpath(".//p:Institution | .//cv:IssuingInstitution | .//k:CompetentInstitution")
 _PIN_ISSUERS = xpath(".//c:PersonalIdentificationNumber[@issuingInstitution]")
 
 

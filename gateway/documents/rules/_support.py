@@ -37,6 +37,7 @@ NS = {
     "cl": DocumentFamily.CLAIMS.namespace,
     "cv": DocumentFamily.COVERAGE.namespace,
     "t": DocumentFamily.TECHNICAL.namespace,
+    "k": DocumentFamily.CASE.namespace,
 }
 
 #: A rule reads a validated document's root and the current date and yields what is wrong.
