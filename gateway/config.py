@@ -7,6 +7,7 @@ setting stops the node at start with a message naming it.
 
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,6 +23,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
+from gateway.documents import CaseType
 from gateway.errors import ConfigurationError
 
 __all__ = ["EncryptionKeyFiles", "NodeSettings", "load_settings"]
@@ -97,6 +99,15 @@ class NodeSettings(BaseSettings):
     directory_reload_seconds: float = Field(
         10.0, gt=0, description="How often the node looks for a newer signed directory file."
     )
+    reply_due_days: dict[CaseType, float] = Field(
+        default_factory=lambda: {
+            CaseType.INSURANCE_PERIODS: 60.0,
+            CaseType.BENEFIT_CLAIM: 90.0,
+            CaseType.COVERAGE: 30.0,
+        },
+        description="Days a recipient has to answer a request, per case type; a request "
+        "unanswered by then is overdue and may be reminded.",
+    )
     reconcile_interval_seconds: float = Field(
         30.0, gt=0, description="How often the reconciler checks that no message is stuck."
     )
@@ -142,6 +153,14 @@ class NodeSettings(BaseSettings):
     @property
     def institution_id(self) -> InstitutionId:
         return InstitutionId(self.institution)
+
+    @property
+    def reply_due(self) -> dict[CaseType, dt.timedelta]:
+        """How long a recipient has to answer, per case type (every type has a period)."""
+        return {
+            case_type: dt.timedelta(days=self.reply_due_days.get(case_type, 60.0))
+            for case_type in CaseType
+        }
 
 
 def load_settings(config_file: Path | None, **overrides: Any) -> NodeSettings:

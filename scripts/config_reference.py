@@ -33,7 +33,13 @@ def reference() -> str:
     """The whole page as text."""
     rows = []
     for name, field in NodeSettings.model_fields.items():
-        default = "required" if field.is_required() else f"`{field.default!r}`"
+        if field.is_required():
+            default = "required"
+        else:
+            value = field.get_default(call_default_factory=True)
+            if isinstance(value, dict):
+                value = {str(k): v for k, v in value.items()}
+            default = f"`{value!r}`"
         rows.append(f"| `{name}` | `GATEWAY_{name.upper()}` | {default} | {field.description} |")
     return HEAD + "\n".join(rows) + "\n"
 

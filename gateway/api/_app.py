@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from gateway import __version__
 from gateway.api._problems import Problem, install_problem_handlers, problem_response
+from gateway.console import mount_console
 from gateway.documents import (
     DocumentAction,
     DocumentType,
@@ -213,12 +214,28 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         found, messages = node.store.case_messages(case_id)
         if found is None:
             raise Problem(404, "not-found", "No such case", str(case_id))
+        state = node.cases.state(case_id)
+        now = node.clock()
         return {
             "id": str(found.id),
             "case_type": found.case_type,
             "protected_person": found.protected_person,
             "created_at": found.created_at.isoformat(),
             "updated_at": found.updated_at.isoformat(),
+            # None where this node joined the case part-way and cannot judge it.
+            "status": state.status.value if state else None,
+            "open_requests": [
+                {
+                    "id": str(request.message_id),
+                    "document_type": request.document_type.root_name,
+                    "sender": request.sender,
+                    "recipient": request.recipient,
+                    "due_at": request.due_at.isoformat(),
+                    "overdue": request.due_at < now,
+                    "reminders": request.reminders,
+                }
+                for request in (state.open_requests.values() if state else ())
+            ],
             "messages": [_summary(m) for m in messages],
         }
 
@@ -297,6 +314,7 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         node.metrics.outbox_depth.set(node.store.outbox_depth())
         return Response(generate_latest(node.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
+    mount_console(app, node)
     return app
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gateway.errors import (
+    CaseStateError,
     ConfigurationError,
     GatewayError,
     NotPermitted,
@@ -58,6 +59,8 @@ def _gateway_status(error: GatewayError) -> tuple[int, str]:
         return 422, "The document is not valid"
     if isinstance(error, NotPermitted):
         return 403, "The agreement policy does not permit this exchange"
+    if isinstance(error, CaseStateError):
+        return 409, "The case does not allow this document now"
     if isinstance(error, StoreUnavailable):
         return 503, "The node's store is unavailable"
     if isinstance(error, ConfigurationError):
@@ -75,7 +78,7 @@ def install_problem_handlers(app: FastAPI) -> None:
                 {"code": i.code, "message": i.message, "line": i.line, "path": i.path}
                 for i in error.issues
             ]
-        if isinstance(error, NotPermitted):
+        if isinstance(error, NotPermitted | CaseStateError):
             extra["reason"] = error.reason
         return problem_response(status, error.code, title, error.detail, request.url.path, **extra)
 

@@ -21,6 +21,7 @@ from gateway.cli._common import (
 from gateway.cli._directory import open_directory
 from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.documents import (
+    CaseType,
     DocumentAction,
     EnvelopeHeader,
     build_envelope,
@@ -93,6 +94,10 @@ def sign(
     cert: Annotated[Path, typer.Option(help="The sender's signing certificate (PEM).")],
     to: Annotated[str, typer.Option("--to", help="The recipient institution, e.g. FR:CNAV.")],
     case_id: Annotated[str | None, typer.Option(help="Case id (default: a new case).")] = None,
+    case_type_name: Annotated[
+        str | None,
+        typer.Option("--case-type", help="The case's type, for documents that act on a case."),
+    ] = None,
     in_reply_to: Annotated[str | None, typer.Option(help="Message id this answers.")] = None,
     ttl_hours: Annotated[
         float, typer.Option(help="Hours until the message expires.")
@@ -109,10 +114,11 @@ def sign(
             encryption_keys=[],
             passphrase=read_passphrase(passphrase_file),
         )
-        case_type = validated.document_type.case_type
+        case_type = _case_type(case_type_name) or validated.document_type.case_type
         if case_type is None:
             raise ConfigurationError(
-                "technical documents are signed by the node itself, not with this command"
+                f"a {validated.document_type.root_name} acts on an existing case: "
+                "give its --case-type"
             )
         now = dt.datetime.now(dt.UTC)
         header = EnvelopeHeader(
@@ -192,6 +198,16 @@ def decrypt(
             load_private_key(key, read_passphrase(passphrase_file)), load_certificate(cert)
         )
         write_output(output, open_sealed(read_input(sealed).strip(), [decryption]))
+
+
+def _case_type(text: str | None) -> CaseType | None:
+    if text is None:
+        return None
+    try:
+        return CaseType(text)
+    except ValueError:
+        known = ", ".join(c.value for c in CaseType)
+        raise ConfigurationError(f"--case-type {text!r} is not one of {known}") from None
 
 
 def _uuid(text: str | None, option: str) -> uuid.UUID | None:

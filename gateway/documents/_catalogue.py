@@ -90,6 +90,17 @@ class DocumentType(enum.Enum):
         """The case type this document belongs to; None for case-level and technical ones."""
         return _CASE_TYPES.get(self.family)
 
+    def allowed_in(self, case_type: CaseType) -> bool:
+        """Whether this document may travel in a case of ``case_type``.
+
+        A business document belongs to its own case type, and periods are also gathered
+        inside a benefit claim's case; case-level and technical documents fit any case.
+        """
+        own = self.case_type
+        if own is None or own is case_type:
+            return True
+        return own is CaseType.INSURANCE_PERIODS and case_type is CaseType.BENEFIT_CLAIM
+
     @classmethod
     def from_root_name(cls, name: str) -> DocumentType:
         """Look a type up by its root element's local name; KeyError when unknown."""

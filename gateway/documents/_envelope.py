@@ -127,15 +127,13 @@ def validate_envelope(envelope: etree._Element) -> None:
     assert descriptor is not None  # the schema requires it
     case_type = envelope.find(f"{_E}Header/{_E}Case/{_E}Type")
     document_type = DocumentType.from_root_name(descriptor.get("type", ""))
-    expected = document_type.case_type
-    if expected is not None and case_type is not None and case_type.text != expected.value:
+    if case_type is not None and not document_type.allowed_in(CaseType(case_type.text or "")):
         raise ValidationFailed(
             [
                 Issue.at(
                     case_type,
                     "envelope.case-type-mismatch",
-                    f"a {document_type.root_name} belongs to a {expected.value} case, "
-                    f"not {case_type.text}",
+                    f"a {document_type.root_name} does not belong in a {case_type.text} case",
                 )
             ]
         )

@@ -85,15 +85,21 @@ def prepare_outbound(
     resolved_case_type = case_type or document.document_type.case_type
     if resolved_case_type is None:
         raise ValidationFailed(
-            [Issue("request.case-type", "a technical document needs the case type it answers")]
+            [
+                Issue(
+                    "request.case-type",
+                    f"a {document.document_type.root_name} acts on an existing case: "
+                    "give the case it belongs to",
+                )
+            ]
         )
     problems = []
-    belongs = document.document_type.case_type
-    if belongs is not None and resolved_case_type is not belongs:
+    if not document.document_type.allowed_in(resolved_case_type):
         problems.append(
             Issue(
                 "request.case-type",
-                f"a {document.document_type.root_name} belongs to a {belongs.value} case",
+                f"a {document.document_type.root_name} does not belong in a "
+                f"{resolved_case_type.value} case",
             )
         )
     if document_version < 1:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from gateway.documents import DocumentFamily, Issue
 from gateway.errors import (
+    CaseStateError,
     CertificateUntrusted,
     DecryptionFailed,
     GatewayError,
@@ -86,6 +87,7 @@ def rejection_reason(error: GatewayError) -> str:
         }
         return "no-agreement" if error.reason in agreement else "not-authorised"
     for kind, code in (
+        (CaseStateError, "case-state"),
         (SignatureInvalid, "signature-invalid"),
         (CertificateUntrusted, "certificate-untrusted"),
         (MessageExpired, "expired"),

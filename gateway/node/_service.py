@@ -49,6 +49,7 @@ from gateway.exchange import (
     read_acknowledgement,
     rejection_reason,
 )
+from gateway.node._cases import CaseBook
 from gateway.node._metrics import NodeMetrics
 from gateway.security import KeyUse, open_sealed, seal
 from gateway.store import (
@@ -137,6 +138,7 @@ class Node:
         self.metrics = metrics or NodeMetrics()
         self.clock = clock
         self._wake_relay: Callable[[], None] = lambda: None
+        self.cases = CaseBook(store, settings, self.document_of)
         self._own_encryption = max(
             directory.certificates(credentials.institution, KeyUse.ENCRYPTION, clock()),
             key=lambda c: c.not_valid_before_utc,
@@ -179,6 +181,8 @@ class Node:
                 if isinstance(document, ValidatedDocument)
                 else validate_document(document, today=now.date())
             )
+        if case_id is not None and case_type is None:
+            case_type = self.cases.case_type_of(case_id)
         with self.metrics.stage("prepare"):
             outbound = prepare_outbound(
                 validated,
@@ -195,6 +199,8 @@ class Node:
                 protected_person=protected_person,
                 time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
             )
+        with self.metrics.stage("case"):
+            self.cases.check(outbound.header, validated.root, receiving=False)
         record = self._outbound_record(outbound, now)
         with self.metrics.stage("store"):
             self.store.add_message(
@@ -372,6 +378,8 @@ class Node:
                         arrival.document_type,
                     ),
                 )
+            if message.header.document_type not in _TECHNICAL:
+                self.cases.check(message.header, message.document.root, receiving=True)
         except GatewayError as error:
             return self._refuse(envelope, arrival, digest, error, now)
         if message.header.document_type in _TECHNICAL:

@@ -235,3 +235,26 @@ def test_health_readiness_metrics_and_docs(api: Api) -> None:
     docs = client.get("/docs").text
     assert "/static/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
     assert client.get("/static/swagger-ui/swagger-ui-bundle.js").status_code == 200
+
+
+def test_an_illegal_case_step_is_a_409_and_the_case_shows_its_open_requests(api: Api) -> None:
+    _, client, key = api("FR:CNAV")
+    body = problem(
+        client.post(
+            "/api/v1/messages?recipient=DE:DRV70001",
+            content=example_bytes("InsurancePeriodsReply"),
+            headers=key | XML,
+        ),
+        409,
+        "case-state",
+    )
+    assert body["reason"] == "case.first-document"
+    sent = client.post(
+        "/api/v1/messages?recipient=DE:DRV70001",
+        content=example_bytes("InsurancePeriodsRequest"),
+        headers=key | XML,
+    ).json()
+    case = client.get(f"/api/v1/cases/{sent['case_id']}", headers=key).json()
+    assert case["status"] == "open"
+    (request,) = case["open_requests"]
+    assert request["id"] == sent["id"] and request["overdue"] is False

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 
 from gateway.directory import sign_directory
 from gateway.documents import DIRECTORY_NAMESPACE, build_envelope
-from gateway.errors import DirectoryError, NotPermitted, ValidationFailed
+from gateway.errors import CaseStateError, DirectoryError, NotPermitted, ValidationFailed
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Dispatch, Node, Verdict
 from gateway.security import (
@@ -344,3 +344,68 @@ def test_a_newer_directory_revokes_a_certificate_from_its_version_on(
     with pytest.raises(DirectoryError):
         germany.reload_directory(b"<not-a-directory/>")
     assert germany.directory.version == 2
+
+
+def test_a_reply_without_a_request_is_refused_before_it_is_sent(france: Node) -> None:
+    with pytest.raises(CaseStateError) as caught:
+        france.submit(example_bytes("InsurancePeriodsReply"), recipient="DE:DRV70001")
+    assert caught.value.reason == "case.first-document"
+    assert france.store.outbox_depth() == 0
+
+
+def test_a_reply_to_a_request_never_sent_is_refused_by_the_receiver(
+    france: Node, germany: Node
+) -> None:
+    # France's node believes it answers a request; Germany never asked anything.
+    request = germany.submit(example_bytes("InsurancePeriodsRequest"), recipient="FR:CNAV")
+    deliver(germany, france)
+    deliver(france, germany)  # the receipt
+    other_case = prepare_outbound(
+        example("InsurancePeriodsReply"),
+        credentials=france.credentials,
+        directory=france.directory,
+        recipient="DE:DRV70001",
+        now=france.clock(),
+        case_id=request.case_id,
+        in_reply_to=uuid.uuid4(),
+    )
+    sealed = seal(other_case.signed_envelope, germany._own_encryption)
+    outcome = germany.receive(
+        Arrival(sealed, str(other_case.header.message_id), "FR:CNAV", "DE:DRV70001")
+    )
+    assert outcome.verdict is Verdict.ACK
+    refused = germany.store.received_message(other_case.header.message_id)
+    assert refused is not None and refused.status is MessageStatus.REFUSED
+    assert refused.error_code == "case-state"
+    (rejection,) = relay(germany)
+    assert rejection.document_type == "Rejection"
+
+
+def test_a_whole_case_in_order_and_a_reminder_once_the_reply_is_late(
+    france: Node, germany: Node, clock: Clock
+) -> None:
+    request = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    deliver(france, germany)
+    reminder_text = example_bytes("Reminder").replace(
+        b"3f2a9c14-6b0e-4d7a-9e51-c2b8a7d40f63", str(request.message_id).encode()
+    )
+    with pytest.raises(CaseStateError):  # not late yet
+        france.submit(reminder_text, recipient="DE:DRV70001", case_id=request.case_id)
+    clock.advance(61 * 24 * 3600)
+    reminder = france.submit(reminder_text, recipient="DE:DRV70001", case_id=request.case_id)
+    assert reminder.case_type == "insurance-periods"
+    deliver(france, germany)
+    assert germany.store.received_message(reminder.message_id) is not None
+    state = france.cases.state(request.case_id)
+    assert state is not None and len(state.open_requests) == 1
+    reply = germany.submit(
+        example_bytes("InsurancePeriodsReply"),
+        recipient="FR:CNAV",
+        case_id=request.case_id,
+        in_reply_to=request.message_id,
+    )
+    deliver(germany, france)
+    received = france.store.received_message(reply.message_id)
+    assert received is not None and received.status is MessageStatus.RECEIVED
+    state = france.cases.state(request.case_id)
+    assert state is not None and not state.open_requests

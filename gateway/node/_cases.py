@@ -1,0 +1,150 @@
+"""A node's view of its cases: the steps it sent and received, replayed through the machine."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from gateway.cases import OPENING_DOCUMENT, CaseState, CaseStep, apply_step, replay, start_case
+from gateway.config import NodeSettings
+from gateway.documents import (
+    CaseType,
+    DocumentAction,
+    DocumentType,
+    EnvelopeHeader,
+    parse_untrusted,
+)
+from gateway.errors import CaseStateError
+from gateway.exchange import MessageStatus
+from gateway.store import MessageRecord, Store
+
+__all__ = ["CaseBook"]
+
+_TECHNICAL = frozenset({DocumentType.RECEIPT.root_name, DocumentType.REJECTION.root_name})
+# Steps whose document the machine must read (a forward's target, a reminder's request).
+_READ_BODY = frozenset({DocumentType.CASE_FORWARD.root_name, DocumentType.REMINDER.root_name})
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    case_type: CaseType
+    steps: tuple[CaseStep, ...]
+
+
+class CaseBook:
+    """Checks each step against the case as this node knows it, before it is sent or stored.
+
+    The case is rebuilt from the stored messages every time, so it can never drift from
+    them. A node sees only the messages it took part in: what it cannot know, it does not
+    judge (an institution asked for periods inside another's claim case joins it then).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: NodeSettings,
+        read_document: Callable[[MessageRecord], bytes],
+    ) -> None:
+        self._store = store
+        self._settings = settings
+        self._read_document = read_document
+
+    def history(self, case_id: uuid.UUID) -> _History | None:
+        case, records = self._store.case_messages(case_id)
+        if case is None:
+            return None
+        steps = tuple(
+            self._step(record)
+            for record in records
+            if record.document_type not in _TECHNICAL and record.status is not MessageStatus.REFUSED
+        )
+        return _History(CaseType(case.case_type), steps)
+
+    def case_type_of(self, case_id: uuid.UUID) -> CaseType | None:
+        history = self.history(case_id)
+        return history.case_type if history else None
+
+    def _step(self, record: MessageRecord) -> CaseStep:
+        document_type = DocumentType.from_root_name(record.document_type)
+        forwarded_to = reminded = None
+        if record.document_type in _READ_BODY:
+            body = self._read_document(record)
+            root = parse_untrusted(body).getroot()
+            case_ns = document_type.namespace
+            if document_type is DocumentType.CASE_FORWARD:
+                forwarded_to = (root.findtext(f"{{{case_ns}}}CompetentInstitution") or "").strip()
+            else:
+                reminded = uuid.UUID(
+                    (root.findtext(f"{{{case_ns}}}RemindedMessageId") or "").strip()
+                )
+        return CaseStep(
+            message_id=record.message_id,
+            document_type=document_type,
+            action=DocumentAction(record.action),
+            document_set_id=record.document_set_id,
+            version=record.document_version,
+            sender=record.sender,
+            recipient=record.recipient,
+            in_reply_to=record.in_reply_to,
+            at=record.created_at,
+            forwarded_to=forwarded_to,
+            reminded=reminded,
+        )
+
+    def check(
+        self,
+        header: EnvelopeHeader,
+        document: etree._Element,
+        *,
+        receiving: bool,
+    ) -> CaseState | None:
+        """The case after this message, or :class:`CaseStateError` when it does not fit.
+
+        Technical documents are not case steps: None.
+        """
+        if header.document_type.root_name in _TECHNICAL:
+            return None
+        step = CaseStep.from_message(header, document)
+        reply_due = self._settings.reply_due
+        history = self.history(header.case_id)
+        if history is not None and history.case_type is not header.case_type:
+            raise CaseStateError(
+                "case.type-mismatch",
+                f"case {header.case_id} is a {history.case_type.value} case, "
+                f"not {header.case_type.value}",
+            )
+        if history is None or not history.steps:
+            # Asked to join a case this node has not seen (periods gathered for another
+            # institution's claim): only a request that needs no earlier step is taken.
+            joining = (
+                receiving
+                and header.document_type is not OPENING_DOCUMENT[header.case_type]
+                and header.in_reply_to is None
+                and header.action is DocumentAction.NEW
+            )
+            if joining:
+                return None
+            return start_case(header.case_id, header.case_type, step, reply_due=reply_due)
+        if history.steps[0].document_type is not OPENING_DOCUMENT[history.case_type]:
+            # This node joined the case part-way and cannot see its beginning: the case
+            # owner's node, which sees it all, is the one that enforces it.
+            return None
+        state = replay(header.case_id, history.case_type, history.steps, reply_due=reply_due)
+        return apply_step(state, step, reply_due=reply_due)
+
+    def state(self, case_id: uuid.UUID) -> CaseState | None:
+        """The case as this node knows it, or None when it joined part-way or has none."""
+        history = self.history(case_id)
+        if history is None or not history.steps:
+            return None
+        if history.steps[0].document_type is not OPENING_DOCUMENT[history.case_type]:
+            return None
+        try:
+            return replay(
+                case_id, history.case_type, history.steps, reply_due=self._settings.reply_due
+            )
+        except CaseStateError:
+            return None
