@@ -27,10 +27,13 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     touch "$stamp"
 fi
 
-# Independent implementations the tests check our signatures and encryption against.
+# Independent implementations the tests check our signatures and encryption against, and
+# the headless browser the console's tests drive.
 missing=()
 command -v xmlsec1 >/dev/null || missing+=(xmlsec1)
 command -v jose >/dev/null || missing+=(jose)
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
         echo "error: please install the Debian packages: ${missing[*]}" >&2

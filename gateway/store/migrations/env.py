@@ -5,7 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-import gateway.store._models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# Importing the models registers their tables (the node's and the console's) on the metadata.
+import gateway.console._models
+import gateway.store._models  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")

@@ -1,0 +1,106 @@
+"""ssgw operator add | list | unlock, ssgw audit verify: the console's accounts and audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.cli._common import EXIT_INVALID, fail, read_input, reported_errors
+from gateway.config import load_settings
+from gateway.console import Accounts, Role
+from gateway.errors import ConfigurationError
+from gateway.store import connect, migrate
+
+__all__ = ["audit_app", "operator_app", "register"]
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="The node's TOML settings (GATEWAY_* variables override)."),
+]
+
+operator_app = typer.Typer(help="Manage the operators of the console.", no_args_is_help=True)
+audit_app = typer.Typer(help="Check the console's audit log.", no_args_is_help=True)
+
+
+def _accounts(config: Path | None) -> Accounts:
+    settings = load_settings(config)
+    engine = connect(settings.database_url)
+    migrate(engine)
+    return Accounts(engine)
+
+
+def _password(path: Path | None) -> str:
+    """From a file (its first line), else asked twice at the terminal; never an argument,
+    where other users could read it in the process list."""
+    if path is not None:
+        lines = read_input(path).decode("utf-8", errors="strict").splitlines()
+        if not lines or not lines[0]:
+            raise ConfigurationError(f"password file {path} is empty")
+        return lines[0]
+    entered: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return entered
+
+
+@operator_app.command("add")
+def add_operator(
+    name: Annotated[str, typer.Argument(help="The operator's login name.")],
+    role: Annotated[Role, typer.Option(help="What the operator may do.", case_sensitive=False)],
+    config: ConfigOption = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(help="Read the password from this file ('-': standard input)."),
+    ] = None,
+) -> None:
+    """Create a console operator; the password is asked for twice unless --password-file."""
+    with reported_errors():
+        try:
+            password = _password(password_file)
+        except UnicodeDecodeError:
+            raise ConfigurationError(f"password file {password_file} is not UTF-8") from None
+        accounts = _accounts(config)
+        accounts.add_operator(name, role, password, now=dt.datetime.now(dt.UTC))
+        typer.echo(f"operator {name} added as {role.value}")
+
+
+@operator_app.command("list")
+def list_operators(config: ConfigOption = None) -> None:
+    """List the operators, their roles and whether they are locked out."""
+    with reported_errors():
+        now = dt.datetime.now(dt.UTC)
+        for operator in _accounts(config).operators():
+            state = "active"
+            if operator.disabled_at is not None:
+                state = "disabled"
+            elif operator.locked_until is not None and operator.locked_until > now:
+                state = f"locked until {operator.locked_until.isoformat(timespec='seconds')}"
+            typer.echo(f"{operator.name}\t{operator.role.value}\t{state}")
+
+
+@operator_app.command("unlock")
+def unlock_operator(
+    name: Annotated[str, typer.Argument(help="The operator's login name.")],
+    config: ConfigOption = None,
+) -> None:
+    """Lift a lockout after failed logins before it ends by itself."""
+    with reported_errors():
+        _accounts(config).unlock(name, now=dt.datetime.now(dt.UTC))
+        typer.echo(f"operator {name} unlocked")
+
+
+@audit_app.command("verify")
+def verify_audit(config: ConfigOption = None) -> None:
+    """Recompute the audit log's hash chain; exit 1 naming the first broken row."""
+    with reported_errors():
+        report = _accounts(config).verify()
+    if not report.ok:
+        row = f" (first broken row: {report.broken_row})" if report.broken_row else ""
+        fail(f"the audit log is broken: {report.problem}{row}", EXIT_INVALID)
+    typer.echo(f"the audit log is intact: {report.checked} rows, head {report.head_hash}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(operator_app, name="operator")
+    app.add_typer(audit_app, name="audit")

@@ -1,0 +1,266 @@
+"""The console in a real browser: headless Chromium (Debian's) driven by Selenium, against a
+node served by uvicorn on a free local port. Each test saves a screenshot under
+artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import base64
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from selenium import webdriver
+from selenium.common.exceptions import NoSuchElementException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
+
+from console.console_testing import BIRTH_DATE, PASSWORD, Scenario
+from gateway.api import create_app
+from gateway.console import Role
+from gateway.exchange import MessageStatus
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+
+
+@pytest.fixture
+def database_kind() -> str:
+    """The browser tests run on SQLite only; the unit tests cover both stores."""
+    return "sqlite"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(scenario: Scenario, operators: dict[Role, str]) -> Iterator[str]:
+    """The console node's API and console, served by uvicorn in a background thread."""
+    port = _free_port()
+    instance = uvicorn.Server(
+        uvicorn.Config(
+            create_app(scenario.node),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="off",
+        )
+    )
+    thread = threading.Thread(target=instance.run, name="console test server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not instance.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=15)
+
+
+@pytest.fixture
+def browser() -> Iterator[WebDriver]:
+    for binary, package in ((CHROMIUM, "chromium"), (CHROMEDRIVER, "chromium-driver")):
+        if not binary.exists():
+            pytest.fail(f"{binary} is missing; install the Debian package {package}")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-dev-shm-usage",
+        "--window-size=1360,900",
+        "--lang=en-GB",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.implicitly_wait(0)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def screenshot(driver: WebDriver, name: str) -> Path:
+    """The whole page, saved as artifacts/screenshots/<name>.png."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert isinstance(driver, webdriver.Chrome)
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    path = SCREENSHOTS / f"{name}.png"
+    path.write_bytes(base64.b64decode(shot["data"]))
+    return path
+
+
+def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object]) -> None:
+    WebDriverWait(driver, 10).until(condition)
+
+
+def log_in(driver: WebDriver, base: str, name: str, *, next_path: str = "") -> None:
+    driver.get(f"{base}/console/login" + (f"?next={next_path}" if next_path else ""))
+    driver.find_element(By.ID, "name").send_keys(name)
+    driver.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+    wait_for(driver, lambda d: "/console/login" not in d.current_url)
+
+
+def text_of(driver: WebDriver) -> str:
+    return str(driver.find_element(By.TAG_NAME, "body").text)
+
+
+def test_log_in_filter_the_list_and_follow_a_message_to_its_case(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    browser.get(f"{server}/console/messages")
+    assert "/console/login" in browser.current_url
+    browser.find_element(By.ID, "name").send_keys("otto")
+    browser.find_element(By.ID, "password").send_keys("not the password" + Keys.ENTER)
+    wait_for(browser, lambda d: "Login failed" in text_of(d))
+    assert browser.switch_to.active_element.get_attribute("role") == "alert"
+    screenshot(browser, "login-failed")
+
+    browser.find_element(By.ID, "password").send_keys(PASSWORD + Keys.ENTER)
+    wait_for(browser, lambda d: d.current_url.endswith("/console/messages"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert len(rows) >= 8
+    screenshot(browser, "messages")
+
+    Select(browser.find_element(By.ID, "f-status")).select_by_value("delivered")
+    Select(browser.find_element(By.ID, "f-direction")).select_by_value("out")
+    browser.find_element(By.ID, "f-partner").send_keys("DE:DRV70001")
+    browser.find_element(By.CSS_SELECTOR, ".filter-actions button[type=submit]").click()
+    wait_for(browser, lambda d: "status=delivered" in d.current_url)
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    assert len(rows) == 1
+    assert "InsurancePeriodsRequest" in rows[0].text and "delivered" in rows[0].text
+    screenshot(browser, "messages-filtered")
+
+    # A bad filter value is explained on the page and focused, never an error page.
+    browser.find_element(By.ID, "f-case").send_keys("' OR 1=1 --" + Keys.ENTER)
+    wait_for(browser, lambda d: "Case id must be a UUID" in text_of(d))
+    assert browser.switch_to.active_element.get_attribute("role") == "alert"
+    assert browser.find_element(By.ID, "f-case").get_attribute("aria-invalid") == "true"
+    screenshot(browser, "messages-bad-filter")
+
+    browser.get(f"{server}/console/messages/{scenario.delivered.id}")
+    stages = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.timeline th.stage")]
+    assert stages[:3] == ["accepted", "authorised", "sealed"] and stages[-1] == "delivered"
+    assert "matches" in text_of(browser)  # the receipt confirms the digest that was sent
+    screenshot(browser, "message-timeline")
+
+    browser.find_element(By.LINK_TEXT, str(scenario.case_id)).click()
+    wait_for(browser, lambda d: "/console/cases/" in d.current_url)
+    diagram = browser.find_element(By.CSS_SELECTOR, "svg.sequence")
+    lifelines = diagram.find_elements(By.CSS_SELECTOR, "g.lifeline text")
+    assert [e.text for e in lifelines] == ["FR:CNAV", "this node", "DE:DRV70001"]
+    assert len(diagram.find_elements(By.CSS_SELECTOR, "a.arrow")) == 4
+    screenshot(browser, "case-sequence")
+
+    # The arrows are links a keyboard reaches.
+    first_arrow = diagram.find_element(By.CSS_SELECTOR, "a.arrow")
+    browser.execute_script("arguments[0].focus()", first_arrow)
+    first_arrow.send_keys(Keys.ENTER)
+    wait_for(
+        browser, lambda d: d.current_url.endswith(f"/console/messages/{scenario.delivered.id}")
+    )
+
+
+def test_an_operator_retries_a_failed_message(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "otto", next_path="/console/failures")
+    assert browser.current_url.endswith("/console/failures")
+    page = text_of(browser)
+    for reason in ("no-receipt", "rejected", "refused", "decryption-failed"):
+        assert reason in page
+    screenshot(browser, "failures")
+
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/retry'] button").click()
+    wait_for(browser, lambda d: _alert_present(d))
+    browser.switch_to.alert.accept()
+    wait_for(browser, lambda d: "done=retried" in d.current_url)
+    assert "queued to be sent again" in text_of(browser)
+    screenshot(browser, "failures-retried")
+    assert scenario.record(scenario.failed).status is MessageStatus.ACCEPTED
+
+    browser.get(f"{server}/console/messages/{scenario.failed.id}")
+    stages = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.timeline th.stage")]
+    assert stages[-2:] == ["failed", "retried"]
+
+
+def _alert_present(driver: WebDriver) -> bool:
+    try:
+        driver.switch_to.alert  # noqa: B018 (switching is the check)
+    except Exception:
+        return False
+    return True
+
+
+def test_a_viewer_cannot_reveal_personal_data_and_an_auditor_can(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "vera", next_path=f"/console/messages/{scenario.refused.id}")
+    page = text_of(browser)
+    assert "Withheld" in page and BIRTH_DATE not in page and "19X1" not in page
+    with pytest.raises(NoSuchElementException):
+        browser.find_element(By.ID, "reason")
+    assert not browser.find_elements(By.CSS_SELECTOR, "form[action$='/retry']")
+    screenshot(browser, "viewer-refused-message")
+
+    browser.get(f"{server}/console/messages/{scenario.received.id}")
+    assert BIRTH_DATE not in text_of(browser)
+    assert not browser.find_elements(By.ID, "reason")
+    browser.find_element(By.CSS_SELECTOR, ".who button").click()
+    wait_for(browser, lambda d: "/console/login" in d.current_url)
+
+    log_in(browser, server, "aude", next_path=f"/console/messages/{scenario.received.id}")
+    browser.find_element(By.ID, "reason").send_keys("Complaint 2026-114: check the periods")
+    browser.find_element(By.CSS_SELECTOR, ".reveal-form button").click()
+    wait_for(browser, lambda d: bool(d.find_elements(By.CSS_SELECTOR, "pre.document")))
+    assert BIRTH_DATE in browser.find_element(By.CSS_SELECTOR, "pre.document").text
+    assert "recorded as audit event" in text_of(browser)
+    screenshot(browser, "auditor-revealed")
+
+    browser.get(f"{server}/console/audit")
+    browser.find_element(By.CSS_SELECTOR, "form[action$='/audit/verify'] button").click()
+    wait_for(browser, lambda d: "The chain is intact" in text_of(d))
+    assert "reveal" in text_of(browser) and "Complaint 2026-114" in text_of(browser)
+    screenshot(browser, "audit-log")
+
+
+def test_the_console_can_be_used_with_the_keyboard(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "otto")
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    skip = browser.switch_to.active_element
+    assert skip.text == "Skip to main content"
+    outline = skip.value_of_css_property("outline-style")
+    assert outline == "solid"
+    screenshot(browser, "keyboard-skip-link")
+    skip.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "main"
+
+    browser.find_element(By.TAG_NAME, "h1").click()
+    browser.switch_to.active_element.send_keys("/")
+    assert browser.switch_to.active_element.get_attribute("id") == "f-direction"
+    for label in browser.find_elements(By.CSS_SELECTOR, "form.filters label"):
+        target = label.get_attribute("for")
+        assert target and browser.find_element(By.ID, target)
