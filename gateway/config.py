@@ -120,6 +120,9 @@ class NodeSettings(BaseSettings):
     max_dwell_inbox_hours: float = Field(
         24.0, gt=0, description="A received document the back-office has not taken by then."
     )
+    log_level: str = Field(
+        "INFO", pattern="^(?i:debug|info|warning|error)$", description="Least severe log level."
+    )
     max_document_bytes: int = Field(
         25 * 1024 * 1024, ge=1024, description="Largest document accepted, in bytes."
     )

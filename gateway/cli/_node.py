@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import Path
 from typing import Annotated
 
@@ -10,8 +11,10 @@ import typer
 
 from gateway.cli._common import reported_errors
 from gateway.config import load_settings
+from gateway.errors import ConfigurationError
+from gateway.exchange import MessageStatus
 from gateway.node.runtime import serve
-from gateway.store import Store, connect, migrate
+from gateway.store import Store, Trace, connect, migrate
 
 __all__ = ["apikey_app", "db_app", "register"]
 
@@ -43,6 +46,51 @@ def create_api_key(
         migrate(engine)
         key = Store(engine).create_api_client(name, dt.datetime.now(dt.UTC))
         typer.echo(key)
+
+
+@apikey_app.command("revoke")
+def revoke_api_key(
+    name: Annotated[str, typer.Argument(help="The back-office system whose key to revoke.")],
+    config: ConfigOption = None,
+) -> None:
+    """Revoke a back-office system's API key at once."""
+    with reported_errors():
+        settings = load_settings(config)
+        engine = connect(settings.database_url)
+        migrate(engine)
+        if not Store(engine).revoke_api_client(name, dt.datetime.now(dt.UTC)):
+            raise ConfigurationError(f"no active API key is named {name!r}")
+        typer.echo(f"the API key of {name} is revoked")
+
+
+message_app = typer.Typer(help="Act on one message.", no_args_is_help=True)
+
+
+@message_app.command("retry")
+def retry_message(
+    message_id: Annotated[str, typer.Argument(help="The failed message's id.")],
+    config: ConfigOption = None,
+) -> None:
+    """Send a failed message again: same id, same sealed bytes, attempts counted anew."""
+    with reported_errors():
+        settings = load_settings(config)
+        engine = connect(settings.database_url)
+        migrate(engine)
+        store = Store(engine)
+        try:
+            record = store.sent_message(uuid.UUID(message_id))
+        except ValueError:
+            raise ConfigurationError(f"{message_id!r} is not a message id") from None
+        if record is None or record.id is None:
+            raise ConfigurationError(f"no sent message has the id {message_id}")
+        if record.status is not MessageStatus.FAILED:
+            raise ConfigurationError(
+                f"message {message_id} is {record.status.value}; only failed messages are retried"
+            )
+        store.requeue(
+            record.id, now=dt.datetime.now(dt.UTC), trace=Trace("retried", "from the command line")
+        )
+        typer.echo(f"message {message_id} is queued again; the running node sends it")
 
 
 @db_app.command("migrate")
@@ -85,4 +133,5 @@ def register(app: typer.Typer) -> None:
     app.command()(run)
     app.command()(demo)
     app.add_typer(apikey_app, name="apikey")
+    app.add_typer(message_app, name="message")
     app.add_typer(db_app, name="db")

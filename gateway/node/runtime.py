@@ -15,7 +15,8 @@ import uvicorn
 
 from gateway.api import create_app
 from gateway.config import NodeSettings
-from gateway.errors import GatewayError, TransportError
+from gateway.errors import GatewayError, StoreUnavailable, TransportError
+from gateway.logs import configure_logging
 from gateway.node._assembly import open_node
 from gateway.node._service import Arrival, Dispatch, Node, Verdict
 from gateway.transport import (
@@ -118,8 +119,15 @@ class NodeRuntime:
             case_id=delivery.correlation_id,
             document_type=delivery.type,
         )
-        # A StoreUnavailable raised here makes the consumer requeue the delivery.
-        outcome = await asyncio.to_thread(self.node.receive, arrival)
+        try:
+            outcome = await asyncio.to_thread(self.node.receive, arrival)
+        except StoreUnavailable as error:
+            # Raising makes the consumer requeue the delivery. Waiting longer each time means
+            # the queue's delivery limit (20) is reached only after an outage of about 17
+            # minutes; then the message is dead-lettered with its reason, not lost.
+            log.warning("store unavailable, delivery returned", extra={"reason": error.detail})
+            await asyncio.sleep(min(2 ** min(delivery.delivery_count, 6), 60))
+            raise
         if outcome.verdict is Verdict.ACK:
             await delivery.ack()
             self._wake.set()  # a receipt or rejection was queued
@@ -221,6 +229,7 @@ async def _serve(settings: NodeSettings) -> None:
 
 def serve(settings: NodeSettings) -> None:
     """Run a node until SIGTERM or Ctrl-C."""
+    configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(settings))

@@ -448,6 +448,15 @@ class Store:
             raise ConfigurationError(f"an API client named {name!r} exists already") from None
         return key
 
+    def revoke_api_client(self, name: str, now: dt.datetime) -> bool:
+        """Revoke a client's key; False when no active client has that name."""
+        with self._session() as session:
+            client = session.scalars(select(ApiClient).where(col(ApiClient.name) == name)).first()
+            if client is None or client.revoked_at is not None:
+                return False
+            client.revoked_at = now
+            return True
+
     def api_client_for(self, key: str) -> ApiClient | None:
         with self._session() as session:
             client = session.scalars(
