@@ -12,7 +12,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigurationError, StoreUnavailable
 
-__all__ = ["connect", "migrate"]
+__all__ = ["READ_ONLY", "connect", "migrate"]
+
+#: Execution option of the transactions that only read.
+READ_ONLY = "ssgw_read_only"
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -41,10 +44,14 @@ def connect(url: str, *, echo: bool = False) -> Engine:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # Every transaction takes SQLite's write lock when it starts, so what it read cannot
-    # change before it writes: the read-then-update of a message's status is never lost.
-    # SQLite has one writer at a time anyway; WAL still lets other connections read.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that writes takes SQLite's write lock when it starts, so what it read
+    # cannot change before it writes: the read-then-update of a message's status is never
+    # lost. SQLite has one writer at a time anyway. Read-only transactions take a snapshot
+    # and no lock, so with WAL they never wait for a writer.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

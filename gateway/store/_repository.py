@@ -16,6 +16,7 @@ from sqlmodel import Session, col
 
 from gateway.errors import ConfigurationError, StoreUnavailable
 from gateway.exchange import Direction, MessageStatus, check_transition
+from gateway.store._database import READ_ONLY
 from gateway.store._models import (
     ApiClient,
     CaseRecord,
@@ -54,11 +55,18 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # Read-only transactions need no write lock (see gateway.store._database).
+        self._reader = engine.execution_options(**{READ_ONLY: True})
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _reading(self) -> Iterator[Session]:
+        with self._session(self._reader) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, bind: Engine | None = None) -> Iterator[Session]:
         try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with Session(bind or self.engine, expire_on_commit=False) as session, session.begin():
                 yield session
         except IntegrityError:
             raise
@@ -120,13 +128,13 @@ class Store:
             case.protected_person = case.protected_person or protected_person
 
     def message(self, pk: int) -> MessageRecord | None:
-        with self._session() as session:
+        with self._reading() as session:
             return session.get(MessageRecord, pk)
 
     def find_message(
         self, direction: Direction, sender: str, message_id: uuid.UUID
     ) -> MessageRecord | None:
-        with self._session() as session:
+        with self._reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == direction,
@@ -136,7 +144,7 @@ class Store:
             ).first()
 
     def sent_message(self, message_id: uuid.UUID) -> MessageRecord | None:
-        with self._session() as session:
+        with self._reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.OUT,
@@ -146,7 +154,7 @@ class Store:
 
     def received_message(self, message_id: uuid.UUID) -> MessageRecord | None:
         """A received message by id (ids are random UUIDs, unique across senders)."""
-        with self._session() as session:
+        with self._reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.IN,
@@ -159,7 +167,7 @@ class Store:
         return self.sent_message(message_id) or self.received_message(message_id)
 
     def trace(self, message_id: uuid.UUID) -> list[TraceEvent]:
-        with self._session() as session:
+        with self._reading() as session:
             return list(
                 session.scalars(
                     select(TraceEvent)
@@ -169,7 +177,7 @@ class Store:
             )
 
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
-        with self._session() as session:
+        with self._reading() as session:
             case = session.get(CaseRecord, case_id)
             messages = list(
                 session.scalars(
@@ -224,7 +232,7 @@ class Store:
 
     def due(self, now: dt.datetime, limit: int) -> list[MessageRecord]:
         """Outbound messages whose outbox entry is due, oldest first."""
-        with self._session() as session:
+        with self._reading() as session:
             return list(
                 session.scalars(
                     select(MessageRecord)
@@ -288,7 +296,7 @@ class Store:
             session.add(OutboxEntry(message_pk=pk, due_at=due_at))
 
     def outbox_depth(self) -> int:
-        with self._session() as session:
+        with self._reading() as session:
             return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
 
     def requeue(self, pk: int, *, now: dt.datetime, trace: Trace) -> MessageRecord:
@@ -380,7 +388,7 @@ class Store:
             session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id))
 
     def receipts(self, pk: int) -> list[ReceiptRecord]:
-        with self._session() as session:
+        with self._reading() as session:
             return list(
                 session.scalars(
                     select(ReceiptRecord)
@@ -391,7 +399,7 @@ class Store:
 
     def receipt_sent_for(self, received: MessageRecord) -> MessageRecord | None:
         """The receipt or rejection this node sent for an inbound message."""
-        with self._session() as session:
+        with self._reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.OUT,
@@ -410,7 +418,7 @@ class Store:
         statuses = [MessageStatus.RECEIVED]
         if include_acknowledged:
             statuses.append(MessageStatus.ACKNOWLEDGED)
-        with self._session() as session:
+        with self._reading() as session:
             return list(
                 session.scalars(
                     select(MessageRecord)
@@ -431,7 +439,7 @@ class Store:
             session.add(letter)
 
     def dead_letters(self) -> list[DeadLetter]:
-        with self._session() as session:
+        with self._reading() as session:
             return list(session.scalars(select(DeadLetter).order_by(col(DeadLetter.id))))
 
     # API clients ---------------------------------------------------------------------
@@ -458,7 +466,7 @@ class Store:
             return True
 
     def api_client_for(self, key: str) -> ApiClient | None:
-        with self._session() as session:
+        with self._reading() as session:
             client = session.scalars(
                 select(ApiClient).where(col(ApiClient.key_hash) == _hash_key(key))
             ).first()
@@ -467,7 +475,7 @@ class Store:
             return client
 
     def ping(self) -> None:
-        with self._session() as session:
+        with self._reading() as session:
             session.execute(select(1))
 
 
