@@ -1,9 +1,15 @@
 """``ssgw demo``: a small network of institutions exchanging real documents on this machine.
 
 It makes a PKI and a signed directory in a folder, starts one node per institution on the
-local RabbitMQ (SQLite stores), plays scenarios through each node's REST API as the
-institutions' back-offices would, prints what happened, and leaves the nodes running until
-Ctrl-C (or stops at once with ``--once``, exiting 0 only if every expected outcome happened).
+local RabbitMQ (SQLite stores) and gives each a reference back-office
+(:class:`adapters.backoffice.BackOffice`, with the sample registers of
+:mod:`adapters.register`) that drives its node through the REST API. Three scenarios are
+set going: an old-age claim after a career in Germany, France and India; two postings from
+France to Tunisia (one certified, one too long); an invalidity claim the India-Germany
+agreement does not cover. The back-offices answer one another until every outcome is in;
+the demo prints their progress and a summary, then leaves nodes and back-offices running
+until Ctrl-C (or stops at once with ``--once``, exiting 0 only if every expected outcome
+happened). What it shows, and why, is in ``docs/demo.md``.
 """
 
 from __future__ import annotations
@@ -13,22 +19,27 @@ import contextlib
 import datetime as dt
 import shutil
 import socket
+import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import uvicorn
 
-from adapters.client import GatewayApiError, GatewayClient, Submission
+from adapters.backoffice import BackOffice, LodgedClaim, wait_until
+from adapters.client import GatewayClient, MessageView
+from adapters.documents import certificate_number_of, read_decision, refusal_reasons_of
+from adapters.register import sample_applications, sample_registers
 from gateway.api import create_app
 from gateway.codes import InstitutionId
 from gateway.config import load_settings
-from gateway.directory import sign_directory
-from gateway.documents import SCHEMA_DIR
+from gateway.directory import Directory, sign_directory
+from gateway.documents import SCHEMA_DIR, parse_untrusted
 from gateway.errors import ConfigurationError, TransportError
-from gateway.node import open_node
+from gateway.node import load_network_directory, open_node
 from gateway.node.runtime import NodeRuntime, transport_settings
 from gateway.security import (
     KeyUse,
@@ -47,11 +58,14 @@ __all__ = ["DEMO_INSTITUTIONS", "DemoResult", "run_demo"]
 #: Five institutions in four countries, under the EU Regulation and three bilateral agreements.
 DEMO_INSTITUTIONS = ("DE:DRV70001", "FR:CNAV", "FR:URSSAF", "IN:EPFO", "TN:CNSS")
 EXAMPLES = SCHEMA_DIR / "examples"
+#: How long the scenarios may take to bring in every answer.
+SCENARIO_TIMEOUT = 40.0
+_PRINTING = threading.Lock()
 
 
 @dataclass
 class DemoResult:
-    """What the scenarios showed: one line per exchange, and the expectations that failed."""
+    """What the scenarios showed: the summary's lines, and the expectations that failed."""
 
     lines: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
@@ -62,7 +76,9 @@ class DemoResult:
 
 
 def _say(message: str) -> None:
-    print(message, flush=True)
+    # The back-offices report from their own threads.
+    with _PRINTING:
+        print(message, flush=True)
 
 
 def _port_free(port: int) -> bool:
@@ -119,118 +135,248 @@ def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dic
     return configs
 
 
-def _example(name: str, change: Callable[[bytes], bytes] | None = None) -> bytes:
-    data = (EXAMPLES / f"{name}.xml").read_bytes()
-    return change(data) if change else data
+@dataclass(frozen=True, slots=True)
+class _Played:
+    """What the scenarios started: the old-age claim and the invalidity claim."""
+
+    old_age: LodgedClaim
+    invalidity: LodgedClaim
 
 
-class _Network:
-    """The back-offices' view of the network: one API client per institution."""
+def _finished(offices: Mapping[str, BackOffice]) -> bool:
+    """Whether every outcome the scenarios wait for has arrived."""
+    drv, cnss = offices["DE:DRV70001"], offices["TN:CNSS"]
+    received_by_drv = [r.document_type for r in drv.received]
+    received_by_cnss = {r.document_type for r in cnss.received}
+    return (
+        len(drv.decisions) == 1
+        and received_by_drv.count("BenefitDecision") == 2
+        and {"CoverageCertificate", "CoverageRefusal"} <= received_by_cnss
+    )
 
-    def __init__(self, clients: dict[str, GatewayClient], result: DemoResult) -> None:
-        self.clients = clients
-        self.result = result
 
-    def send(
-        self,
-        sender: str,
-        recipient: str,
-        document: bytes,
-        label: str,
-        *,
-        case_id: uuid.UUID | None = None,
-        in_reply_to: uuid.UUID | None = None,
-    ) -> Submission:
-        started = time.perf_counter()
-        submission = self.clients[sender].submit(
-            document, recipient=recipient, case_id=case_id, in_reply_to=in_reply_to
+def _play(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: float) -> _Played:
+    """Start the three scenarios through the back-offices and wait for their outcomes."""
+    applications = sample_applications()
+    _say("scenario 1: an old-age claim after a career in Germany, France and India")
+    old_age = offices["DE:DRV70001"].lodge_claim(applications.old_age_claim)
+    _say("scenario 2: postings from France to Tunisia, for two years and for three")
+    offices["TN:CNSS"].request_coverage(applications.posting)
+    offices["TN:CNSS"].request_coverage(applications.long_posting)
+    _say("scenario 3: an invalidity claim under the India-Germany agreement")
+    invalidity = offices["IN:EPFO"].lodge_claim(applications.invalidity_claim)
+    done = wait_until(lambda: _finished(offices), timeout=timeout)
+    result.expect(done, f"the scenarios' answers did not all arrive within {timeout:.0f} s")
+    return _Played(old_age, invalidity)
+
+
+def _exchanges(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: float) -> None:
+    """One line per message sent, in the order sent, with its final status."""
+    deadline = time.monotonic() + timeout
+    views: list[tuple[str, MessageView]] = []
+    for office in offices.values():
+        for sent in office.sent:
+            client = office.client
+            try:
+                view = client.wait_for(
+                    sent.message_id,
+                    {"delivered", "rejected", "failed", "expired"},
+                    timeout=max(deadline - time.monotonic(), 0.1),
+                )
+            except TimeoutError:
+                view = client.message(sent.message_id)
+            views.append((sent.document_type, view))
+    views.sort(key=lambda entry: str(entry[1].trace[0]["at"]) if entry[1].trace else "")
+    for document_type, view in views:
+        stages = {str(event["stage"]): event for event in view.trace}
+        agreement = str(stages["authorised"]["detail"]) if "authorised" in stages else ""
+        elapsed = ""
+        if "accepted" in stages and view.status in stages:
+            started = dt.datetime.fromisoformat(str(stages["accepted"]["at"]))
+            ended = dt.datetime.fromisoformat(str(stages[view.status]["at"]))
+            elapsed = f"{(ended - started).total_seconds() * 1000:6.0f} ms"
+        result.lines.append(
+            f"  {document_type:<30} {view.sender:>12} -> {view.recipient:<12} "
+            f"{view.status:<10} {elapsed:>9}  {agreement}".rstrip()
         )
-        view = self.clients[sender].wait_for(
-            submission.id, {"delivered", "rejected", "failed"}, timeout=60
+        result.expect(
+            view.status == "delivered",
+            f"{document_type} {view.sender} -> {view.recipient} was {view.status}",
         )
-        elapsed = (time.perf_counter() - started) * 1000
-        self.result.lines.append(
-            f"  {label:<44} {sender:>12} -> {recipient:<12} {view.status:<10} {elapsed:6.0f} ms"
-        )
-        self.result.expect(view.status == "delivered", f"{label} was {view.status}")
-        return submission
-
-    def take(self, institution: str, message_id: uuid.UUID) -> bytes:
-        """The recipient's back-office takes the document from its inbox."""
-        client = self.clients[institution]
-        items = {item.id for item in client.inbox(wait=5).items}
-        self.result.expect(message_id in items, f"{institution}'s inbox lacks {message_id}")
-        document = client.document(message_id)
-        client.acknowledge(message_id)
-        return document
-
-    def refused(self, sender: str, recipient: str, document: bytes, label: str) -> None:
-        try:
-            self.clients[sender].submit(document, recipient=recipient)
-        except GatewayApiError as error:
-            self.result.lines.append(
-                f"  {label:<44} {sender:>12} -> {recipient:<12} refused: {error.detail}"
+    for office in offices.values():
+        for refusal in office.refused:
+            result.lines.append(
+                f"  {refusal.document_type:<30} {refusal.sender:>12} -> {refusal.recipient:<12} "
+                f"refused: {refusal.detail}"
             )
-            self.result.expect(error.status == 403, f"{label}: expected a policy refusal")
-            return
-        self.result.failures.append(f"{label} was accepted")
 
 
-def _scenarios(network: _Network) -> None:
-    """The exchanges of social security coordination, as back-offices drive them."""
-    _say("periods of insurance: France asks Germany for a career's German periods")
-    request = network.send(
-        "FR:CNAV", "DE:DRV70001", _example("InsurancePeriodsRequest"), "InsurancePeriodsRequest"
-    )
-    network.take("DE:DRV70001", request.id)
-    reply = network.send(
-        "DE:DRV70001",
-        "FR:CNAV",
-        _example("InsurancePeriodsReply"),
-        "InsurancePeriodsReply",
-        case_id=request.case_id,
-        in_reply_to=request.id,
-    )
-    network.take("FR:CNAV", reply.id)
+def _fraction(fraction: Fraction) -> str:
+    if fraction.denominator == 1:
+        return str(fraction.numerator)
+    return f"{fraction.numerator}/{fraction.denominator}"
 
-    _say("an old-age claim: Germany passes it to France, which acknowledges and decides")
-    claim = network.send("DE:DRV70001", "FR:CNAV", _example("BenefitClaim"), "BenefitClaim")
-    network.take("FR:CNAV", claim.id)
-    for name in ("BenefitClaimAcknowledgement", "BenefitDecision"):
-        answer = network.send(
-            "FR:CNAV",
-            "DE:DRV70001",
-            _example(name),
-            name,
-            case_id=claim.case_id,
-            in_reply_to=claim.id,
+
+def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoResult) -> None:
+    """The decisions on the old-age claim, checked against what the case owner received."""
+    drv = offices["DE:DRV70001"]
+    case_id = played.old_age.case_id
+    result.lines.append("")
+    result.lines.append("decisions on the old-age claim")
+    shares: dict[str, list[tuple[str, int, int]]] = {}
+    received = {r.sender: r for r in drv.received if r.document_type == "BenefitDecision"}
+    for institution in ("FR:CNAV", "IN:EPFO", "DE:DRV70001"):
+        records = [d for d in offices[institution].decisions if d.case_id == case_id]
+        result.expect(len(records) == 1, f"{institution} made {len(records)} decisions, not one")
+        if len(records) != 1:
+            continue
+        decision = records[0].decision
+        chosen = decision.chosen
+        result.expect(decision.granted, f"{institution} refused the old-age claim")
+        if chosen is None:
+            result.lines.append(f"  {institution:<12} refused: {', '.join(decision.reasons)}")
+            continue
+        country = institution.split(":", 1)[0]
+        line = (
+            f"  {institution:<12} {chosen.amount:>9} {decision.currency} a month   "
+            f"pro rata {chosen.own_days}/{chosen.total_days} under {chosen.agreement}"
         )
-        network.take("DE:DRV70001", answer.id)
+        others = [c for c in decision.calculations if c is not chosen]
+        if others:
+            line += (
+                " (the higher of its calculations; "
+                + "; ".join(
+                    f"under {c.agreement}: {c.amount} {decision.currency} at "
+                    f"{c.own_days}/{c.total_days}"
+                    for c in others
+                )
+                + ")"
+            )
+        result.lines.append(line)
+        for calculation in decision.calculations:
+            shares.setdefault(str(calculation.agreement), []).append(
+                (country, calculation.own_days, calculation.total_days)
+            )
+        if institution == drv.institution:
+            result.expect(records[0].sent_to is None, "DE:DRV70001 sent its own decision")
+            continue
+        arrived = received.get(institution)
+        result.expect(arrived is not None, f"DE:DRV70001 did not receive {institution}'s decision")
+        if arrived is not None:
+            summary = read_decision(parse_untrusted(arrived.document).getroot())
+            result.expect(
+                summary.amount == chosen.amount
+                and summary.pro_rata == (Decimal(chosen.own_days), Decimal(chosen.total_days)),
+                f"the decision DE:DRV70001 received from {institution} is not the one decided",
+            )
+    result.expect(set(shares) == {"EU-883-2004", "IN-DE"}, "the pro-rata shares lack an agreement")
+    for agreement, parts in sorted(shares.items()):
+        total = sum((Fraction(own, whole) for _, own, whole in parts), Fraction(0))
+        terms = " + ".join(f"{country} {own}/{whole}" for country, own, whole in sorted(parts))
+        result.lines.append(f"  shares under {agreement}: {terms} = {_fraction(total)}")
+        result.expect(
+            total == 1 and len(parts) == 2,
+            f"the pro-rata shares under {agreement} sum to {_fraction(total)}, not 1",
+        )
+    for office in offices.values():
+        for country, why in office.not_asked:
+            result.lines.append(
+                f"  {office.institution:<12} could not ask {country} for periods: {why}"
+            )
 
-    _say("the same claim under the India-Germany agreement")
-    network.send("IN:EPFO", "DE:DRV70001", _example("BenefitClaim"), "BenefitClaim (old age)")
 
-    _say("a posting from France to Tunisia, answered with a certificate of coverage")
-    coverage = network.send("TN:CNSS", "FR:URSSAF", _example("CoverageRequest"), "CoverageRequest")
-    network.take("FR:URSSAF", coverage.id)
-    network.send(
-        "FR:URSSAF",
-        "TN:CNSS",
-        _example("CoverageCertificate"),
-        "CoverageCertificate",
-        case_id=coverage.case_id,
-        in_reply_to=coverage.id,
+def _coverage(offices: Mapping[str, BackOffice], played: _Played, result: DemoResult) -> None:
+    """The certificate, the refused posting and the claim refused by policy."""
+    urssaf, cnss = offices["FR:URSSAF"], offices["TN:CNSS"]
+    result.lines.append("")
+    result.lines.append("certificates and refusals")
+    numbers = [d.certificate_number for d in urssaf.coverage_decisions if d.certificate_number]
+    received = {r.document_type: r for r in cnss.received}
+    certificate = received.get("CoverageCertificate")
+    result.expect(len(numbers) == 1 and certificate is not None, "no certificate was issued")
+    if certificate is not None:
+        number = certificate_number_of(parse_untrusted(certificate.document).getroot())
+        result.lines.append(f"  certificate {number} issued by {certificate.sender} to TN:CNSS")
+        result.expect(numbers == [number], "TN:CNSS received another certificate than issued")
+    refusal = received.get("CoverageRefusal")
+    reasons = refusal_reasons_of(parse_untrusted(refusal.document).getroot()) if refusal else ()
+    result.lines.append(
+        f"  posting refused by FR:URSSAF: {', '.join(reasons) or 'no refusal arrived'}"
     )
+    result.expect(reasons == ("period-exceeds-limit",), "the long posting was not refused")
+    refused = played.invalidity.refused
+    result.expect(
+        played.invalidity.case_id is None
+        and len(refused) == 1
+        and refused[0].status == 403
+        and "outside the material scope of IN-DE" in refused[0].detail,
+        "the invalidity claim was not refused by the agreement policy",
+    )
+    for item in refused:
+        result.lines.append(
+            f"  invalidity claim {item.sender} -> {item.recipient} refused: {item.detail}"
+        )
 
-    _say("claims the agreements do not cover are refused before anything is sent")
-    invalidity = _example(
-        "BenefitClaim",
-        lambda data: data.replace(b">old-age</cl:BenefitKind>", b">invalidity</cl:BenefitKind>"),
-    )
-    network.refused("IN:EPFO", "DE:DRV70001", invalidity, "BenefitClaim (invalidity, IN-DE)")
-    network.refused(
-        "FR:CNAV", "IN:EPFO", _example("BenefitClaim"), "BenefitClaim (no FR-IN agreement)"
-    )
+
+def _summarise(
+    offices: Mapping[str, BackOffice], played: _Played, result: DemoResult, *, timeout: float
+) -> None:
+    _exchanges(offices, result, timeout=timeout)
+    _decisions(offices, played, result)
+    _coverage(offices, played, result)
+    unexpected = [
+        refusal
+        for office in offices.values()
+        for refusal in office.refused
+        if refusal not in played.invalidity.refused
+    ]
+    for refusal in unexpected:
+        result.failures.append(
+            f"{refusal.sender} could not send a {refusal.document_type}: {refusal.detail}"
+        )
+    for office in offices.values():
+        result.failures.extend(f"{office.institution}: {f}" for f in office.failures)
+
+
+def _scenarios(offices: Mapping[str, BackOffice], result: DemoResult) -> None:
+    """Play the scenarios as the institutions' back-offices drive them, then sum up."""
+    played = _play(offices, result, timeout=SCENARIO_TIMEOUT)
+    _summarise(offices, played, result, timeout=5)
+
+
+class _BackOffices:
+    """One reference back-office per institution, each running its inbox loop in a thread.
+
+    :meth:`stop` joins the threads: call it off the event loop that serves the nodes' APIs,
+    which the back-offices are still talking to.
+    """
+
+    def __init__(self, clients: Mapping[str, GatewayClient], directory: Directory) -> None:
+        registers = sample_registers()
+        self.offices = {
+            institution: BackOffice(client, registers[institution], directory, report=_say)
+            for institution, client in clients.items()
+        }
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(
+                target=office.run,
+                args=(self._stop,),
+                kwargs={"wait": 0.5},
+                name=f"back-office {institution}",
+                daemon=True,
+            )
+            for institution, office in self.offices.items()
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
 
 class _QuietServer(uvicorn.Server):
@@ -298,20 +444,30 @@ async def _run(
         while not all(server.started for server, _ in servers):
             await asyncio.sleep(0.05)
 
-        _say("[3/4] playing the scenarios through the nodes' REST APIs")
+        _say("[3/4] the institutions' back-offices play the scenarios through the REST APIs")
+        directory = await asyncio.to_thread(load_network_directory, next(iter(settings.values())))
         with _clients(keys, ports) as clients:
-            await asyncio.to_thread(_scenarios, _Network(clients, result))
-        _say("[4/4] what was exchanged")
-        for line in result.lines:
-            _say(line)
-        for failure in result.failures:
-            _say(f"  UNEXPECTED: {failure}")
-        if not once:
-            _say("\nThe nodes keep running; press Ctrl-C to stop them.")
-            for institution, port in ports.items():
-                url = f"http://127.0.0.1:{port}/docs"
-                _say(f"  {institution:<12} {url}   API key: {keys[institution]}")
-            await asyncio.Event().wait()
+            back_offices = _BackOffices(clients, directory)
+            back_offices.start()
+            try:
+                await asyncio.to_thread(_scenarios, back_offices.offices, result)
+                _say("[4/4] what was exchanged")
+                for line in result.lines:
+                    _say(line)
+                for failure in result.failures:
+                    _say(f"  UNEXPECTED: {failure}")
+                if not once:
+                    _say(
+                        "\nThe nodes and their back-offices keep running; "
+                        "press Ctrl-C to stop them."
+                    )
+                    for institution, port in ports.items():
+                        url = f"http://127.0.0.1:{port}/docs"
+                        _say(f"  {institution:<12} {url}   API key: {keys[institution]}")
+                    await asyncio.Event().wait()
+            finally:
+                # Off the event loop: the back-offices may be waiting on the APIs it serves.
+                await asyncio.to_thread(back_offices.stop)
     finally:
         for server, task in servers:
             server.should_exit = True
