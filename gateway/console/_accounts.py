@@ -21,6 +21,7 @@ from sqlmodel import Session, col
 from gateway.console._audit import ChainReport, append_event, verify_chain
 from gateway.console._models import AuditEvent, ConsoleSession, Operator, Role
 from gateway.errors import ConfigurationError, StoreUnavailable
+from gateway.store._database import READ_ONLY
 
 __all__ = [
     "ANONYMOUS_LIFETIME",
@@ -95,11 +96,21 @@ class Accounts:
         self.engine = engine
         self.hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
+        # Transactions that only read take no write lock on SQLite (gateway.store._database).
+        self._reader = engine.execution_options(**{READ_ONLY: True})
 
     @contextmanager
-    def _session(self) -> Iterator[Session]:
+    def _reading(self) -> Iterator[Session]:
+        with self._session(self._reader) as session:
+            yield session
+
+    @contextmanager
+    def _session(self, bind: Engine | None = None) -> Iterator[Session]:
         try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with (
+                Session(bind or self.engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
                 yield session
         except IntegrityError:
             raise
@@ -138,7 +149,7 @@ class Accounts:
         return operator
 
     def operators(self) -> list[Operator]:
-        with self._session() as session:
+        with self._reading() as session:
             return list(session.scalars(select(Operator).order_by(col(Operator.name))))
 
     def unlock(self, name: str, *, now: dt.datetime, actor: str = "cli") -> Operator:
@@ -168,7 +179,7 @@ class Accounts:
         Five failures in a row lock the account for fifteen minutes; while it is locked even
         the right password is refused.
         """
-        with self._session() as session:
+        with self._reading() as session:
             operator = session.scalars(select(Operator).where(col(Operator.name) == name)).first()
         if operator is None or operator.disabled_at is not None:
             # Hash anyway, so an unknown name takes as long as a wrong password.
@@ -267,24 +278,34 @@ class Accounts:
         """The live session of a cookie token, touched; None when unknown or expired."""
         if not token or len(token) > 100:
             return None
-        with self._session() as session:
+        with self._reading() as session:
             record = session.scalars(
                 select(ConsoleSession).where(col(ConsoleSession.token_hash) == _token_hash(token))
             ).first()
-            if record is None:
-                return None
-            if record.expires_at <= now or record.last_seen_at + SESSION_IDLE <= now:
-                session.delete(record)
-                return None
             operator = None
-            if record.operator_id is not None:
+            if record is not None and record.operator_id is not None:
                 operator = session.get(Operator, record.operator_id)
-                if operator is None or operator.disabled_at is not None:
-                    session.delete(record)
-                    return None
-            if now - record.last_seen_at >= _TOUCH_EVERY:
-                record.last_seen_at = now
-            return record, operator
+        if record is None:
+            return None
+        assert record.id is not None
+        if (
+            record.expires_at <= now
+            or record.last_seen_at + SESSION_IDLE <= now
+            or (record.operator_id is not None and (operator is None or operator.disabled_at))
+        ):
+            with self._session() as session:
+                session.execute(delete(ConsoleSession).where(col(ConsoleSession.id) == record.id))
+            return None
+        # Most requests only read; the idle clock is moved on at most once a minute.
+        if now - record.last_seen_at >= _TOUCH_EVERY:
+            with self._session() as session:
+                session.execute(
+                    update(ConsoleSession)
+                    .where(col(ConsoleSession.id) == record.id)
+                    .values(last_seen_at=now)
+                )
+            record.last_seen_at = now
+        return record, operator
 
     def close_session(self, token: str) -> None:
         with self._session() as session:
@@ -321,7 +342,7 @@ class Accounts:
         query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
         if before is not None:
             query = query.where(col(AuditEvent.id) < before)
-        with self._session() as session:
+        with self._reading() as session:
             return list(session.scalars(query))
 
     def verify(self) -> ChainReport:

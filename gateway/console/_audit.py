@@ -19,6 +19,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session, col
 
 from gateway.console._models import AuditChainHead, AuditEvent
+from gateway.store._database import READ_ONLY
 
 __all__ = ["GENESIS", "ChainReport", "append_event", "chain_hash", "verify_chain"]
 
@@ -116,7 +117,7 @@ class ChainReport:
 def _rows(engine: Engine) -> Iterator[AuditEvent]:
     last = 0
     while True:
-        with Session(engine) as session:
+        with Session(engine.execution_options(**{READ_ONLY: True})) as session:
             batch = list(
                 session.scalars(
                     select(AuditEvent)
@@ -150,7 +151,7 @@ def verify_chain(engine: Engine) -> ChainReport:
             )
         previous = row.hash
         checked += 1
-    with Session(engine) as session:
+    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
         head = session.get(AuditChainHead, _HEAD_ID)
     if head is None:
         return ChainReport(checked, previous, None, "the chain's head row is missing")

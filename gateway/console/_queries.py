@@ -21,6 +21,7 @@ from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.documents import DocumentType
 from gateway.exchange import Direction, MessageStatus
 from gateway.store import CaseRecord, DeadLetter, MessageRecord, TraceEvent
+from gateway.store._database import READ_ONLY
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
@@ -35,6 +36,7 @@ __all__ = [
     "dead_letters",
     "list_messages",
     "parse_filter",
+    "reading",
     "timeline",
 ]
 
@@ -44,6 +46,12 @@ FAILURE_STATUSES = frozenset({MessageStatus.FAILED, MessageStatus.REJECTED, Mess
 DOCUMENT_TYPES = tuple(t.root_name for t in DocumentType)
 _CURSOR = re.compile(r"(-?[0-9]{1,20})\.([0-9]{1,18})")
 _MAX_TEXT = 200
+
+
+def reading(engine: Engine) -> Session:
+    """A session for reads only: on SQLite it takes a snapshot, not the write lock, so a
+    console page never holds up the relay or the consumer."""
+    return Session(engine.execution_options(**{READ_ONLY: True}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +354,7 @@ def list_messages(engine: Engine, f: MessageFilter) -> MessagePage:
     """One page of messages, newest first, by keyset on (created_at, id)."""
     conditions = _conditions(f)
     at, pk = col(MessageRecord.created_at), col(MessageRecord.id)
-    with Session(engine) as session:
+    with reading(engine) as session:
         if f.before is not None:
             # Going back towards newer rows: read upwards, then show newest first.
             rows = _rows(
@@ -381,13 +389,13 @@ def dead_letters(engine: Engine, *, before: int | None, limit: int) -> list[Dead
     query = select(DeadLetter).order_by(col(DeadLetter.id).desc()).limit(limit)
     if before is not None:
         query = query.where(col(DeadLetter.id) < before)
-    with Session(engine) as session:
+    with reading(engine) as session:
         return list(session.scalars(query))
 
 
 def case_view(engine: Engine, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRow]]:
     """A case and its messages in the order they were stored."""
-    with Session(engine) as session:
+    with reading(engine) as session:
         case = session.get(CaseRecord, case_id)
         rows = _rows(
             session,

@@ -22,7 +22,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
-from sqlmodel import Session, col
+from sqlmodel import col
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -39,6 +39,7 @@ from gateway.console._queries import (
     dead_letters,
     list_messages,
     parse_filter,
+    reading,
     timeline,
 )
 from gateway.errors import GatewayError, StoreUnavailable
@@ -326,7 +327,7 @@ def _message_rows_by_id(console: Console, message_ids: list[uuid.UUID]) -> dict[
     """The pk of stored messages with these ids (for links)."""
     if not message_ids:
         return {}
-    with Session(console.node.store.engine) as session:
+    with reading(console.node.store.engine) as session:
         found = session.execute(
             select(col(MessageRecord.message_id), col(MessageRecord.id)).where(
                 col(MessageRecord.message_id).in_(message_ids)
@@ -336,7 +337,7 @@ def _message_rows_by_id(console: Console, message_ids: list[uuid.UUID]) -> dict[
 
 
 def _replies(console: Console, message_id: uuid.UUID) -> list[tuple[int, str, str, str]]:
-    with Session(console.node.store.engine) as session:
+    with reading(console.node.store.engine) as session:
         found = session.execute(
             select(
                 col(MessageRecord.id),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -110,7 +110,8 @@ def screenshot(driver: WebDriver, name: str) -> Path:
 
 
 def wait_for(driver: WebDriver, condition: Callable[[WebDriver], object]) -> None:
-    WebDriverWait(driver, 10).until(condition)
+    # The page may be replaced while the condition reads it: read again then.
+    WebDriverWait(driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(condition)
 
 
 def log_in(driver: WebDriver, base: str, name: str, *, next_path: str = "") -> None:
