@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import secrets
 import shutil
 import socket
 import threading
@@ -36,6 +37,7 @@ from adapters.register import sample_applications, sample_registers
 from gateway.api import create_app
 from gateway.codes import InstitutionId
 from gateway.config import load_settings
+from gateway.console import Accounts, Role
 from gateway.directory import Directory, sign_directory
 from gateway.documents import SCHEMA_DIR, parse_untrusted
 from gateway.errors import ConfigurationError, TransportError
@@ -420,12 +422,17 @@ async def _run(
     servers: list[tuple[_QuietServer, asyncio.Task[None]]] = []
     keys: dict[str, str] = {}
     ports: dict[str, int] = {}
+    console_password = secrets.token_urlsafe(12)
     result = DemoResult()
     try:
         for institution, node_settings in settings.items():
             node = await asyncio.to_thread(open_node, node_settings)
             keys[institution] = node.store.create_api_client(
                 "demo back-office", dt.datetime.now(dt.UTC)
+            )
+            # One operator per node, to look around in its console.
+            Accounts(node.store.engine).add_operator(
+                "demo", Role.OPERATOR, console_password, now=dt.datetime.now(dt.UTC), actor="demo"
             )
             runtime = NodeRuntime(node)
             await runtime.start()
@@ -461,9 +468,13 @@ async def _run(
                         "\nThe nodes and their back-offices keep running; "
                         "press Ctrl-C to stop them."
                     )
+                    _say(f"  console operator 'demo', password {console_password}")
                     for institution, port in ports.items():
-                        url = f"http://127.0.0.1:{port}/docs"
-                        _say(f"  {institution:<12} {url}   API key: {keys[institution]}")
+                        base = f"http://127.0.0.1:{port}"
+                        _say(
+                            f"  {institution:<12} {base}/console   {base}/docs   "
+                            f"API key: {keys[institution]}"
+                        )
                     await asyncio.Event().wait()
             finally:
                 # Off the event loop: the back-offices may be waiting on the APIs it serves.
