@@ -27,6 +27,13 @@ apikey_app = typer.Typer(help="Manage back-office API keys.", no_args_is_help=Tr
 db_app = typer.Typer(help="Manage the node's store.", no_args_is_help=True)
 
 
+def _store(config: Path | None) -> Store:
+    """The store of the node a settings file describes, brought up to date."""
+    engine = connect(load_settings(config).database_url)
+    migrate(engine)
+    return Store(engine)
+
+
 def run(config: ConfigOption = None) -> None:
     """Run the node: REST API, bus consumer and relay in one process, until SIGTERM or Ctrl-C."""
     with reported_errors():
@@ -41,10 +48,7 @@ def create_api_key(
 ) -> None:
     """Create an API key for a back-office system; it is shown once, only its hash is kept."""
     with reported_errors():
-        settings = load_settings(config)
-        engine = connect(settings.database_url)
-        migrate(engine)
-        key = Store(engine).create_api_client(name, dt.datetime.now(dt.UTC))
+        key = _store(config).create_api_client(name, dt.datetime.now(dt.UTC))
         typer.echo(key)
 
 
@@ -55,10 +59,7 @@ def revoke_api_key(
 ) -> None:
     """Revoke a back-office system's API key at once."""
     with reported_errors():
-        settings = load_settings(config)
-        engine = connect(settings.database_url)
-        migrate(engine)
-        if not Store(engine).revoke_api_client(name, dt.datetime.now(dt.UTC)):
+        if not _store(config).revoke_api_client(name, dt.datetime.now(dt.UTC)):
             raise ConfigurationError(f"no active API key is named {name!r}")
         typer.echo(f"the API key of {name} is revoked")
 
@@ -73,10 +74,7 @@ def retry_message(
 ) -> None:
     """Send a failed message again: same id, same sealed bytes, attempts counted anew."""
     with reported_errors():
-        settings = load_settings(config)
-        engine = connect(settings.database_url)
-        migrate(engine)
-        store = Store(engine)
+        store = _store(config)
         try:
             record = store.sent_message(uuid.UUID(message_id))
         except ValueError:

@@ -8,20 +8,18 @@ import hashlib
 import re
 import secrets
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, delete, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
-from sqlmodel import Session, col
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import col
 
 from gateway.console._audit import ChainReport, append_event, verify_chain
 from gateway.console._models import AuditEvent, ConsoleSession, Operator, Role
 from gateway.errors import ConfigurationError, StoreUnavailable
-from gateway.store._database import READ_ONLY
+from gateway.store import Transactions, describe_database_error
 
 __all__ = [
     "ANONYMOUS_LIFETIME",
@@ -89,37 +87,13 @@ class LoginResult:
     operator: Operator | None = None
 
 
-class Accounts:
+class Accounts(Transactions):
     """The console's persistence, on the node's database. Each method is one transaction."""
 
     def __init__(self, engine: Engine, hasher: PasswordHasher | None = None) -> None:
-        self.engine = engine
+        super().__init__(engine)
         self.hasher = hasher or PasswordHasher()
         self._dummy_hash: str | None = None
-        # Transactions that only read take no write lock on SQLite (gateway.store._database).
-        self._reader = engine.execution_options(**{READ_ONLY: True})
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with self._session(self._reader) as session:
-            yield session
-
-    @contextmanager
-    def _session(self, bind: Engine | None = None) -> Iterator[Session]:
-        try:
-            with (
-                Session(bind or self.engine, expire_on_commit=False) as session,
-                session.begin(),
-            ):
-                yield session
-        except IntegrityError:
-            raise
-        except OperationalError as error:
-            raise StoreUnavailable(f"the database is unavailable: {_first_line(error)}") from None
-        except SQLAlchemyError as error:
-            raise StoreUnavailable(
-                f"the database refused the change: {_first_line(error)}"
-            ) from None
 
     # Operators ---------------------------------------------------------------------------
 
@@ -133,7 +107,7 @@ class Accounts:
             name=name, role=role, password_hash=self.hasher.hash(password), created_at=now
         )
         try:
-            with self._session() as session:
+            with self.writing() as session:
                 session.add(operator)
                 session.flush()
                 append_event(
@@ -149,12 +123,12 @@ class Accounts:
         return operator
 
     def operators(self) -> list[Operator]:
-        with self._reading() as session:
+        with self.reading() as session:
             return list(session.scalars(select(Operator).order_by(col(Operator.name))))
 
     def unlock(self, name: str, *, now: dt.datetime, actor: str = "cli") -> Operator:
         """Lift a lockout before it ends; audited."""
-        with self._session() as session:
+        with self.writing() as session:
             operator = session.scalars(select(Operator).where(col(Operator.name) == name)).first()
             if operator is None:
                 raise ConfigurationError(f"no operator is named {name!r}")
@@ -179,7 +153,7 @@ class Accounts:
         Five failures in a row lock the account for fifteen minutes; while it is locked even
         the right password is refused.
         """
-        with self._reading() as session:
+        with self.reading() as session:
             operator = session.scalars(select(Operator).where(col(Operator.name) == name)).first()
         if operator is None or operator.disabled_at is not None:
             # Hash anyway, so an unknown name takes as long as a wrong password.
@@ -202,7 +176,7 @@ class Accounts:
             return LoginResult(LoginOutcome.LOCKED, operator)
         if not self._verify(operator.password_hash, password):
             return self._failed(operator.id, now)
-        with self._session() as session:
+        with self.writing() as session:
             current = session.get(Operator, operator.id)
             assert current is not None
             current.failed_logins = 0
@@ -216,7 +190,7 @@ class Accounts:
             return LoginResult(LoginOutcome.OK, current)
 
     def _failed(self, pk: int, now: dt.datetime) -> LoginResult:
-        with self._session() as session:
+        with self.writing() as session:
             # Counted in the database, so concurrent failures are all counted.
             session.execute(
                 update(Operator)
@@ -267,7 +241,7 @@ class Accounts:
             last_seen_at=now,
             expires_at=now + lifetime,
         )
-        with self._session() as session:
+        with self.writing() as session:
             session.execute(delete(ConsoleSession).where(col(ConsoleSession.expires_at) <= now))
             session.add(record)
         return token, record
@@ -278,7 +252,7 @@ class Accounts:
         """The live session of a cookie token, touched; None when unknown or expired."""
         if not token or len(token) > 100:
             return None
-        with self._reading() as session:
+        with self.reading() as session:
             record = session.scalars(
                 select(ConsoleSession).where(col(ConsoleSession.token_hash) == _token_hash(token))
             ).first()
@@ -293,12 +267,12 @@ class Accounts:
             or record.last_seen_at + SESSION_IDLE <= now
             or (record.operator_id is not None and (operator is None or operator.disabled_at))
         ):
-            with self._session() as session:
+            with self.writing() as session:
                 session.execute(delete(ConsoleSession).where(col(ConsoleSession.id) == record.id))
             return None
         # Most requests only read; the idle clock is moved on at most once a minute.
         if now - record.last_seen_at >= _TOUCH_EVERY:
-            with self._session() as session:
+            with self.writing() as session:
                 session.execute(
                     update(ConsoleSession)
                     .where(col(ConsoleSession.id) == record.id)
@@ -308,7 +282,7 @@ class Accounts:
         return record, operator
 
     def close_session(self, token: str) -> None:
-        with self._session() as session:
+        with self.writing() as session:
             session.execute(
                 delete(ConsoleSession).where(col(ConsoleSession.token_hash) == _token_hash(token))
             )
@@ -326,7 +300,7 @@ class Accounts:
         detail: str = "",
     ) -> AuditEvent:
         """Append one event to the audit chain, in its own transaction."""
-        with self._session() as session:
+        with self.writing() as session:
             return append_event(
                 session,
                 at=now,
@@ -342,16 +316,13 @@ class Accounts:
         query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
         if before is not None:
             query = query.where(col(AuditEvent.id) < before)
-        with self._reading() as session:
+        with self.reading() as session:
             return list(session.scalars(query))
 
     def verify(self) -> ChainReport:
         try:
             return verify_chain(self.engine)
         except OperationalError as error:
-            raise StoreUnavailable(f"the database is unavailable: {_first_line(error)}") from None
-
-
-def _first_line(error: SQLAlchemyError) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+            raise StoreUnavailable(
+                f"the database is unavailable: {describe_database_error(error)}"
+            ) from None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.store._database import connect, migrate
+from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
 from gateway.store._models import (
     ApiClient,
     CaseRecord,
@@ -13,8 +13,10 @@ from gateway.store._models import (
     TraceEvent,
 )
 from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
+from gateway.store._transactions import Transactions
 
 __all__ = [
+    "READ_ONLY",
     "ApiClient",
     "CaseRecord",
     "DeadLetter",
@@ -26,6 +28,8 @@ __all__ = [
     "Store",
     "Trace",
     "TraceEvent",
+    "Transactions",
     "connect",
+    "describe_database_error",
     "migrate",
 ]

@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigurationError, StoreUnavailable
 
-__all__ = ["READ_ONLY", "connect", "migrate"]
+__all__ = ["READ_ONLY", "connect", "describe_database_error", "migrate"]
 
 #: Execution option of the transactions that only read.
 READ_ONLY = "ssgw_read_only"
@@ -79,10 +79,12 @@ def migrate(engine: Engine) -> None:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except SQLAlchemyError as error:
-        raise StoreUnavailable(f"cannot migrate the store: {_describe(error)}") from None
+        raise StoreUnavailable(
+            f"cannot migrate the store: {describe_database_error(error)}"
+        ) from None
 
 
-def _describe(error: SQLAlchemyError) -> str:
-    # The driver's first line names the problem without the SQL or its parameters.
+def describe_database_error(error: SQLAlchemyError) -> str:
+    """The driver's first line: it names the problem without the SQL or its parameters."""
     text = str(getattr(error, "orig", None) or error)
     return text.strip().splitlines()[0] if text.strip() else type(error).__name__

@@ -6,17 +6,15 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, func, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from gateway.errors import ConfigurationError, StoreUnavailable
+from gateway.errors import ConfigurationError
 from gateway.exchange import Direction, MessageStatus, check_transition
-from gateway.store._database import READ_ONLY
 from gateway.store._models import (
     ApiClient,
     CaseRecord,
@@ -26,6 +24,7 @@ from gateway.store._models import (
     ReceiptRecord,
     TraceEvent,
 )
+from gateway.store._transactions import Transactions
 
 __all__ = ["DuplicateMessage", "Reconciliation", "Store", "Trace"]
 
@@ -50,32 +49,8 @@ class DuplicateMessage(Exception):
     """The (direction, sender, message id) is stored already."""
 
 
-class Store:
+class Store(Transactions):
     """The node's persistence. Every method is one transaction: all of it or nothing."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        # Read-only transactions need no write lock (see gateway.store._database).
-        self._reader = engine.execution_options(**{READ_ONLY: True})
-
-    @contextmanager
-    def _reading(self) -> Iterator[Session]:
-        with self._session(self._reader) as session:
-            yield session
-
-    @contextmanager
-    def _session(self, bind: Engine | None = None) -> Iterator[Session]:
-        try:
-            with Session(bind or self.engine, expire_on_commit=False) as session, session.begin():
-                yield session
-        except IntegrityError:
-            raise
-        except OperationalError as error:
-            raise StoreUnavailable(f"the database is unavailable: {_first_line(error)}") from None
-        except SQLAlchemyError as error:
-            raise StoreUnavailable(
-                f"the database refused the change: {_first_line(error)}"
-            ) from None
 
     # Messages ----------------------------------------------------------------------------
 
@@ -94,7 +69,7 @@ class Store:
         receipt written with the message it acknowledges). Raises :class:`DuplicateMessage`
         when the message is stored already."""
         try:
-            with self._session() as session:
+            with self.writing() as session:
                 for record, record_traces, due in ((message, traces, outbox_due), *also):
                     self._touch_case(session, record, protected_person, now)
                     session.add(record)
@@ -128,13 +103,13 @@ class Store:
             case.protected_person = case.protected_person or protected_person
 
     def message(self, pk: int) -> MessageRecord | None:
-        with self._reading() as session:
+        with self.reading() as session:
             return session.get(MessageRecord, pk)
 
     def find_message(
         self, direction: Direction, sender: str, message_id: uuid.UUID
     ) -> MessageRecord | None:
-        with self._reading() as session:
+        with self.reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == direction,
@@ -144,7 +119,7 @@ class Store:
             ).first()
 
     def sent_message(self, message_id: uuid.UUID) -> MessageRecord | None:
-        with self._reading() as session:
+        with self.reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.OUT,
@@ -154,7 +129,7 @@ class Store:
 
     def received_message(self, message_id: uuid.UUID) -> MessageRecord | None:
         """A received message by id (ids are random UUIDs, unique across senders)."""
-        with self._reading() as session:
+        with self.reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.IN,
@@ -167,7 +142,7 @@ class Store:
         return self.sent_message(message_id) or self.received_message(message_id)
 
     def trace(self, message_id: uuid.UUID) -> list[TraceEvent]:
-        with self._reading() as session:
+        with self.reading() as session:
             return list(
                 session.scalars(
                     select(TraceEvent)
@@ -177,7 +152,7 @@ class Store:
             )
 
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
-        with self._reading() as session:
+        with self.reading() as session:
             case = session.get(CaseRecord, case_id)
             messages = list(
                 session.scalars(
@@ -203,7 +178,7 @@ class Store:
 
         The outbox entry stays, due again at ``keep_in_outbox_until``, or is removed.
         """
-        with self._session() as session:
+        with self.writing() as session:
             record = session.get(MessageRecord, pk, with_for_update=True)
             if record is None:
                 raise KeyError(pk)
@@ -225,14 +200,14 @@ class Store:
 
     def note(self, record: MessageRecord, trace: Trace, now: dt.datetime) -> None:
         """Add a trace event without changing the message."""
-        with self._session() as session:
+        with self.writing() as session:
             session.add(_event(record, trace, now))
 
     # The relay -------------------------------------------------------------------------
 
     def due(self, now: dt.datetime, limit: int) -> list[MessageRecord]:
         """Outbound messages whose outbox entry is due, oldest first."""
-        with self._reading() as session:
+        with self.reading() as session:
             return list(
                 session.scalars(
                     select(MessageRecord)
@@ -248,7 +223,7 @@ class Store:
     ) -> MessageRecord:
         """A publish was confirmed by the broker: count it, and wait for the receipt until
         ``next_due`` (None: no receipt is expected, the outbox entry goes)."""
-        with self._session() as session:
+        with self.writing() as session:
             record = session.get(MessageRecord, pk, with_for_update=True)
             if record is None:
                 raise KeyError(pk)
@@ -273,7 +248,7 @@ class Store:
 
     def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
         """Move a message's outbox entry to ``due_at`` and say why."""
-        with self._session() as session:
+        with self.writing() as session:
             record = session.get(MessageRecord, pk)
             if record is None:
                 raise KeyError(pk)
@@ -284,7 +259,7 @@ class Store:
 
     def schedule(self, pk: int, *, due_at: dt.datetime, trace: Trace) -> None:
         """Put a sent message back in the outbox (a receipt resent for a duplicate)."""
-        with self._session() as session:
+        with self.writing() as session:
             record = session.get(MessageRecord, pk)
             if record is None:
                 raise KeyError(pk)
@@ -296,12 +271,12 @@ class Store:
             session.add(OutboxEntry(message_pk=pk, due_at=due_at))
 
     def outbox_depth(self) -> int:
-        with self._reading() as session:
+        with self.reading() as session:
             return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
 
     def requeue(self, pk: int, *, now: dt.datetime, trace: Trace) -> MessageRecord:
         """An operator retries a failed message: same id, same sealed bytes, attempts anew."""
-        with self._session() as session:
+        with self.writing() as session:
             record = session.get(MessageRecord, pk, with_for_update=True)
             if record is None:
                 raise KeyError(pk)
@@ -323,7 +298,7 @@ class Store:
         would never look at it again: a missing entry is put back (and counted). Messages that
         stayed in one status longer than its ``dwell`` limit are counted per status.
         """
-        with self._session() as session:
+        with self.writing() as session:
             orphans = list(
                 session.scalars(
                     select(MessageRecord)
@@ -372,7 +347,7 @@ class Store:
         error_detail: str | None = None,
     ) -> None:
         """Store a receipt or rejection and close the sent message it answers."""
-        with self._session() as session:
+        with self.writing() as session:
             current = session.get(MessageRecord, record.id, with_for_update=True)
             assert current is not None and current.id is not None
             session.add(receipt)
@@ -388,7 +363,7 @@ class Store:
             session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id))
 
     def receipts(self, pk: int) -> list[ReceiptRecord]:
-        with self._reading() as session:
+        with self.reading() as session:
             return list(
                 session.scalars(
                     select(ReceiptRecord)
@@ -399,7 +374,7 @@ class Store:
 
     def receipt_sent_for(self, received: MessageRecord) -> MessageRecord | None:
         """The receipt or rejection this node sent for an inbound message."""
-        with self._reading() as session:
+        with self.reading() as session:
             return session.scalars(
                 select(MessageRecord).where(
                     col(MessageRecord.direction) == Direction.OUT,
@@ -418,7 +393,7 @@ class Store:
         statuses = [MessageStatus.RECEIVED]
         if include_acknowledged:
             statuses.append(MessageStatus.ACKNOWLEDGED)
-        with self._reading() as session:
+        with self.reading() as session:
             return list(
                 session.scalars(
                     select(MessageRecord)
@@ -435,11 +410,11 @@ class Store:
     # Dead letters ----------------------------------------------------------------------
 
     def add_dead_letter(self, letter: DeadLetter) -> None:
-        with self._session() as session:
+        with self.writing() as session:
             session.add(letter)
 
     def dead_letters(self) -> list[DeadLetter]:
-        with self._reading() as session:
+        with self.reading() as session:
             return list(session.scalars(select(DeadLetter).order_by(col(DeadLetter.id))))
 
     # API clients ---------------------------------------------------------------------
@@ -450,7 +425,7 @@ class Store:
             raise ConfigurationError("an API client needs a name of 1 to 100 characters")
         key = "ssgw_" + secrets.token_urlsafe(32)
         try:
-            with self._session() as session:
+            with self.writing() as session:
                 session.add(ApiClient(name=name, key_hash=_hash_key(key), created_at=now))
         except IntegrityError:
             raise ConfigurationError(f"an API client named {name!r} exists already") from None
@@ -458,7 +433,7 @@ class Store:
 
     def revoke_api_client(self, name: str, now: dt.datetime) -> bool:
         """Revoke a client's key; False when no active client has that name."""
-        with self._session() as session:
+        with self.writing() as session:
             client = session.scalars(select(ApiClient).where(col(ApiClient.name) == name)).first()
             if client is None or client.revoked_at is not None:
                 return False
@@ -466,7 +441,7 @@ class Store:
             return True
 
     def api_client_for(self, key: str) -> ApiClient | None:
-        with self._reading() as session:
+        with self.reading() as session:
             client = session.scalars(
                 select(ApiClient).where(col(ApiClient.key_hash) == _hash_key(key))
             ).first()
@@ -475,7 +450,7 @@ class Store:
             return client
 
     def ping(self) -> None:
-        with self._reading() as session:
+        with self.reading() as session:
             session.execute(select(1))
 
 
@@ -492,8 +467,3 @@ def _event(record: MessageRecord, trace: Trace, now: dt.datetime) -> TraceEvent:
         stage=trace.stage,
         detail=trace.detail,
     )
-
-
-def _first_line(error: SQLAlchemyError) -> str:
-    text = str(getattr(error, "orig", None) or error).strip()
-    return text.splitlines()[0] if text else type(error).__name__

@@ -1,0 +1,57 @@
+"""Transactions on the store: one place that opens them and translates database errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlmodel import Session
+
+from gateway.errors import StoreUnavailable
+from gateway.store._database import READ_ONLY, describe_database_error
+
+__all__ = ["Transactions"]
+
+
+class Transactions:
+    """Opens the sessions of every class that keeps state in the store (the node's store,
+    the console's accounts). Each ``with`` block is one transaction: all of it or nothing.
+
+    Database faults become :class:`StoreUnavailable`; an ``IntegrityError`` passes through
+    for the caller to say which constraint its input broke.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        # Read-only transactions need no write lock (see gateway.store._database).
+        self._reader = engine.execution_options(**{READ_ONLY: True})
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A transaction that only reads."""
+        with self._open(self._reader) as session:
+            yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """A transaction that may write."""
+        with self._open(self.engine) as session:
+            yield session
+
+    @contextmanager
+    def _open(self, bind: Engine) -> Iterator[Session]:
+        try:
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                yield session
+        except IntegrityError:
+            raise
+        except OperationalError as error:
+            raise StoreUnavailable(
+                f"the database is unavailable: {describe_database_error(error)}"
+            ) from None
+        except SQLAlchemyError as error:
+            raise StoreUnavailable(
+                f"the database refused the change: {describe_database_error(error)}"
+            ) from None
