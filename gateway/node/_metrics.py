@@ -74,6 +74,12 @@ class NodeMetrics:
             ["status"],
             registry=self.registry,
         )
+        self.overdue_requests = Gauge(
+            "ssgw_overdue_requests",
+            "Requests of this node's cases whose answer is past its reply-due time.",
+            ["case_type"],
+            registry=self.registry,
+        )
         self.outbox_depth = Gauge(
             "ssgw_outbox_depth", "Messages waiting in the outbox.", registry=self.registry
         )

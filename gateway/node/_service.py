@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from gateway.cases import overdue
 from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.config import NodeSettings
 from gateway.directory import Directory, load_directory
@@ -69,6 +70,7 @@ log = logging.getLogger("gateway.node")
 _TECHNICAL = frozenset({DocumentType.RECEIPT, DocumentType.REJECTION})
 _TECHNICAL_NAMES = frozenset(t.root_name for t in _TECHNICAL)
 _PUBLISH_RETRY_SECONDS = 5.0
+_OVERDUE_HORIZON = dt.timedelta(days=365)
 
 
 @dataclass(frozen=True, slots=True)
@@ -627,10 +629,23 @@ class Node:
         self.metrics.reconciled.inc(result.restored)
         for status, count in result.overdue.items():
             self.metrics.overdue.labels(status=status.value).set(count)
+        for case_type, count in self.overdue_requests().items():
+            self.metrics.overdue_requests.labels(case_type=case_type.value).set(count)
         if result.restored:
             log.warning("outbox entries restored", extra={"count": result.restored})
             self.kick()
         return result
+
+    def overdue_requests(self) -> dict[CaseType, int]:
+        """Open requests whose answer is late, per case type, over the cases this node
+        touched within the last year (older cases are left to the console's case search)."""
+        now = self.clock()
+        counts = dict.fromkeys(CaseType, 0)
+        for case_id in self.store.case_ids_since(now - _OVERDUE_HORIZON):
+            state = self.cases.state(case_id)
+            if state is not None:
+                counts[state.case_type] += len(overdue(state, now))
+        return counts
 
     # Reading ----------------------------------------------------------------------------
 

@@ -151,6 +151,15 @@ class Store(Transactions):
                 )
             )
 
+    def case_ids_since(self, since: dt.datetime) -> list[uuid.UUID]:
+        """The cases touched at or after ``since``."""
+        with self.reading() as session:
+            return list(
+                session.scalars(
+                    select(col(CaseRecord.id)).where(col(CaseRecord.updated_at) >= since)
+                )
+            )
+
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
         with self.reading() as session:
             case = session.get(CaseRecord, case_id)

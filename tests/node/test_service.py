@@ -12,7 +12,7 @@ from lxml import etree
 from sqlalchemy import delete
 
 from gateway.directory import sign_directory
-from gateway.documents import DIRECTORY_NAMESPACE, build_envelope
+from gateway.documents import DIRECTORY_NAMESPACE, CaseType, build_envelope
 from gateway.errors import CaseStateError, DirectoryError, NotPermitted, ValidationFailed
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Dispatch, Node, Verdict
@@ -409,3 +409,16 @@ def test_a_whole_case_in_order_and_a_reminder_once_the_reply_is_late(
     assert received is not None and received.status is MessageStatus.RECEIVED
     state = france.cases.state(request.case_id)
     assert state is not None and not state.open_requests
+
+
+def test_overdue_requests_are_counted_in_the_metrics(
+    france: Node, germany: Node, clock: Clock
+) -> None:
+    france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    deliver(france, germany)
+    assert france.overdue_requests()[CaseType.INSURANCE_PERIODS] == 0
+    clock.advance(61 * 24 * 3600)
+    france.reconcile()
+    assert france.overdue_requests()[CaseType.INSURANCE_PERIODS] == 1
+    gauge = france.metrics.overdue_requests.labels(case_type="insurance-periods")
+    assert gauge._value.get() == 1
