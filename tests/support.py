@@ -8,16 +8,21 @@ import datetime as dt
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import aio_pika
+import uvicorn
+from starlette.types import ASGIApp
 
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
+from gateway.node import Arrival, Dispatch, Node, Verdict
 
 EXAMPLES = SCHEMA_DIR / "examples"
 
@@ -128,3 +133,59 @@ def imported_definitions(document: Mapping[str, Any]) -> Iterator[None]:
         rabbitmqctl("delete_vhost", vhost)
         for user in users:
             rabbitmqctl("delete_user", user)
+
+
+def arrival(dispatch: Dispatch) -> Arrival:
+    """What the bus hands the recipient for a dispatched message, headers and all."""
+    return Arrival(
+        dispatch.body,
+        dispatch.message_id,
+        dispatch.sender,
+        dispatch.recipient,
+        dispatch.case_id,
+        dispatch.document_type,
+    )
+
+
+def relay(node: Node) -> list[Dispatch]:
+    """What a relay does: take the due messages and report each publish as confirmed."""
+    dispatches = node.due()
+    for dispatch in dispatches:
+        node.published(dispatch)
+    return dispatches
+
+
+def deliver(sender: Node, receiver: Node) -> list[Verdict]:
+    """Carry the sender's due messages to the receiver without a broker."""
+    return [receiver.receive(arrival(d)).verdict for d in relay(sender)]
+
+
+@contextlib.contextmanager
+def serving(app: ASGIApp, port: int = 0) -> Iterator[str]:
+    """Serve an ASGI app on a local port (free if 0) in a background thread; its base URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", port))
+    port = listener.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5)
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        listener.close()
+        assert not thread.is_alive(), "the server did not stop"
+
+
+def free_port() -> int:
+    """A local port nothing listens on now (best effort: it may be taken before use)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

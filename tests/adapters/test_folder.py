@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import socket
 import threading
 import time
 import uuid
@@ -15,58 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import uvicorn
-from starlette.types import ASGIApp
 
 from adapters.client import GatewayClient
 from adapters.folder import FolderAdapter, FolderSettings, Outcome, main, write_atomically
 from gateway.api import create_app
-from gateway.documents import SCHEMA_DIR, DocumentType, document_to_json, parse_untrusted
+from gateway.documents import DocumentType, document_to_json, parse_untrusted
 from gateway.exchange import MessageStatus
-from gateway.node import Arrival, Node
-
-
-def example_bytes(name: str) -> bytes:
-    # Read here rather than through tests/support.py, which `mypy tests/adapters` cannot see.
-    return (SCHEMA_DIR / "examples" / f"{name}.xml").read_bytes()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serving(app: ASGIApp, port: int = 0) -> Iterator[str]:
-    """Serve an ASGI app on a local port (free if 0) in a background thread; its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", port))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        assert not thread.is_alive(), "the server did not stop"
-
-
-def relay(sender: Node, receiver: Node) -> None:
-    for dispatch in sender.due():
-        sender.published(dispatch)
-        receiver.receive(
-            Arrival(dispatch.body, dispatch.message_id, dispatch.sender, dispatch.recipient)
-        )
+from gateway.node import Node
+from support import deliver, example_bytes, free_port, serving
 
 
 @dataclass
@@ -143,7 +98,7 @@ def test_files_round_trip_between_two_institutions(pair: Pair) -> None:
     )
     assert sent_meta["recipient"] == "DE:DRV70001" and sent_meta["file"] == "request.xml"
 
-    relay(pair.france.node, pair.germany.node)
+    deliver(pair.france.node, pair.germany.node)
     received = germany.receive()
     assert received.written == (request.id,) and received.failed == ()
     assert pair.germany.files("inbox") == [f"{request.id}.meta.json", f"{request.id}.xml"]
@@ -168,7 +123,7 @@ def test_files_round_trip_between_two_institutions(pair: Pair) -> None:
         {"recipient": "FR:CNAV", "case_id": str(request.case_id), "in_reply_to": str(request.id)},
     )
     assert take_twice(germany) == [("reply.xml", Outcome.SENT)]
-    relay(pair.germany.node, pair.france.node)  # the receipt and the reply
+    deliver(pair.germany.node, pair.france.node)  # the receipt and the reply
     (reply_id,) = france.receive().written
     reply_meta = json.loads((pair.france.root / "inbox" / f"{reply_id}.meta.json").read_bytes())
     assert reply_meta["in_reply_to"] == str(request.id)
@@ -186,7 +141,7 @@ def test_json_documents_go_to_the_default_recipient_and_come_out_as_json(pair: P
     germany = pair.germany.adapter(form="json")
     pair.france.drop("request.json", json.dumps(form).encode())
     assert take_twice(france) == [("request.json", Outcome.SENT)]
-    relay(pair.france.node, pair.germany.node)
+    deliver(pair.france.node, pair.germany.node)
     (message_id,) = germany.receive().written
     written = pair.germany.root / "inbox" / f"{message_id}.json"
     assert json.loads(written.read_bytes()) == form
@@ -364,7 +319,7 @@ def test_the_loop_moves_files_both_ways_until_stopped(pair: Pair) -> None:
         deadline = time.monotonic() + 10
         while not pair.france.files("sent") and time.monotonic() < deadline:
             time.sleep(0.02)
-        relay(pair.france.node, pair.germany.node)
+        deliver(pair.france.node, pair.germany.node)
         while not pair.germany.files("inbox") and time.monotonic() < deadline:
             time.sleep(0.02)
     finally:

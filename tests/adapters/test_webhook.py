@@ -18,13 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from lxml import etree
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import ASGIApp
 
 from adapters.client import GatewayClient
 from adapters.webhook import (
@@ -38,41 +36,13 @@ from adapters.webhook import (
     verify_signature,
 )
 from gateway.api import create_app
-from gateway.documents import SCHEMA_DIR, DocumentType, document_to_json, parse_untrusted
+from gateway.documents import DocumentType, document_to_json, parse_untrusted
 from gateway.exchange import MessageStatus
-from gateway.node import Arrival, Node
+from gateway.node import Node
+from support import deliver, example_bytes, serving
 
 SECRET = b"a shared secret of the back-office"
 QUICK = RetryPolicy(initial_delay=0.01, factor=2, max_delay=0.05, max_attempts=3)
-
-
-def example_bytes(name: str) -> bytes:
-    # Read here rather than through tests/support.py, which `mypy tests/adapters` cannot see.
-    return (SCHEMA_DIR / "examples" / f"{name}.xml").read_bytes()
-
-
-@contextlib.contextmanager
-def serving(app: ASGIApp) -> Iterator[str]:
-    """Serve an ASGI app on a free local port in a background thread; its base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        listener.close()
-        assert not thread.is_alive(), "the server did not stop"
 
 
 def closed_port_url() -> str:
@@ -126,19 +96,11 @@ class Network:
         record = self.france.submit(
             example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
         )
-        relay(self.france, self.germany)
+        deliver(self.france, self.germany)
         return record.message_id
 
     def in_germanys_inbox(self) -> list[uuid.UUID]:
         return [m.message_id for m in self.germany.store.inbox(after=0, limit=100)]
-
-
-def relay(sender: Node, receiver: Node) -> None:
-    for dispatch in sender.due():
-        sender.published(dispatch)
-        receiver.receive(
-            Arrival(dispatch.body, dispatch.message_id, dispatch.sender, dispatch.recipient)
-        )
 
 
 @pytest.fixture
@@ -203,7 +165,7 @@ def test_a_document_is_pushed_signed_and_acknowledged(
         assert json.loads(push.body) == expected
 
     assert network.in_germanys_inbox() == []
-    relay(network.germany, network.france)  # the receipt the acknowledgement triggers
+    deliver(network.germany, network.france)  # the receipt the acknowledgement triggers
     original = network.france.store.any_message(sent)
     assert original is not None and original.status is MessageStatus.DELIVERED
     assert delivery_status(tmp_path / "webhook.db") == [record]

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from gateway.node import Arrival, Node
-from support import example_bytes
+from gateway.node import Node
+from support import deliver, example_bytes
 
 Api = Callable[[str], tuple[Node, TestClient, dict[str, str]]]
 XML = {"Content-Type": "application/xml"}
@@ -23,14 +23,6 @@ def problem(response: object, status: int, code: str) -> dict[str, object]:
     assert str(body["type"]).endswith(code), body
     assert body["title"] and "detail" in body
     return body
-
-
-def deliver_all(sender: Node, receiver: Node) -> None:
-    for dispatch in sender.due():
-        sender.published(dispatch)
-        receiver.receive(
-            Arrival(dispatch.body, dispatch.message_id, dispatch.sender, dispatch.recipient)
-        )
 
 
 def test_every_endpoint_but_health_needs_a_key(api: Api) -> None:
@@ -166,7 +158,7 @@ def test_the_inbox_serves_the_verified_document_until_acknowledged(api: Api) -> 
         content=example_bytes("InsurancePeriodsRequest"),
         headers=france_key | XML,
     ).json()
-    deliver_all(france, germany)
+    deliver(france, germany)
 
     inbox = client.get("/api/v1/inbox", headers=key).json()
     assert [item["id"] for item in inbox["items"]] == [sent["id"]]
@@ -184,7 +176,7 @@ def test_the_inbox_serves_the_verified_document_until_acknowledged(api: Api) -> 
     assert client.post(f"/api/v1/inbox/{sent['id']}/ack", headers=key).status_code == 200
     assert client.get("/api/v1/inbox", headers=key).json()["items"] == []
 
-    deliver_all(germany, france)  # the receipt
+    deliver(germany, france)  # the receipt
     assert (
         france_client.get(f"/api/v1/messages/{sent['id']}", headers=france_key).json()["status"]
         == "delivered"
@@ -210,7 +202,7 @@ def test_json_submission_round_trips(api: Api) -> None:
         "/api/v1/messages?recipient=DE:DRV70001", json=as_json, headers=france_key
     )
     assert sent.status_code == 202, sent.text
-    deliver_all(france, germany)
+    deliver(france, germany)
     document = client.get(
         f"/api/v1/inbox/{sent.json()['id']}/document",
         headers=key | {"Accept": "application/json"},

@@ -13,10 +13,10 @@ from lxml import etree
 
 from gateway.documents import build_envelope
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
-from gateway.node import Arrival, Dispatch, Node
+from gateway.node import Arrival, Node
 from gateway.security import seal, sign_enveloped
 from gateway.store import MessageRecord
-from support import Clock, example, example_bytes
+from support import Clock, arrival, deliver, example, example_bytes, relay
 
 PASSWORD = "a long enough test password"
 #: A value of the example documents that is personal data: the person's birth date.
@@ -29,29 +29,6 @@ def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
     assert match, "no CSRF token on the page"
     return match.group(1)
-
-
-def arrival(dispatch: Dispatch) -> Arrival:
-    return Arrival(
-        dispatch.body,
-        dispatch.message_id,
-        dispatch.sender,
-        dispatch.recipient,
-        dispatch.case_id,
-        dispatch.document_type,
-    )
-
-
-def relay(node: Node) -> list[Dispatch]:
-    dispatches = node.due()
-    for dispatch in dispatches:
-        node.published(dispatch)
-    return dispatches
-
-
-def deliver(sender: Node, receiver: Node) -> None:
-    for dispatch in relay(sender):
-        receiver.receive(arrival(dispatch))
 
 
 @dataclass(frozen=True)

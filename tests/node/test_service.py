@@ -15,7 +15,7 @@ from gateway.directory import sign_directory
 from gateway.documents import DIRECTORY_NAMESPACE, CaseType, build_envelope
 from gateway.errors import CaseStateError, DirectoryError, NotPermitted, ValidationFailed
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
-from gateway.node import Arrival, Dispatch, Node, Verdict
+from gateway.node import Arrival, Node, Verdict
 from gateway.security import (
     SigningIdentity,
     certificate_fingerprint,
@@ -25,30 +25,7 @@ from gateway.security import (
     sign_enveloped,
 )
 from gateway.store import MessageRecord, OutboxEntry
-from support import Clock, example, example_bytes
-
-
-def arrival(dispatch: Dispatch) -> Arrival:
-    return Arrival(
-        dispatch.body,
-        dispatch.message_id,
-        dispatch.sender,
-        dispatch.recipient,
-        dispatch.case_id,
-        dispatch.document_type,
-    )
-
-
-def relay(node: Node) -> list[Dispatch]:
-    """What a relay does: take the due messages and report each publish as confirmed."""
-    dispatches = node.due()
-    for dispatch in dispatches:
-        node.published(dispatch)
-    return dispatches
-
-
-def deliver(sender: Node, receiver: Node) -> list[Verdict]:
-    return [receiver.receive(arrival(d)).verdict for d in relay(sender)]
+from support import Clock, arrival, deliver, example, example_bytes, relay
 
 
 def status(node: Node, record: MessageRecord) -> MessageStatus:
