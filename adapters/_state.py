@@ -15,7 +15,7 @@ import sqlite3
 import sys
 import threading
 import uuid
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +30,7 @@ __all__ = [
     "StateStore",
     "UsageError",
     "read_secret",
+    "seconds_between",
 ]
 
 _SCHEMA = """
@@ -308,3 +309,18 @@ def read_secret(file: Path | None, variable: str, what: str) -> bytes:
     if not value:
         raise UsageError(f"no {what}: {source} is empty or unset")
     return value
+
+
+def seconds_between(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: a number of seconds from ``low`` to ``high``, or a clear refusal."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}: {text!r}")
+        return value
+
+    return parse

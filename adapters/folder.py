@@ -36,7 +36,7 @@ from typing import Any, Literal
 
 import httpx2
 
-from adapters._state import OneLineParser, UsageError, read_secret
+from adapters._state import OneLineParser, UsageError, read_secret, seconds_between
 from adapters.client import GatewayApiError, GatewayClient, Submission
 from gateway.codes import InvalidIdentifier, parse_institution_id
 
@@ -543,14 +543,7 @@ class FolderAdapter:
 # Command line -----------------------------------------------------------------------------
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value <= 3600:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 3600: {text!r}")
-    return value
+_seconds = seconds_between(0, 3600)
 
 
 def _recipient(text: str) -> str:

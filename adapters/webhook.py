@@ -41,6 +41,7 @@ from adapters._state import (
     StateStore,
     UsageError,
     read_secret,
+    seconds_between,
 )
 from adapters.client import GatewayApiError, GatewayClient, InboxItem
 from gateway import __version__
@@ -365,14 +366,7 @@ def _positive(text: str) -> float:
     return value
 
 
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 <= value <= 60:
-        raise argparse.ArgumentTypeError(f"must be between 0 and 60: {text!r}")
-    return value
+_seconds = seconds_between(0, 60)
 
 
 def _count(text: str) -> int:
