@@ -747,12 +747,13 @@ class Received:
 
 @dataclass(frozen=True, slots=True)
 class DecisionRecord:
-    """A decision this institution made on a claim; ``sent_to`` is None for a claim lodged
-    here, whose decision goes to the claimant rather than over the network."""
+    """A decision this institution made on a claim. ``sent_to`` names the institutions it
+    went to: the claim's sender, or for a claim lodged here (whose decision is the claimant's)
+    the institutions the claim was passed on to, so they know it too."""
 
     case_id: uuid.UUID
     decision: ClaimDecision
-    sent_to: str | None
+    sent_to: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -773,6 +774,7 @@ class _Gathering:
     claim_message: uuid.UUID | None
     requester: str | None
     local_case_number: str
+    claim_recipients: tuple[str, ...] = ()
     waiting: dict[uuid.UUID, str] = field(default_factory=dict)
     received: list[InsurancePeriod] = field(default_factory=list)
 
@@ -923,6 +925,7 @@ class BackOffice:
                     claim_message=None,
                     requester=None,
                     local_case_number=local_case_number(self.institution, case_id),
+                    claim_recipients=tuple(outcome.recipient for outcome in sent),
                 )
                 self._gather(gathering, None)
             return LodgedClaim(case_id, tuple(sent), tuple(refused))
@@ -1146,7 +1149,6 @@ class BackOffice:
             today=self._today(),
             local_case_number=gathering.local_case_number,
         )
-        self.decisions.append(DecisionRecord(gathering.case_id, decision, gathering.requester))
         chosen = decision.chosen
         if decision.granted and chosen is not None:
             what = (
@@ -1156,7 +1158,23 @@ class BackOffice:
         else:
             what = f"refuses the claim ({', '.join(decision.reasons)})"
         if gathering.requester is None or gathering.claim_message is None:
+            # Lodged here: the decision is the claimant's, and the institutions the claim
+            # went to are told it as one document set, beside the claim.
             self._say(f"{what} (its own decision, for the claimant)")
+            set_id = uuid.uuid4()
+            told: list[str] = []
+            for recipient in gathering.claim_recipients:
+                outcome = self._submit(
+                    decision.document,
+                    DocumentType.BENEFIT_DECISION,
+                    recipient,
+                    case_id=gathering.case_id,
+                    document_set_id=set_id,
+                )
+                if isinstance(outcome, Sent):
+                    told.append(recipient)
+                self._say(self._outcome(f"tells {recipient} its decision", outcome))
+            self.decisions.append(DecisionRecord(gathering.case_id, decision, tuple(told)))
             return
         outcome = self._submit(
             decision.document,
@@ -1165,6 +1183,8 @@ class BackOffice:
             case_id=gathering.case_id,
             in_reply_to=gathering.claim_message,
         )
+        sent_to = (gathering.requester,) if isinstance(outcome, Sent) else ()
+        self.decisions.append(DecisionRecord(gathering.case_id, decision, sent_to))
         self._say(self._outcome(f"{what}; decision sent to {gathering.requester}", outcome))
 
     def _on_coverage_request(self, item: InboxItem, root: etree._Element) -> None:

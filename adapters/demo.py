@@ -30,7 +30,7 @@ from pathlib import Path
 
 import uvicorn
 
-from adapters.backoffice import BackOffice, LodgedClaim, wait_until
+from adapters.backoffice import BackOffice, Calculation, DecisionRecord, LodgedClaim, wait_until
 from adapters.client import GatewayClient, MessageView
 from adapters.documents import certificate_number_of, read_decision, refusal_reasons_of
 from adapters.register import sample_applications, sample_registers
@@ -153,6 +153,10 @@ def _finished(offices: Mapping[str, BackOffice]) -> bool:
     return (
         len(drv.decisions) == 1
         and received_by_drv.count("BenefitDecision") == 2
+        and all(
+            any(r.document_type == "BenefitDecision" for r in offices[told].received)
+            for told in drv.decisions[0].sent_to
+        )
         and {"CoverageCertificate", "CoverageRefusal"} <= received_by_cnss
     )
 
@@ -260,7 +264,7 @@ def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoR
                 (country, calculation.own_days, calculation.total_days)
             )
         if institution == drv.institution:
-            result.expect(records[0].sent_to is None, "DE:DRV70001 sent its own decision")
+            _told(offices, records[0], chosen, result)
             continue
         arrived = received.get(institution)
         result.expect(arrived is not None, f"DE:DRV70001 did not receive {institution}'s decision")
@@ -284,6 +288,33 @@ def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoR
         for country, why in office.not_asked:
             result.lines.append(
                 f"  {office.institution:<12} could not ask {country} for periods: {why}"
+            )
+
+
+def _told(
+    offices: Mapping[str, BackOffice],
+    record: DecisionRecord,
+    chosen: Calculation,
+    result: DemoResult,
+) -> None:
+    """The case owner's own decision reached every institution the claim went to, as made."""
+    owner = "DE:DRV70001"
+    result.expect(
+        sorted(record.sent_to) == ["FR:CNAV", "IN:EPFO"],
+        f"{owner} told its decision to {', '.join(record.sent_to) or 'nobody'}",
+    )
+    for institution in ("FR:CNAV", "IN:EPFO"):
+        arrived = [
+            r
+            for r in offices[institution].received
+            if r.document_type == "BenefitDecision" and r.sender == owner
+        ]
+        result.expect(len(arrived) == 1, f"{institution} did not receive {owner}'s decision")
+        if len(arrived) == 1:
+            summary = read_decision(parse_untrusted(arrived[0].document).getroot())
+            result.expect(
+                summary.amount == chosen.amount,
+                f"the decision {institution} received from {owner} is not the one decided",
             )
 
 

@@ -19,7 +19,11 @@ The rules, by case type:
   it; a ``BenefitDecision`` answers and closes it, and only after the acknowledgement (the
   deciding institution has confirmed it holds a complete claim before it decides). Once a claim
   exists, any participant may ask any institution for periods (``InsurancePeriodsRequest``,
-  answered as above); the institution asked joins the case.
+  answered as above); the institution asked joins the case. The owner, who received the claim
+  from the claimant, decides too: its own ``BenefitDecision`` answers no message and closes
+  nothing; it goes, as one document set and once each, to the institutions the claim went
+  to, so that every institution deciding knows the others' decisions. A case carries one
+  such decision set; it is corrected by an update.
 - **coverage**: opened by a ``CoverageRequest``; a ``CoverageCertificate`` or a
   ``CoverageRefusal`` answers and closes it. A ``CoverageWithdrawal`` answers an issued
   certificate (``in_reply_to`` names it), from the certificate's issuer to its recipient, once.
@@ -30,7 +34,8 @@ The rules, by case type:
 In every case:
 
 - A new document has version 1 and a document set id not used before in the case; the only
-  sets sent more than once as new are a claim and a closure, each once per recipient.
+  sets sent more than once as new are a claim, the owner's decision and a closure, each once
+  per recipient.
 - An update or an invalidation continues a set: same sender and type, to an institution the set
   went to, version one more than the latest; the same version may then also go to each other
   recipient of the set. Nothing continues an invalidated set. Invalidating a request closes it;
@@ -476,6 +481,8 @@ def _new_document(
     if kind in _REQUESTS:
         _check_request(state, step)
         return _opened_request(state, step, reply_due)
+    if _is_owner_decision(state, step):
+        return _owner_decided(state, step)
     if kind in _ANSWERS:
         return _answered(state, step)
     if kind is _T.COVERAGE_WITHDRAWAL:
@@ -490,11 +497,12 @@ def _new_document(
 
 
 def _check_new_set(state: CaseState, step: CaseStep) -> None:
-    """A new document has a fresh set, or repeats a claim or closure to one more recipient."""
+    """A new document has a fresh set, or repeats a claim, the owner's decision or a closure
+    to one more recipient."""
     record = state.documents.get(step.document_set_id)
     if record is None:
         return
-    if step.document_type not in _REPEATABLE:
+    if step.document_type not in _REPEATABLE and not _is_owner_decision(state, step):
         raise _refused(
             step,
             "case.set-id-reused",
@@ -533,7 +541,7 @@ def _check_same_document(step: CaseStep, record: DocumentRecord) -> None:
 
 
 def _new_record(state: CaseState, step: CaseStep) -> dict[uuid.UUID, DocumentRecord]:
-    """The case's documents with a new document (or a claim or closure to one more recipient)."""
+    """The case's documents with a new document (or a repeatable set to one more recipient)."""
     documents = dict(state.documents)
     record = documents.get(step.document_set_id)
     recipient = frozenset({step.recipient})
@@ -732,6 +740,57 @@ def _answered(state: CaseState, step: CaseStep) -> CaseState:
         certificates=certificates,
         documents=_new_record(state, step),
     )
+
+
+def _is_owner_decision(state: CaseState, step: CaseStep) -> bool:
+    """Whether ``step`` is the case owner's own decision on the claim it passed on."""
+    return (
+        step.document_type is _T.BENEFIT_DECISION
+        and state.case_type is CaseType.BENEFIT_CLAIM
+        and step.sender == state.owner
+    )
+
+
+def _owner_decided(state: CaseState, step: CaseStep) -> CaseState:
+    """The owner tells an institution its claim went to what the owner itself decided."""
+    if step.in_reply_to is not None:
+        raise _refused(
+            step,
+            "case.owner-decision-answers",
+            f"{state.owner}'s own decision answers no message; it is sent beside the claim, "
+            f"not in reply to {step.in_reply_to}",
+        )
+    claims = [
+        record
+        for record in state.documents.values()
+        if record.document_type is _T.BENEFIT_CLAIM and not record.invalidated
+    ]
+    if not claims:
+        raise _refused(
+            step,
+            "case.no-claim",
+            "a decision is on a claim, and the case has none that is not invalidated",
+        )
+    if step.recipient not in claims[0].recipients:
+        raise _refused(
+            step,
+            "case.decision-to-non-recipient",
+            f"{state.owner}'s decision goes to the institutions its claim went to, "
+            f"not to {step.recipient}",
+        )
+    for set_id, record in state.documents.items():
+        if (
+            record.document_type is _T.BENEFIT_DECISION
+            and record.sender == state.owner
+            and set_id != step.document_set_id
+        ):
+            raise _refused(
+                step,
+                "case.decision-exists",
+                f"{state.owner} decided already (document set {set_id}); send that decision "
+                "to another institution, or correct it with an update",
+            )
+    return replace(state, documents=_new_record(state, step))
 
 
 def _withdrawn(state: CaseState, step: CaseStep) -> CaseState:

@@ -76,8 +76,11 @@ def test_the_demo_plays_every_scenario_once(tmp_path: Path, namespace: str) -> N
     assert "UNEXPECTED" not in output
     assert elapsed < 50, f"the demo took {elapsed:.0f} s"
     # The old-age claim: 2 claims, 2 acknowledgements, 4 periods requests and their 4 replies,
-    # 2 decisions; the postings: 2 requests, a certificate and a refusal.
-    assert output.count(" delivered ") == 18
+    # 2 decisions answering the claims and DRV's own told to both; the postings: 2 requests, a
+    # certificate and a refusal.
+    assert output.count(" delivered ") == 20
+    assert "DE:DRV70001 tells FR:CNAV its decision" in output
+    assert "DE:DRV70001 tells IN:EPFO its decision" in output
     # Each institution's decision on the old-age claim, and each agreement's shares.
     assert "FR:CNAV         385.04 EUR a month   pro rata 4018/13544 under EU-883-2004" in output
     assert "IN:EPFO        3490.32 INR a month   pro rata 4244/14500 under IN-DE" in output

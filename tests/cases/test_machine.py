@@ -268,6 +268,31 @@ def test_an_acknowledgement_keeps_the_claim_open_and_the_decision_closes_it() ->
     assert story.state().open_requests.keys() == {to_in.message_id}
 
 
+def test_the_owner_sends_its_own_decision_to_each_institution_the_claim_went_to() -> None:
+    story, to_fr, to_in = claim_sent()
+    story.send(T.BENEFIT_CLAIM_ACKNOWLEDGEMENT, FR, DE, answers=to_fr)
+    to_fr_decision = story.send(T.BENEFIT_DECISION, DE, FR)
+    story.send(T.BENEFIT_DECISION, DE, IN, continues=to_fr_decision)
+    state = story.state()
+    # It answers nothing: both claims still wait for the recipients' own decisions.
+    assert state.open_requests.keys() == {to_fr.message_id, to_in.message_id}
+    record = state.documents[to_fr_decision.document_set_id]
+    assert record.sender == DE
+    assert record.recipients == {FR, IN}
+    story.send(T.BENEFIT_DECISION, DE, FR, continues=to_fr_decision, action=UPDATE)
+    assert story.state().documents[to_fr_decision.document_set_id].latest_version == 2
+    story.send(T.BENEFIT_DECISION, FR, DE, answers=to_fr)
+    assert story.state().open_requests.keys() == {to_in.message_id}
+
+
+def test_the_recipient_of_a_claim_takes_the_owners_decision_into_its_copy() -> None:
+    """FR:CNAV saw only the claim sent to it; DE:DRV70001's decision still fits its copy."""
+    story = Story(CLAIM)
+    to_fr = story.send(T.BENEFIT_CLAIM, DE, FR)
+    story.send(T.BENEFIT_DECISION, DE, FR)
+    assert story.state().open_requests.keys() == {to_fr.message_id}
+
+
 def test_a_participant_asks_any_institution_for_periods_and_it_joins() -> None:
     story, to_fr, to_in = claim_sent()
     request = story.send(T.INSURANCE_PERIODS_REQUEST, FR, NL)
@@ -954,6 +979,36 @@ def second_acknowledgement() -> tuple[Story, CaseStep]:
 def decision_without_acknowledgement() -> tuple[Story, CaseStep]:
     story, _, to_in = claim_sent()
     return story, story.step(T.BENEFIT_DECISION, IN, DE, answers=to_in)
+
+
+@refused_with("case.owner-decision-answers")
+def owner_decision_in_reply_to_an_acknowledgement() -> tuple[Story, CaseStep]:
+    story, to_fr, _ = claim_sent()
+    acknowledgement = story.send(T.BENEFIT_CLAIM_ACKNOWLEDGEMENT, FR, DE, answers=to_fr)
+    return story, story.step(T.BENEFIT_DECISION, DE, FR, answers=acknowledgement)
+
+
+@refused_with("case.decision-to-non-recipient")
+def owner_decision_to_an_institution_the_claim_did_not_go_to() -> tuple[Story, CaseStep]:
+    story, _, _ = claim_sent()
+    request = story.send(T.INSURANCE_PERIODS_REQUEST, FR, NL)
+    story.send(T.INSURANCE_PERIODS_REPLY, NL, FR, answers=request)
+    return story, story.step(T.BENEFIT_DECISION, DE, NL)
+
+
+@refused_with("case.decision-exists")
+def second_owner_decision() -> tuple[Story, CaseStep]:
+    story, _, _ = claim_sent()
+    story.send(T.BENEFIT_DECISION, DE, FR)
+    return story, story.step(T.BENEFIT_DECISION, DE, IN)
+
+
+@refused_with("case.no-claim")
+def owner_decision_after_the_claim_was_invalidated() -> tuple[Story, CaseStep]:
+    story, to_fr, to_in = claim_sent()
+    story.send(T.BENEFIT_CLAIM, DE, FR, continues=to_fr, action=INVALIDATE)
+    story.send(T.BENEFIT_CLAIM, DE, IN, continues=to_in, action=INVALIDATE, version=2)
+    return story, story.step(T.BENEFIT_DECISION, DE, FR)
 
 
 @refused_with("case.not-owner")
