@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from pathlib import Path
 
@@ -10,16 +9,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from lxml import etree
+from signed_directories import D, add_certificate, authority_identity, resign, unsigned_copy
 
 from gateway.codes import Branch, InstitutionId
 from gateway.directory import (
-    DIRECTORY_LIMITS,
     AgreementStage,
     Directory,
     NetworkKind,
     load_directory,
 )
-from gateway.documents import DIRECTORY_NAMESPACE, parse_untrusted
 from gateway.errors import CertificateUntrusted, DirectoryError, UnknownInstitution
 from gateway.security import (
     KeyUse,
@@ -31,26 +29,6 @@ from gateway.security import (
     load_private_key,
     sign_enveloped,
 )
-
-D = f"{{{DIRECTORY_NAMESPACE}}}"
-
-
-def authority_identity(pki_dir: Path) -> SigningIdentity:
-    return SigningIdentity(
-        load_private_key(pki_dir / "authority.key"), load_certificate(pki_dir / "authority.pem")
-    )
-
-
-def unsigned_copy(signed_directory_file: Path) -> etree._Element:
-    root = parse_untrusted(signed_directory_file.read_bytes(), DIRECTORY_LIMITS).getroot()
-    signature = root.find("{http://www.w3.org/2000/09/xmldsig#}Signature")
-    assert signature is not None
-    root.remove(signature)
-    return root
-
-
-def resign(root: etree._Element, pki_dir: Path) -> bytes:
-    return etree.tostring(sign_enveloped(root, authority_identity(pki_dir)))
 
 
 def test_the_sample_directory_is_read_completely(directory: Directory) -> None:
@@ -142,17 +120,6 @@ def test_an_unknown_institution_is_named(directory: Directory) -> None:
         directory.institution("XX:NOBODY")
 
 
-def _add_certificate(
-    root: etree._Element, institution: str, certificate_der: bytes, use: KeyUse
-) -> None:
-    for node in root.iterfind(f"{D}Institutions/{D}Institution"):
-        if node.get("id") == institution:
-            certificate = etree.SubElement(node, f"{D}Certificate", use=use.value)
-            certificate.text = base64.b64encode(certificate_der).decode()
-            return
-    raise AssertionError(institution)
-
-
 def test_rotation_overlap_then_revocation(signed_directory_file: Path, pki_dir: Path) -> None:
     """During an overlap both signing certificates are trusted; a revoked one never is."""
     identity = authority_identity(pki_dir)
@@ -167,7 +134,7 @@ def test_rotation_overlap_then_revocation(signed_directory_file: Path, pki_dir: 
         authority_certificate=identity.certificate,
     )
     root = unsigned_copy(signed_directory_file)
-    _add_certificate(
+    add_certificate(
         root,
         "DE:DRV70001",
         new_certificate.public_bytes(serialization.Encoding.DER),
@@ -199,7 +166,7 @@ def test_a_certificate_for_another_institution_is_not_trusted(
         if node.get("id") == "DE:DRV70001":
             for certificate in node.findall(f"{D}Certificate"):
                 node.remove(certificate)
-    _add_certificate(
+    add_certificate(
         root, "DE:DRV70001", french.public_bytes(serialization.Encoding.DER), KeyUse.SIGNING
     )
     swapped = load_directory(resign(root, pki_dir), identity.certificate)
