@@ -126,6 +126,20 @@ class NodeSettings(BaseSettings):
     max_document_bytes: int = Field(
         25 * 1024 * 1024, ge=1024, description="Largest document accepted, in bytes."
     )
+    otel_endpoint: str | None = Field(
+        None,
+        pattern=r"^https?://\S+$",
+        description=(
+            "OTLP/HTTP endpoint that receives the node's traces, e.g. "
+            "http://collector:4318/v1/traces (needs the 'otel' extra). Unset: no traces."
+        ),
+    )
+    otel_service_name: str = Field(
+        "ssgw-node",
+        min_length=1,
+        max_length=100,
+        description="The service name the node's traces carry.",
+    )
 
     @field_validator("database_url")
     @classmethod
