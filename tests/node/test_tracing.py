@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from starlette.routing import Route
 
 from gateway.config import NodeSettings, load_settings
 from gateway.errors import ConfigurationError
+from gateway.logs import JsonFormatter
 from gateway.node._tracing import MessageIdentity, Tracing, configure_tracing
 from support import serving
 
@@ -159,3 +162,17 @@ def test_with_an_endpoint_spans_are_exported_over_otlp_http(tmp_path: Path) -> N
 def test_an_endpoint_that_is_not_a_url_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="otel_endpoint"):
         _settings(tmp_path, otel_endpoint="collector:4318")
+
+
+def test_a_log_line_written_inside_a_span_names_its_trace(
+    exported: tuple[InMemorySpanExporter, TracerProvider],
+) -> None:
+    _, provider = exported
+    record = logging.LogRecord("gateway.node", logging.INFO, __file__, 1, "stored", None, None)
+    outside = json.loads(JsonFormatter().format(record))
+    assert "trace_id" not in outside
+    with Tracing("DE:DRV70001", provider).receiving(REQUEST, {}) as span:
+        inside = json.loads(JsonFormatter().format(record))
+    context = span.get_span_context()
+    assert inside["trace_id"] == f"{context.trace_id:032x}"
+    assert inside["span_id"] == f"{context.span_id:016x}"
