@@ -45,7 +45,7 @@ from gateway.console._queries import (
 from gateway.errors import GatewayError, StoreUnavailable
 from gateway.exchange import Direction, IllegalTransition, MessageStatus
 from gateway.node import Node
-from gateway.store import MessageRecord, Trace
+from gateway.store import MessageRecord, Trace, verify_trace_chain
 
 __all__ = ["COOKIE", "create_console", "mount_console"]
 
@@ -673,18 +673,26 @@ def _install_pages(app: FastAPI) -> None:
         console.check_csrf(login, login.session, form)
         console.require(login, can_audit(login.role), "verify the audit log")
         report = console.accounts.verify()
+        traces = verify_trace_chain(console.node.store.engine)
         console.audit(
             login,
             "audit-verified",
-            detail=f"{report.checked} rows intact"
-            if report.ok
-            else f"broken at row {report.broken_row}: {report.problem}",
+            detail="; ".join(
+                f"{name}: {r.checked} rows intact"
+                if r.ok
+                else f"{name}: broken at row {r.broken_row}: {r.problem}"
+                for name, r in (("audit log", report), ("trace chain", traces))
+            ),
         )
-        return _audit_page(console, login, "", report=report)
+        return _audit_page(console, login, "", report=report, trace_report=traces)
 
 
 def _audit_page(
-    console: Console, login: Login, before: str, report: ChainReport | None = None
+    console: Console,
+    login: Login,
+    before: str,
+    report: ChainReport | None = None,
+    trace_report: ChainReport | None = None,
 ) -> HTMLResponse:
     cursor = int(before) if before.isdigit() and len(before) < 19 else None
     events = console.accounts.audit_events(before=cursor, limit=_AUDIT_PAGE + 1)
@@ -696,6 +704,7 @@ def _audit_page(
         events=events[:_AUDIT_PAGE],
         older=events[_AUDIT_PAGE - 1].id if len(events) > _AUDIT_PAGE else None,
         report=report,
+        trace_report=trace_report,
         first_page=cursor is None,
     )
 
