@@ -17,6 +17,8 @@ The tree::
     ├── NotPermitted              the agreement policy refuses the exchange
     ├── CaseStateError            the case does not allow this message in its current state
     ├── StoreUnavailable          the database cannot be reached or written (transient)
+    ├── EvidenceUnavailable       nothing to bundle as evidence for a message (yet, or any more)
+    ├── EvidenceMalformed         a file that is not a readable evidence bundle
     ├── ConfigurationError        a setting or file path given by the operator is wrong
     └── TransportError            the RabbitMQ bus did not do what was asked
         ├── BrokerUnavailable     unreachable, connection lost, or no answer in time (transient)
@@ -49,6 +51,8 @@ __all__ = [
     "ConfigurationError",
     "DecryptionFailed",
     "DirectoryError",
+    "EvidenceMalformed",
+    "EvidenceUnavailable",
     "GatewayError",
     "HeaderMismatch",
     "KeyMaterialError",
@@ -160,6 +164,18 @@ class CaseStateError(GatewayError):
 
 class StoreUnavailable(GatewayError):
     code = "store-unavailable"
+
+
+class EvidenceUnavailable(GatewayError):
+    """A message has no evidence bundle: no signed receipt yet, or its payload was purged."""
+
+    code = "evidence-unavailable"
+
+
+class EvidenceMalformed(GatewayError):
+    """A file given as an evidence bundle cannot be read as one."""
+
+    code = "evidence-malformed"
 
 
 class ConfigurationError(GatewayError):

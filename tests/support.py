@@ -21,6 +21,7 @@ import aio_pika
 import uvicorn
 from starlette.types import ASGIApp
 
+from gateway.config import NodeSettings
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
 from gateway.node import Arrival, Dispatch, Node, Verdict
 
@@ -189,3 +190,26 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def config_file(settings: NodeSettings, path: Path) -> Path:
+    """Write a node's settings as the TOML file ``ssgw ... --config`` reads; returns ``path``."""
+    lines = [
+        f"{name} = {json.dumps(str(getattr(settings, name)))}"
+        for name in (
+            "institution",
+            "database_url",
+            "directory_file",
+            "authority_certificate",
+            "signing_key",
+            "signing_certificate",
+        )
+    ]
+    for pair in settings.encryption_keys:
+        lines += [
+            "[[encryption_keys]]",
+            f"key = {json.dumps(str(pair.key))}",
+            f"certificate = {json.dumps(str(pair.certificate))}",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return path

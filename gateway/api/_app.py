@@ -28,6 +28,7 @@ from gateway.documents import (
     parse_untrusted,
 )
 from gateway.errors import GatewayError
+from gateway.evidence import export_evidence
 from gateway.exchange import MessageStatus
 from gateway.node import Node
 from gateway.store import ApiClient, MessageRecord
@@ -208,6 +209,28 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
                 for r in node.store.receipts(record.id)
             ],
         }
+
+    @app.get(
+        "/api/v1/messages/{message_id}/evidence",
+        summary="The evidence bundle of a message (holds personal data)",
+        responses={
+            200: {"content": {"application/json": {}}},
+            409: {"description": "No signed receipt yet, or the payload is no longer kept"},
+        },
+    )
+    def evidence(message_id: uuid.UUID, _client: Client) -> Response:
+        record = node.store.any_message(message_id)
+        if record is None:
+            raise Problem(404, "not-found", "No such message", str(message_id))
+        bundle = export_evidence(node, record)
+        return Response(
+            bundle.to_json(),
+            media_type=_JSON_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="evidence-{message_id}.json"',
+                "Cache-Control": "no-store",
+            },
+        )
 
     @app.get("/api/v1/cases/{case_id}", summary="A case and its messages")
     def case(case_id: uuid.UUID, _client: Client) -> dict[str, Any]:

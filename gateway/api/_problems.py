@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gateway.errors import (
     CaseStateError,
     ConfigurationError,
+    EvidenceUnavailable,
     GatewayError,
     NotPermitted,
     StoreUnavailable,
@@ -61,6 +62,8 @@ def _gateway_status(error: GatewayError) -> tuple[int, str]:
         return 403, "The agreement policy does not permit this exchange"
     if isinstance(error, CaseStateError):
         return 409, "The case does not allow this document now"
+    if isinstance(error, EvidenceUnavailable):
+        return 409, "There is no evidence to bundle for this message"
     if isinstance(error, StoreUnavailable):
         return 503, "The node's store is unavailable"
     if isinstance(error, ConfigurationError):

@@ -1,4 +1,5 @@
-"""ssgw operator add | list | unlock, ssgw audit verify: the console's accounts and audit log."""
+"""ssgw operator add | list | unlock, ssgw audit verify: the console's accounts, its audit log
+and the node's trace chain."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from typing import Annotated
 
 import typer
 
-from gateway.cli._common import EXIT_INVALID, fail, read_input, reported_errors
+from gateway.cli._common import EXIT_INVALID, read_input, reported_errors
 from gateway.config import load_settings
 from gateway.console import Accounts, Role
 from gateway.errors import ConfigurationError
-from gateway.store import connect, migrate
+from gateway.store import connect, migrate, verify_trace_chain
 
 __all__ = ["audit_app", "operator_app", "register"]
 
@@ -22,7 +23,9 @@ ConfigOption = Annotated[
 ]
 
 operator_app = typer.Typer(help="Manage the operators of the console.", no_args_is_help=True)
-audit_app = typer.Typer(help="Check the console's audit log.", no_args_is_help=True)
+audit_app = typer.Typer(
+    help="Check the hash chains of the audit log and the trace events.", no_args_is_help=True
+)
 
 
 def _accounts(config: Path | None) -> Accounts:
@@ -92,13 +95,25 @@ def unlock_operator(
 
 @audit_app.command("verify")
 def verify_audit(config: ConfigOption = None) -> None:
-    """Recompute the audit log's hash chain; exit 1 naming the first broken row."""
+    """Recompute the hash chains of the console's audit log and of the node's trace events;
+    exit 1 naming the first row that was changed, inserted or deleted."""
     with reported_errors():
-        report = _accounts(config).verify()
-    if not report.ok:
-        row = f" (first broken row: {report.broken_row})" if report.broken_row else ""
-        fail(f"the audit log is broken: {report.problem}{row}", EXIT_INVALID)
-    typer.echo(f"the audit log is intact: {report.checked} rows, head {report.head_hash}")
+        accounts = _accounts(config)
+        try:
+            reports = (
+                ("the audit log", accounts.verify()),
+                ("the trace chain", verify_trace_chain(accounts.engine)),
+            )
+        finally:
+            accounts.engine.dispose()
+    broken = [(name, report) for name, report in reports if not report.ok]
+    for name, report in broken:
+        row = f" (first broken row: {report.broken_row})" if report.broken_row is not None else ""
+        typer.echo(f"error: {name} is broken: {report.problem}{row}", err=True)
+    if broken:
+        raise typer.Exit(EXIT_INVALID)
+    for name, report in reports:
+        typer.echo(f"{name} is intact: {report.checked} rows, head {report.head_hash}")
 
 
 def register(app: typer.Typer) -> None:

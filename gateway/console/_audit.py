@@ -2,52 +2,44 @@
 unnoticed.
 
 Row *n* stores ``hash_n = SHA-256(hash_(n-1) || canonical fields of row n)``, with 64 zeros
-before the first row. The head row (``audit_chain``) records the chain's length and newest
-hash, so removing the newest rows breaks the chain too.
+before the first row (:func:`gateway.security.chain_hash`). The head row (``audit_chain``)
+records the chain's length and newest hash, so removing the newest rows breaks the chain too.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session, col
 
 from gateway.console._models import AuditChainHead, AuditEvent
-from gateway.store._database import READ_ONLY
+from gateway.security import GENESIS
+from gateway.security import chain_hash as link_hash
+from gateway.store import READ_ONLY, ChainReport
+from gateway.store._chain import chained_rows, walk_chain
 
 __all__ = ["GENESIS", "ChainReport", "append_event", "chain_hash", "verify_chain"]
 
-#: The hash the first row follows.
-GENESIS = "0" * 64
-
 _HEAD_ID = 1
-_BATCH = 1000
 _DETAIL_LIMIT = 1000
-
-
-def _canonical(event: AuditEvent) -> bytes:
-    """The fields a row's hash covers, as one unambiguous byte string."""
-    fields = {
-        "id": event.id,
-        "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "actor": event.actor,
-        "role": event.role,
-        "action": event.action,
-        "message_id": str(event.message_id) if event.message_id else None,
-        "detail": event.detail,
-    }
-    return json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def chain_hash(previous: str, event: AuditEvent) -> str:
     """The hash a row must hold, given the hash of the row before it."""
-    return hashlib.sha256(previous.encode("ascii") + b"\n" + _canonical(event)).hexdigest()
+    return link_hash(
+        previous,
+        {
+            "id": event.id,
+            "at": event.at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+            "actor": event.actor,
+            "role": event.role,
+            "action": event.action,
+            "message_id": str(event.message_id) if event.message_id else None,
+            "detail": event.detail,
+        },
+    )
 
 
 def append_event(
@@ -100,57 +92,12 @@ def append_event(
     return event
 
 
-@dataclass(frozen=True, slots=True)
-class ChainReport:
-    """What verifying the chain found. ``broken_row`` names the first row that fails."""
-
-    checked: int
-    head_hash: str
-    broken_row: int | None = None
-    problem: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
-
-def _rows(engine: Engine) -> Iterator[AuditEvent]:
-    last = 0
-    while True:
-        with Session(engine.execution_options(**{READ_ONLY: True})) as session:
-            batch = list(
-                session.scalars(
-                    select(AuditEvent)
-                    .where(col(AuditEvent.id) > last)
-                    .order_by(col(AuditEvent.id))
-                    .limit(_BATCH)
-                )
-            )
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].id or last
-
-
 def verify_chain(engine: Engine) -> ChainReport:
     """Recompute every link, oldest first, and name the first row that does not verify."""
-    previous = GENESIS
-    checked = 0
-    for row in _rows(engine):
-        if row.prev_hash != previous:
-            return ChainReport(
-                checked,
-                previous,
-                row.id,
-                f"row {row.id} does not follow the row before it: a row before it was "
-                "deleted or changed",
-            )
-        if chain_hash(previous, row) != row.hash:
-            return ChainReport(
-                checked, previous, row.id, f"row {row.id} was changed after it was written"
-            )
-        previous = row.hash
-        checked += 1
+    report = walk_chain(chained_rows(engine, AuditEvent), chain_hash)
+    if not report.ok:
+        return report
+    checked, previous = report.checked, report.head_hash
     with Session(engine.execution_options(**{READ_ONLY: True})) as session:
         head = session.get(AuditChainHead, _HEAD_ID)
     if head is None:
@@ -163,4 +110,4 @@ def verify_chain(engine: Engine) -> ChainReport:
             f"the chain ends after {checked} rows but its head records {head.length}: "
             "the newest rows were deleted or the head was changed",
         )
-    return ChainReport(checked, previous)
+    return report

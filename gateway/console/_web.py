@@ -42,10 +42,11 @@ from gateway.console._queries import (
     reading,
     timeline,
 )
-from gateway.errors import GatewayError, StoreUnavailable
+from gateway.errors import EvidenceUnavailable, GatewayError, StoreUnavailable
+from gateway.evidence import export_evidence
 from gateway.exchange import Direction, IllegalTransition, MessageStatus
 from gateway.node import Node
-from gateway.store import MessageRecord, Trace
+from gateway.store import MessageRecord, Trace, verify_trace_chain
 
 __all__ = ["COOKIE", "create_console", "mount_console"]
 
@@ -107,6 +108,10 @@ def can_reveal(role: Role) -> bool:
 
 def can_audit(role: Role) -> bool:
     return role is Role.AUDITOR
+
+
+def can_export_evidence(role: Role) -> bool:
+    return role in (Role.OPERATOR, Role.AUDITOR)
 
 
 def status_group(status: str) -> str:
@@ -176,6 +181,7 @@ class Console:
             can_retry=can_retry,
             can_reveal=can_reveal,
             can_audit=can_audit,
+            can_export_evidence=can_export_evidence,
             status_group=status_group,
         )
 
@@ -606,6 +612,35 @@ def _install_pages(app: FastAPI) -> None:
             )
         return _message_page(console, login, record, revealed=document, reveal_event=event)
 
+    @app.get("/messages/{pk}/evidence")
+    def evidence(pk: int, console: ConsoleDep, login: LoggedIn) -> Response:
+        record = console.node.store.message(pk)
+        if record is None:
+            raise _Refused(
+                404, "No such message", "This node has no message with that number.", login
+            )
+        console.require(
+            login, can_export_evidence(login.role), "export evidence", record.message_id
+        )
+        try:
+            bundle = export_evidence(console.node, record)
+        except EvidenceUnavailable as error:
+            raise _Refused(409, "No evidence to bundle", error.detail, login) from None
+        # Recorded before the bundle leaves: it holds personal data.
+        console.audit(
+            login,
+            "evidence-exported",
+            message_id=record.message_id,
+            detail=f"chain proof up to row {bundle.chain.head_length}",
+        )
+        return Response(
+            bundle.to_json(),
+            media_type="application/json",
+            headers={
+                "Content-Disposition": f'attachment; filename="evidence-{record.message_id}.json"'
+            },
+        )
+
     @app.get("/cases/{case_id}")
     def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
         found, rows = case_view(console.node.store.engine, case_id)
@@ -673,18 +708,26 @@ def _install_pages(app: FastAPI) -> None:
         console.check_csrf(login, login.session, form)
         console.require(login, can_audit(login.role), "verify the audit log")
         report = console.accounts.verify()
+        traces = verify_trace_chain(console.node.store.engine)
         console.audit(
             login,
             "audit-verified",
-            detail=f"{report.checked} rows intact"
-            if report.ok
-            else f"broken at row {report.broken_row}: {report.problem}",
+            detail="; ".join(
+                f"{name}: {r.checked} rows intact"
+                if r.ok
+                else f"{name}: broken at row {r.broken_row}: {r.problem}"
+                for name, r in (("audit log", report), ("trace chain", traces))
+            ),
         )
-        return _audit_page(console, login, "", report=report)
+        return _audit_page(console, login, "", report=report, trace_report=traces)
 
 
 def _audit_page(
-    console: Console, login: Login, before: str, report: ChainReport | None = None
+    console: Console,
+    login: Login,
+    before: str,
+    report: ChainReport | None = None,
+    trace_report: ChainReport | None = None,
 ) -> HTMLResponse:
     cursor = int(before) if before.isdigit() and len(before) < 19 else None
     events = console.accounts.audit_events(before=cursor, limit=_AUDIT_PAGE + 1)
@@ -696,6 +739,7 @@ def _audit_page(
         events=events[:_AUDIT_PAGE],
         older=events[_AUDIT_PAGE - 1].id if len(events) > _AUDIT_PAGE else None,
         report=report,
+        trace_report=trace_report,
         first_page=cursor is None,
     )
 

@@ -15,6 +15,7 @@ from gateway.exchange._inbound import (
     VerifiedEnvelope,
     admit,
     authenticate,
+    authenticate_signed,
     open_inbound,
     verify_envelope,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "VerifiedEnvelope",
     "admit",
     "authenticate",
+    "authenticate_signed",
     "build_receipt",
     "build_rejection",
     "check_transition",

@@ -7,6 +7,7 @@ directory's certificate of the *claimed* sender, and only then trust anything th
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -45,6 +46,7 @@ __all__ = [
     "VerifiedEnvelope",
     "admit",
     "authenticate",
+    "authenticate_signed",
     "open_inbound",
     "verify_envelope",
 ]
@@ -117,18 +119,28 @@ def _claimed_sender(root: etree._Element) -> str:
         raise SignatureInvalid(f"the envelope's sender is not an institution id: {error}") from None
 
 
-def _authenticate_plaintext(
-    plaintext: bytes, *, directory: Directory, now: dt.datetime, limits: ParseLimits
+def authenticate_signed(
+    plaintext: bytes,
+    *,
+    certificates: Callable[[str], Sequence[x509.Certificate]],
+    limits: ParseLimits = DEFAULT_LIMITS,
 ) -> AuthenticatedEnvelope:
+    """Verify a signed envelope with the certificates ``certificates`` vouches for its claimed
+    sender (the directory's, or those of an evidence bundle), then check the envelope."""
     unverified = parse_untrusted(plaintext, limits).getroot()
     sender = _claimed_sender(unverified)
-    trusted = directory.certificates(sender, KeyUse.SIGNING, now)
-    verified = verify_signed(unverified, trusted)
+    verified = verify_signed(unverified, certificates(sender))
     validate_envelope(verified.root)
     header = read_header(verified.root)
     if header.sender != sender:
         raise SignatureInvalid("the signed header names another sender than the signer")
     return AuthenticatedEnvelope(header=header, root=verified.root, signer=verified.certificate)
+
+
+def _signing_certificates(
+    directory: Directory, now: dt.datetime
+) -> Callable[[str], Sequence[x509.Certificate]]:
+    return lambda sender: directory.certificates(sender, KeyUse.SIGNING, now)
 
 
 def verify_envelope(
@@ -140,7 +152,9 @@ def verify_envelope(
 ) -> VerifiedEnvelope:
     """Verify a signed envelope against its claimed sender's certificates in the directory,
     then validate the envelope and its document. Says nothing about recipient or freshness."""
-    envelope = _authenticate_plaintext(plaintext, directory=directory, now=now, limits=limits)
+    envelope = authenticate_signed(
+        plaintext, certificates=_signing_certificates(directory, now), limits=limits
+    )
     document = validate_element(envelope_body(envelope.root), today=now.date())
     return VerifiedEnvelope(
         header=envelope.header, document=document, root=envelope.root, signer=envelope.signer
@@ -160,7 +174,9 @@ def authenticate(
     if len(sealed) > limits.max_bytes * 4 // 3 + 4096:
         raise DecryptionFailed("the sealed message is larger than any acceptable envelope")
     plaintext = open_sealed(sealed, credentials.decryption)
-    return _authenticate_plaintext(plaintext, directory=directory, now=now, limits=limits)
+    return authenticate_signed(
+        plaintext, certificates=_signing_certificates(directory, now), limits=limits
+    )
 
 
 def admit(

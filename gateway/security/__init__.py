@@ -5,6 +5,7 @@ Nothing here reads the network directory or the bus; callers pass the certificat
 
 from __future__ import annotations
 
+from gateway.security._chain import GENESIS, chain_hash
 from gateway.security._keys import (
     PrivateKey,
     certificate_fingerprint,
@@ -32,6 +33,7 @@ from gateway.security._signature import (
 from gateway.security._trust import check_authority, check_institution_certificate
 
 __all__ = [
+    "GENESIS",
     "DecryptionKey",
     "KeyUse",
     "PrivateKey",
@@ -41,6 +43,7 @@ __all__ = [
     "VerifiedXml",
     "authority_files",
     "certificate_fingerprint",
+    "chain_hash",
     "check_authority",
     "check_institution_certificate",
     "init_authority",

@@ -22,6 +22,7 @@ __all__ = [
     "MessageStatus",
     "OutboxEntry",
     "ReceiptRecord",
+    "TraceChainHead",
     "TraceEvent",
     "UtcDateTime",
 ]
@@ -119,7 +120,12 @@ class OutboxEntry(SQLModel, table=True):
 
 
 class TraceEvent(SQLModel, table=True):
-    """One step in a message's life. Holds no personal data."""
+    """One step in a message's life. Holds no personal data.
+
+    The rows form a hash chain (see ``gateway.store._trace_chain``): adding an event to a
+    session numbers it and fills ``prev_hash`` and ``hash`` when the session flushes. Write
+    trace events only through a session, never with a bulk ``INSERT``.
+    """
 
     __tablename__ = "trace_events"
 
@@ -129,6 +135,22 @@ class TraceEvent(SQLModel, table=True):
     at: dt.datetime = Field(sa_column=_utc_column(index=True))
     stage: str
     detail: str = ""
+    prev_hash: str = ""
+    hash: str = ""
+
+
+class TraceChainHead(SQLModel, table=True):
+    """The one row that records the trace chain's length and newest hash.
+
+    Trace events are numbered 1, 2, 3... by the chain itself, so a gap is a deleted row; the
+    head names the newest, so removing the newest rows is noticed too.
+    """
+
+    __tablename__ = "trace_chain"
+
+    id: int = Field(primary_key=True)
+    length: int
+    head_hash: str
 
 
 class CaseRecord(SQLModel, table=True):

@@ -18,6 +18,7 @@ from console.console_testing import Login, Scenario, csrf_of
 from gateway.console import Accounts, AuditChainHead, AuditEvent, verify_chain
 from gateway.console._audit import GENESIS, chain_hash
 from gateway.node import Node
+from gateway.store import TraceEvent
 
 
 @pytest.fixture
@@ -171,6 +172,22 @@ def test_the_console_shows_where_the_chain_broke(scenario: Scenario, login: Logi
     # The verification itself is recorded, with what it found.
     newest = Accounts(engine).audit_events(before=None, limit=1)[0]
     assert newest.action == "audit-verified" and f"broken at row {target.id}" in newest.detail
+
+
+def test_the_verify_button_reports_the_trace_chain_too(scenario: Scenario, login: Login) -> None:
+    client = login("aude")
+    page = client.get("/console/audit")
+    intact = client.post("/console/audit/verify", data={"csrf": csrf_of(page.text)})
+    assert intact.text.count("The chain is intact") == 2
+    assert "rows of the trace events verified" in intact.text
+    engine = scenario.node.store.engine
+    with engine.begin() as connection:
+        connection.execute(update(TraceEvent).where(col(TraceEvent.id) == 3).values(detail="x"))
+    broken = client.post("/console/audit/verify", data={"csrf": csrf_of(intact.text)})
+    assert "In the trace events: row 3 was changed after it was written" in broken.text
+    assert "The chain is intact" in broken.text  # the audit log itself is untouched
+    newest = Accounts(engine).audit_events(before=None, limit=1)[0]
+    assert "trace chain: broken at row 3" in newest.detail
 
 
 def test_the_migration_builds_exactly_the_console_tables(
