@@ -96,6 +96,12 @@ class NodeSettings(BaseSettings):
     relay_interval_seconds: float = Field(
         0.2, gt=0, description="How often the relay looks for messages due to be sent."
     )
+    relay_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a relay worker holds the outbox entries it took: another worker "
+        "of the node publishes them only if they are still unsent by then (the first died).",
+    )
     directory_reload_seconds: float = Field(
         10.0, gt=0, description="How often the node looks for a newer signed directory file."
     )

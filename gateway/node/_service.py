@@ -242,10 +242,12 @@ class Node:
     # Relaying ---------------------------------------------------------------------------
 
     def due(self, limit: int = 256) -> list[Dispatch]:
-        """Messages to publish now. Expired or exhausted ones are failed here instead."""
+        """Messages to publish now, leased to this worker for ``relay_lease_seconds`` (see
+        :meth:`Store.claim_due`). Expired or exhausted ones are failed here instead."""
         now = self.clock()
         dispatches: list[Dispatch] = []
-        for record in self.store.due(now, limit):
+        lease = dt.timedelta(seconds=self.settings.relay_lease_seconds)
+        for record in self.store.claim_due(now, limit, lease=lease):
             assert record.id is not None
             if now >= record.expires_at:
                 self._fail(record, "expired", "the message expired before a receipt came", now)

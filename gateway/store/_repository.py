@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -87,20 +89,28 @@ class Store(Transactions):
     def _touch_case(
         session: Session, record: MessageRecord, protected_person: bool, now: dt.datetime
     ) -> None:
-        case = session.get(CaseRecord, record.case_id)
-        if case is None:
-            session.add(
-                CaseRecord(
-                    id=record.case_id,
-                    case_type=record.case_type,
-                    protected_person=protected_person,
-                    created_at=now,
-                    updated_at=now,
-                )
+        # Insert-or-nothing, then update: two workers taking the first two messages of one
+        # case at once must not collide on the case row (the loser's message would look like
+        # a duplicate of the winner's and be acknowledged without being stored).
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
+        created = session.execute(
+            insert(CaseRecord)
+            .values(
+                id=record.case_id,
+                case_type=record.case_type,
+                protected_person=protected_person,
+                created_at=now,
+                updated_at=now,
             )
-        else:
-            case.updated_at = now
-            case.protected_person = case.protected_person or protected_person
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        if getattr(created, "rowcount", 1) == 0:
+            values: dict[str, object] = {"updated_at": now}
+            if protected_person:
+                values["protected_person"] = True
+            session.execute(
+                update(CaseRecord).where(col(CaseRecord.id) == record.case_id).values(**values)
+            )
 
     def message(self, pk: int) -> MessageRecord | None:
         with self.reading() as session:
@@ -214,18 +224,42 @@ class Store(Transactions):
 
     # The relay -------------------------------------------------------------------------
 
-    def due(self, now: dt.datetime, limit: int) -> list[MessageRecord]:
-        """Outbound messages whose outbox entry is due, oldest first."""
-        with self.reading() as session:
-            return list(
+    def claim_due(
+        self, now: dt.datetime, limit: int, *, lease: dt.timedelta
+    ) -> list[MessageRecord]:
+        """Outbound messages whose outbox entry is due, oldest first, leased to the caller.
+
+        Their entries are moved to ``now + lease`` in the same transaction, so several relay
+        workers of one node never take the same entry; an entry whose worker died before it
+        reported the publish becomes due again when the lease ends. On PostgreSQL rows another
+        worker is claiming are skipped (``FOR UPDATE SKIP LOCKED``); SQLite serialises writing
+        transactions anyway.
+        """
+        with self.writing() as session:
+            entries = list(
                 session.scalars(
-                    select(MessageRecord)
-                    .join(OutboxEntry, col(OutboxEntry.message_pk) == col(MessageRecord.id))
+                    select(OutboxEntry)
                     .where(col(OutboxEntry.due_at) <= now)
                     .order_by(col(OutboxEntry.due_at))
                     .limit(limit)
+                    .with_for_update(skip_locked=True)
                 )
             )
+            if not entries:
+                return []
+            claimed = [entry.message_pk for entry in entries]
+            session.execute(
+                update(OutboxEntry)
+                .where(col(OutboxEntry.message_pk).in_(claimed))
+                .values(due_at=now + lease)
+            )
+            records = {
+                record.id: record
+                for record in session.scalars(
+                    select(MessageRecord).where(col(MessageRecord.id).in_(claimed))
+                )
+            }
+            return [records[pk] for pk in claimed if pk in records]
 
     def record_attempt(
         self, pk: int, *, now: dt.datetime, next_due: dt.datetime | None, trace: Trace

@@ -187,6 +187,23 @@ def test_no_receipt_means_resends_with_the_same_id_then_failed(france: Node, clo
     assert failed is not None and failed.error_code == "no-receipt" and failed.attempts == 3
 
 
+def test_due_messages_are_leased_to_one_worker_until_the_lease_ends(
+    france: Node, clock: Clock
+) -> None:
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    (claimed,) = france.due()
+    assert claimed.message_id == str(record.message_id)
+    assert france.due() == []  # another worker finds nothing while the lease runs
+    clock.advance(france.settings.relay_lease_seconds - 1)
+    assert france.due() == []
+    clock.advance(1)
+    # The first worker died without reporting: the entry is due again, with the same bytes.
+    (again,) = france.due()
+    assert (again.message_id, again.body) == (claimed.message_id, claimed.body)
+    france.published(again)
+    assert status(france, record) is MessageStatus.SENT
+
+
 def test_a_message_that_expires_before_it_is_sent_fails(france: Node, clock: Clock) -> None:
     record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
     clock.advance(france.settings.message_time_to_live_hours * 3600)
@@ -236,10 +253,11 @@ def test_the_reconciler_restores_a_lost_outbox_entry_and_counts_the_overdue(
     assert france.due() == []
     result = france.reconcile()
     assert result.restored == 1
-    assert [d.message_id for d in france.due()] == [str(record.message_id)]
+    (dispatch,) = relay(france)
+    assert dispatch.message_id == str(record.message_id)
     assert "reconciled" in [e.stage for e in france.store.trace(record.message_id)]
 
-    deliver(france, germany)
+    assert germany.receive(arrival(dispatch)).verdict is Verdict.ACK
     clock.advance(germany.settings.max_dwell_inbox_hours * 3600 + 1)
     assert germany.reconcile().overdue[MessageStatus.RECEIVED] == 1
     assert france.reconcile().overdue[MessageStatus.SENT] == 1
