@@ -17,8 +17,6 @@ from gateway.api import create_app
 from gateway.cli import app
 from gateway.node import open_node
 
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-
 
 @pytest.fixture(scope="session")
 def route_paths(
@@ -60,8 +58,7 @@ def check_ssgw() -> Callable[[Sequence[str]], None]:
             if word.startswith("--"):
                 name = word.split("=", 1)[0]
                 assert name in options, f"'ssgw {shlex.join(words)}': no option {name}"
-        path = [w for w in words[: len(words) - len(rest)]]
-        result = runner.invoke(app, [*path, "--help"])
+        result = runner.invoke(app, [*words[: len(words) - len(rest)], "--help"])
         assert result.exit_code == 0, result.output
 
     return check
