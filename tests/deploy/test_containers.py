@@ -161,3 +161,18 @@ def test_each_node_s_settings_file_is_a_valid_node_config_on_the_api_port() -> N
         assert settings["api_port"] == 8080
         assert settings["declare_topology"] is False  # the broker user may configure nothing
         assert any(port.endswith(":8080") for port in service["ports"])
+
+
+def test_the_image_build_copies_what_the_wheel_is_built_from() -> None:
+    # tests/deploy/test_packaging.py builds a complete wheel from exactly these sources.
+    sources = {
+        source
+        for argument in instructions("COPY")
+        if "--from" not in argument
+        for source in argument.split()[:-1]
+    }
+    assert sources == {"pyproject.toml", "README.md", "gateway", "adapters", "schemas"}
+    allowed = (DEPLOY / "Dockerfile.dockerignore").read_text(encoding="utf-8").splitlines()
+    assert {line.removeprefix("!").rstrip("/") for line in allowed if line.startswith("!")} == (
+        sources
+    )
