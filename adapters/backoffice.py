@@ -20,9 +20,12 @@ outgoing document (:func:`answer_periods_request`, :func:`acknowledge_claim`,
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import itertools
 import logging
+import signal
+import sys
 import threading
 import time
 import uuid
@@ -30,10 +33,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import httpx2
 from lxml import etree
 
+from adapters._state import OneLineParser, UsageError, read_secret, seconds_between
 from adapters.client import GatewayApiError, GatewayClient, InboxItem
 from adapters.documents import (
     Claim,
@@ -52,7 +57,8 @@ from adapters.documents import (
     read_coverage_request,
     read_periods_request,
 )
-from adapters.register import ClaimApplication, CoverageApplication, Register
+from adapters.register import ClaimApplication, CoverageApplication, Register, sample_registers
+from adapters.webhook import API_KEY_VARIABLE
 from gateway.cases import (
     Career,
     InsurancePeriod,
@@ -61,8 +67,18 @@ from gateway.cases import (
     totalize,
 )
 from gateway.codes import Branch, Principle
-from gateway.directory import Agreement, AgreementStage, Directory, NetworkKind, Permitted, decide
+from gateway.directory import (
+    Agreement,
+    AgreementStage,
+    Directory,
+    NetworkKind,
+    Permitted,
+    decide,
+    load_directory,
+)
 from gateway.documents import CaseType, DocumentType, parse_untrusted
+from gateway.errors import GatewayError
+from gateway.security import load_certificate
 
 __all__ = [
     "DECISION_WITHIN",
@@ -88,6 +104,7 @@ __all__ = [
     "decide_coverage",
     "effective_from",
     "local_case_number",
+    "main",
     "plan_periods_requests",
     "posting_rule",
     "request_periods",
@@ -1225,3 +1242,72 @@ def wait_until(condition: Callable[[], bool], *, timeout: float, interval: float
             return False
         time.sleep(interval)
     return True
+
+
+# Command line ------------------------------------------------------------------------------
+
+
+def _parser() -> OneLineParser:
+    parser = OneLineParser(
+        prog="python -m adapters.backoffice",
+        description="Run one institution's reference back-office (with the demo register) "
+        "against its node until SIGTERM or Ctrl-C.",
+    )
+    parser.add_argument("--node", required=True, help="the node's API base URL")
+    parser.add_argument("--institution", required=True, help="whose sample register to answer from")
+    parser.add_argument(
+        "--api-key-file", type=Path, help=f"node API key file (else ${API_KEY_VARIABLE})"
+    )
+    parser.add_argument("--directory", required=True, type=Path, help="the signed directory")
+    parser.add_argument(
+        "--authority", required=True, type=Path, help="the network authority's certificate"
+    )
+    parser.add_argument(
+        "--wait", type=seconds_between(0, 60), default=20.0, help="inbox long-poll seconds (0-60)"
+    )
+    return parser
+
+
+def _serve(arguments: argparse.Namespace) -> int:
+    if not arguments.node.startswith(("http://", "https://")):
+        raise UsageError(f"the node URL must be http(s): {arguments.node!r}")
+    api_key = read_secret(arguments.api_key_file, API_KEY_VARIABLE, "node API key").decode()
+    try:
+        directory = load_directory(
+            arguments.directory.read_bytes(),
+            load_certificate(arguments.authority),
+            at=dt.datetime.now(dt.UTC),
+        )
+    except OSError as error:
+        raise UsageError(f"cannot read {error.filename}: {error.strerror}") from None
+    except GatewayError as error:
+        raise UsageError(f"the directory is not usable: {error.detail}") from None
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    register = sample_registers().get(arguments.institution)
+    if register is None:
+        known = ", ".join(sorted(sample_registers()))
+        raise UsageError(f"no sample register for {arguments.institution} (known: {known})")
+    with GatewayClient(arguments.node, api_key) as client:
+        log.info("answering the inbox of %s at %s", arguments.institution, arguments.node)
+        BackOffice(client, register, directory).run(stop, wait=arguments.wait)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line; returns the exit code (2 for bad arguments)."""
+    arguments = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
+    try:
+        return _serve(arguments)
+    except UsageError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -16,8 +16,18 @@ __all__ = [
     "DocumentType",
 ]
 
+
+def _schema_dir() -> Path:
+    # An installed wheel carries the schemas as the data package gateway/schemas; a source
+    # checkout (and an editable install) reads the repository's top-level schemas/ folder,
+    # which is where the wheel's copy comes from.
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "schemas"
+    return packaged if packaged.is_dir() else package.parent / "schemas"
+
+
 #: Where the XSDs live. Schemas are loaded only from here, never from hints in instances.
-SCHEMA_DIR = Path(__file__).resolve().parent.parent.parent / "schemas"
+SCHEMA_DIR = _schema_dir()
 
 COMMON_NAMESPACE = "urn:ssgw:common:1"
 ENVELOPE_NAMESPACE = "urn:ssgw:envelope:1"

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from gateway.exchange import Credentials
 from gateway.store import MessageRecord
 
 __all__ = ["NodeMetrics"]
@@ -83,6 +84,12 @@ class NodeMetrics:
         self.outbox_depth = Gauge(
             "ssgw_outbox_depth", "Messages waiting in the outbox.", registry=self.registry
         )
+        self.certificate_expiry = Gauge(
+            "ssgw_certificate_expiry_timestamp_seconds",
+            "When this node's newest signing or encryption certificate expires (Unix time).",
+            ["use"],
+            registry=self.registry,
+        )
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -96,6 +103,16 @@ class NodeMetrics:
         self.messages.labels(
             direction=direction, document_type=document_type, partner=partner, status=status
         ).inc()
+
+    def observe_certificates(self, credentials: Credentials) -> None:
+        # The newest certificate of each use: an older one still held during a rotation
+        # expiring is expected, the newest expiring means no rotation happened.
+        newest = {
+            "signing": credentials.signing.certificate.not_valid_after_utc,
+            "encryption": max(k.certificate.not_valid_after_utc for k in credentials.decryption),
+        }
+        for use, expiry in newest.items():
+            self.certificate_expiry.labels(use=use).set(expiry.timestamp())
 
     def observe_delivery(self, record: MessageRecord, now: dt.datetime) -> None:
         self.delivery.labels(partner=record.recipient).observe(

@@ -138,6 +138,7 @@ class Node:
         self.directory = directory
         self.store = store
         self.metrics = metrics or NodeMetrics()
+        self.metrics.observe_certificates(credentials)
         self.clock = clock
         self._wake_relay: Callable[[], None] = lambda: None
         self.cases = CaseBook(store, settings, self.document_of)

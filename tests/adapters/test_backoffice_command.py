@@ -1,0 +1,67 @@
+"""``python -m adapters.backoffice``: one reference back-office as a process of its own."""
+
+from __future__ import annotations
+
+import datetime as dt
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from gateway.api import create_app
+from gateway.node import Node
+from support import serving
+
+
+def backoffice(*args: str) -> list[str]:
+    return [sys.executable, "-m", "adapters.backoffice", *args]
+
+
+def test_an_institution_without_a_sample_register_is_refused_in_one_line(
+    pki_dir: Path, signed_directory_file: Path, tmp_path: Path
+) -> None:
+    key = tmp_path / "key"
+    key.write_text("ssgw_key\n")
+    result = subprocess.run(
+        backoffice(
+            *("--node", "http://127.0.0.1:9", "--institution", "XX:NOBODY"),
+            *("--api-key-file", str(key), "--directory", str(signed_directory_file)),
+            *("--authority", str(pki_dir / "authority.pem")),
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: no sample register for XX:NOBODY (known: ")
+    assert "Traceback" not in result.stderr
+
+
+def test_it_answers_its_node_s_inbox_until_sigterm(
+    make_node: Callable[..., Node], pki_dir: Path, signed_directory_file: Path, tmp_path: Path
+) -> None:
+    node = make_node("DE:DRV70001", real_time=True)
+    key = tmp_path / "key"
+    key.write_text(node.store.create_api_client("reference", dt.datetime.now(dt.UTC)))
+    with serving(create_app(node)) as url:
+        process = subprocess.Popen(
+            backoffice(
+                *("--node", url, "--institution", "DE:DRV70001", "--wait", "0.2"),
+                *("--api-key-file", str(key), "--directory", str(signed_directory_file)),
+                *("--authority", str(pki_dir / "authority.pem")),
+            ),
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            time.sleep(3)
+            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0, errors
+    assert f"answering the inbox of DE:DRV70001 at {url}" in errors
+    assert "did not answer" not in errors
