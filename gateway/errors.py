@@ -17,6 +17,7 @@ The tree::
     ├── NotPermitted              the agreement policy refuses the exchange
     ├── CaseStateError            the case does not allow this message in its current state
     ├── StoreUnavailable          the database cannot be reached or written (transient)
+    ├── PayloadPurged             a message's payload was removed by the retention policy
     ├── ConfigurationError        a setting or file path given by the operator is wrong
     └── TransportError            the RabbitMQ bus did not do what was asked
         ├── BrokerUnavailable     unreachable, connection lost, or no answer in time (transient)
@@ -55,6 +56,7 @@ __all__ = [
     "MessageExpired",
     "MessageUnroutable",
     "NotPermitted",
+    "PayloadPurged",
     "PublishRefused",
     "SecurityError",
     "SignatureInvalid",
@@ -160,6 +162,13 @@ class CaseStateError(GatewayError):
 
 class StoreUnavailable(GatewayError):
     code = "store-unavailable"
+
+
+class PayloadPurged(GatewayError):
+    """The message's payload (sealed bytes) was removed by the retention policy; its metadata,
+    digest, receipts and trace remain. Permanent: HTTP 410 Gone."""
+
+    code = "payload-purged"
 
 
 class ConfigurationError(GatewayError):

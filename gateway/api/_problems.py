@@ -14,6 +14,7 @@ from gateway.errors import (
     ConfigurationError,
     GatewayError,
     NotPermitted,
+    PayloadPurged,
     StoreUnavailable,
     ValidationFailed,
 )
@@ -61,6 +62,8 @@ def _gateway_status(error: GatewayError) -> tuple[int, str]:
         return 403, "The agreement policy does not permit this exchange"
     if isinstance(error, CaseStateError):
         return 409, "The case does not allow this document now"
+    if isinstance(error, PayloadPurged):
+        return 410, "The document is no longer kept"
     if isinstance(error, StoreUnavailable):
         return 503, "The node's store is unavailable"
     if isinstance(error, ConfigurationError):

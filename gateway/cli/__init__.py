@@ -8,6 +8,7 @@ from gateway.cli import _console, _documents, _node
 from gateway.cli._broker import broker_app
 from gateway.cli._directory import directory_app, policy_app
 from gateway.cli._pki import pki_app
+from gateway.cli._retention import retention_app
 
 __all__ = ["app", "main"]
 
@@ -25,6 +26,7 @@ app.add_typer(pki_app, name="pki")
 app.add_typer(directory_app, name="directory")
 app.add_typer(policy_app, name="policy")
 app.add_typer(broker_app, name="broker")
+app.add_typer(retention_app, name="retention")
 
 
 def main() -> None:

@@ -13,9 +13,19 @@ from gateway.store._models import (
     TraceEvent,
 )
 from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
+from gateway.store._retention import (
+    PURGEABLE_STATUSES,
+    PURGED_STAGE,
+    Retention,
+    RetentionResult,
+    payload_purged,
+    require_payload,
+)
 from gateway.store._transactions import Transactions
 
 __all__ = [
+    "PURGEABLE_STATUSES",
+    "PURGED_STAGE",
     "READ_ONLY",
     "ApiClient",
     "CaseRecord",
@@ -25,6 +35,8 @@ __all__ = [
     "OutboxEntry",
     "ReceiptRecord",
     "Reconciliation",
+    "Retention",
+    "RetentionResult",
     "Store",
     "Trace",
     "TraceEvent",
@@ -32,4 +44,6 @@ __all__ = [
     "connect",
     "describe_database_error",
     "migrate",
+    "payload_purged",
+    "require_payload",
 ]
