@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import _console, _documents, _node
+from gateway.cli import _console, _doctor, _documents, _node
 from gateway.cli._broker import broker_app
 from gateway.cli._directory import directory_app, policy_app
 from gateway.cli._pki import pki_app
@@ -22,6 +22,7 @@ app = typer.Typer(
 _documents.register(app)
 _node.register(app)
 _console.register(app)
+_doctor.register(app)
 app.add_typer(pki_app, name="pki")
 app.add_typer(directory_app, name="directory")
 app.add_typer(policy_app, name="policy")

@@ -21,6 +21,7 @@ from gateway.store._retention import (
     payload_purged,
     require_payload,
 )
+from gateway.store._schema import SchemaState, schema_state
 from gateway.store._transactions import Transactions
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "Reconciliation",
     "Retention",
     "RetentionResult",
+    "SchemaState",
     "Store",
     "Trace",
     "TraceEvent",
@@ -46,4 +48,5 @@ __all__ = [
     "migrate",
     "payload_purged",
     "require_payload",
+    "schema_state",
 ]
