@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -232,14 +233,17 @@ def _resolve_paths(values: dict[str, Any], base: Path) -> dict[str, Any]:
     return resolved
 
 
-def settings_toml(settings: NodeSettings, **replaced: Any) -> str:
-    """The settings as a TOML file that :func:`load_settings` reads back to equal settings;
-    ``replaced`` values (paths moved by a restore, say) take the place of the current ones.
+def settings_toml(settings: NodeSettings | Mapping[str, Any], **replaced: Any) -> str:
+    """Settings (or the values of a settings file) as a TOML file that :func:`load_settings`
+    reads back to equal settings; ``replaced`` values (paths moved by a restore, say) take
+    the place of the current ones.
 
     Unset optional values are left out. Strings are written as TOML basic strings, whose
     escapes JSON's are a subset of.
     """
-    values = settings.model_dump(mode="json")
+    values = (
+        settings.model_dump(mode="json") if isinstance(settings, NodeSettings) else dict(settings)
+    )
     values.update(replaced)
     lines: list[str] = []
     tables: list[str] = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from gateway.cli import _console, _doctor, _documents, _node
+from gateway.cli._backup import backup_app
 from gateway.cli._broker import broker_app
 from gateway.cli._directory import directory_app, policy_app
 from gateway.cli._pki import pki_app
@@ -28,6 +29,7 @@ app.add_typer(directory_app, name="directory")
 app.add_typer(policy_app, name="policy")
 app.add_typer(broker_app, name="broker")
 app.add_typer(retention_app, name="retention")
+app.add_typer(backup_app, name="backup")
 
 
 def main() -> None:

@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from gateway.store._backup import (
+    copy_sqlite,
+    database_kind,
+    dump_postgresql,
+    is_empty,
+    restore_postgresql,
+    sqlite_path,
+)
 from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
 from gateway.store._models import (
     ApiClient,
@@ -44,9 +52,15 @@ __all__ = [
     "TraceEvent",
     "Transactions",
     "connect",
+    "copy_sqlite",
+    "database_kind",
     "describe_database_error",
+    "dump_postgresql",
+    "is_empty",
     "migrate",
     "payload_purged",
     "require_payload",
+    "restore_postgresql",
     "schema_state",
+    "sqlite_path",
 ]
