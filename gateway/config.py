@@ -130,6 +130,13 @@ class NodeSettings(BaseSettings):
         "run' removes it and keeps the metadata, digest, receipts and trace. None or 0: keep "
         "payloads for ever.",
     )
+    retention_interval_hours: float | None = Field(
+        None,
+        gt=0,
+        description="With retention_days set: the running node purges payloads every this "
+        "many hours (and at start), as 'ssgw retention run' does. None: only that command "
+        "purges.",
+    )
     log_level: str = Field(
         "INFO", pattern="^(?i:debug|info|warning|error)$", description="Least severe log level."
     )

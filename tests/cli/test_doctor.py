@@ -116,12 +116,13 @@ def test_a_healthy_node_passes_every_check(make_node: Callable[..., Node], tmp_p
 
 
 @pytest.mark.broker
-def test_a_certificate_expiring_within_30_days_warns(
+def test_certificates_expiring_within_30_days_warn(
     make_node: Callable[..., Node], pki_dir: Path, tmp_path: Path
 ) -> None:
     pki = tmp_path / "pki"
     shutil.copytree(pki_dir, pki)
     files = issue_institution(pki, InstitutionId("FR:CNAV"), valid_days=10, force=True)
+    issue_institution(pki, InstitutionId("DE:DRV70001"), valid_days=20, force=True)
     directory = tmp_path / "directory.xml"
     signed = runner.invoke(
         app,
@@ -165,6 +166,10 @@ def test_a_certificate_expiring_within_30_days_warns(
             for line in warnings
         ), warnings
     assert any(line.startswith("WARN  broker: ") for line in warnings)
+    assert "WARN  partners: DE:DRV70001's signing certificate expires in 19 days" in "\n".join(
+        lines
+    )
+    assert "fix: the partner must renew it" in "\n".join(lines)
     assert "OK    directory: lists this node's signing certificate as trusted" in lines
     strict, _ = doctor(config, "--strict")
     assert strict == 2
