@@ -216,7 +216,7 @@ def _extract_verified(path: Path, into: Path) -> dict[str, Any]:
             ):
                 raise ConfigurationError(
                     f"{path}: member {name} does not match its SHA-256 in the manifest; "
-                    "the backup is damaged or was altered"
+                    "the backup is damaged"
                 )
     return manifest
 

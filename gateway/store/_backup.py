@@ -57,7 +57,7 @@ def copy_sqlite(database_url: str, target: Path) -> None:
     if not source_path.is_file():
         raise ConfigurationError(f"the store {source_path} does not exist")
     try:
-        source = sqlite3.connect(f"file:{source_path}?mode=ro", uri=True, timeout=30)
+        source = sqlite3.connect(f"{source_path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
         try:
             copy = sqlite3.connect(target)
             try:
