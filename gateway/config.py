@@ -8,7 +8,9 @@ setting stops the node at start with a message naming it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,7 +28,7 @@ from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.documents import CaseType
 from gateway.errors import ConfigurationError
 
-__all__ = ["EncryptionKeyFiles", "NodeSettings", "load_settings"]
+__all__ = ["EncryptionKeyFiles", "NodeSettings", "load_settings", "settings_toml"]
 
 
 def _institution(value: str) -> InstitutionId:
@@ -125,6 +127,21 @@ class NodeSettings(BaseSettings):
     )
     max_dwell_inbox_hours: float = Field(
         24.0, gt=0, description="A received document the back-office has not taken by then."
+    )
+    retention_days: float | None = Field(
+        None,
+        ge=0,
+        description="Days a message's payload (its sealed bytes) is kept once the message is "
+        "settled (delivered, rejected, failed, acknowledged or refused); then 'ssgw retention "
+        "run' removes it and keeps the metadata, digest, receipts and trace. None or 0: keep "
+        "payloads for ever.",
+    )
+    retention_interval_hours: float | None = Field(
+        None,
+        gt=0,
+        description="With retention_days set: the running node purges payloads every this "
+        "many hours (and at start), as 'ssgw retention run' does. None: only that command "
+        "purges.",
     )
     log_level: str = Field(
         "INFO", pattern="^(?i:debug|info|warning|error)$", description="Least severe log level."
@@ -241,3 +258,42 @@ def _resolve_paths(values: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
         resolved["database_url"] = "sqlite:///" + str(base / url.removeprefix("sqlite:///"))
     return resolved
+
+
+def settings_toml(settings: NodeSettings | Mapping[str, Any], **replaced: Any) -> str:
+    """Settings (or the values of a settings file) as a TOML file that :func:`load_settings`
+    reads back to equal settings; ``replaced`` values (paths moved by a restore, say) take
+    the place of the current ones.
+
+    Unset optional values are left out. Strings are written as TOML basic strings, whose
+    escapes JSON's are a subset of.
+    """
+    values = (
+        settings.model_dump(mode="json") if isinstance(settings, NodeSettings) else dict(settings)
+    )
+    values.update(replaced)
+    lines: list[str] = []
+    tables: list[str] = []
+    for name, value in values.items():
+        if value is None:
+            continue
+        if isinstance(value, list) and all(isinstance(item, dict) for item in value):
+            for item in value:
+                tables.append(f"\n[[{name}]]")
+                tables.extend(f"{key} = {_toml_value(item[key])}" for key in item)
+        else:
+            lines.append(f"{name} = {_toml_value(value)}")
+    return "\n".join(lines + tables) + "\n"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        items = ", ".join(f"{json.dumps(str(k))} = {_toml_value(v)}" for k, v in value.items())
+        return "{ " + items + " }" if items else "{}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    if isinstance(value, int | float | str):
+        return json.dumps(value, ensure_ascii=False)
+    raise TypeError(f"no TOML form for {type(value).__name__}")

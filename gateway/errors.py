@@ -19,6 +19,7 @@ The tree::
     ├── StoreUnavailable          the database cannot be reached or written (transient)
     ├── EvidenceUnavailable       nothing to bundle as evidence for a message (yet, or any more)
     ├── EvidenceMalformed         a file that is not a readable evidence bundle
+    ├── PayloadPurged             a message's payload was removed by the retention policy
     ├── ConfigurationError        a setting or file path given by the operator is wrong
     └── TransportError            the RabbitMQ bus did not do what was asked
         ├── BrokerUnavailable     unreachable, connection lost, or no answer in time (transient)
@@ -59,6 +60,7 @@ __all__ = [
     "MessageExpired",
     "MessageUnroutable",
     "NotPermitted",
+    "PayloadPurged",
     "PublishRefused",
     "SecurityError",
     "SignatureInvalid",
@@ -176,6 +178,11 @@ class EvidenceMalformed(GatewayError):
     """A file given as an evidence bundle cannot be read as one."""
 
     code = "evidence-malformed"
+class PayloadPurged(GatewayError):
+    """The message's payload (sealed bytes) was removed by the retention policy; its metadata,
+    digest, receipts and trace remain. Permanent: HTTP 410 Gone."""
+
+    code = "payload-purged"
 
 
 class ConfigurationError(GatewayError):

@@ -15,6 +15,7 @@ from gateway.errors import (
     EvidenceUnavailable,
     GatewayError,
     NotPermitted,
+    PayloadPurged,
     StoreUnavailable,
     ValidationFailed,
 )
@@ -64,6 +65,8 @@ def _gateway_status(error: GatewayError) -> tuple[int, str]:
         return 409, "The case does not allow this document now"
     if isinstance(error, EvidenceUnavailable):
         return 409, "There is no evidence to bundle for this message"
+    if isinstance(error, PayloadPurged):
+        return 410, "The document is no longer kept"
     if isinstance(error, StoreUnavailable):
         return 503, "The node's store is unavailable"
     if isinstance(error, ConfigurationError):

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from gateway.cli import _console, _documents, _node
+from gateway.cli import _console, _doctor, _documents, _node
+from gateway.cli._backup import backup_app
 from gateway.cli._broker import broker_app
 from gateway.cli._directory import directory_app, policy_app
 from gateway.cli._evidence import evidence_app
 from gateway.cli._pki import pki_app
+from gateway.cli._retention import retention_app
 
 __all__ = ["app", "main"]
 
@@ -22,11 +24,14 @@ app = typer.Typer(
 _documents.register(app)
 _node.register(app)
 _console.register(app)
+_doctor.register(app)
 app.add_typer(pki_app, name="pki")
 app.add_typer(directory_app, name="directory")
 app.add_typer(policy_app, name="policy")
 app.add_typer(broker_app, name="broker")
 app.add_typer(evidence_app, name="evidence")
+app.add_typer(retention_app, name="retention")
+app.add_typer(backup_app, name="backup")
 
 
 def main() -> None:

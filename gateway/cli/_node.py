@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +18,7 @@ from gateway.exchange import MessageStatus
 from gateway.node.runtime import serve
 from gateway.store import Store, Trace, connect, migrate
 
-__all__ = ["apikey_app", "db_app", "register"]
+__all__ = ["apikey_app", "db_app", "opened_store", "register"]
 
 ConfigOption = Annotated[
     Path | None,
@@ -27,11 +29,16 @@ apikey_app = typer.Typer(help="Manage back-office API keys.", no_args_is_help=Tr
 db_app = typer.Typer(help="Manage the node's store.", no_args_is_help=True)
 
 
-def _store(config: Path | None) -> Store:
-    """The store of the node a settings file describes, brought up to date."""
+@contextmanager
+def opened_store(config: Path | None) -> Iterator[Store]:
+    """The store of the node a settings file describes, brought up to date; its
+    connections are closed when the block ends."""
     engine = connect(load_settings(config).database_url)
-    migrate(engine)
-    return Store(engine)
+    try:
+        migrate(engine)
+        yield Store(engine)
+    finally:
+        engine.dispose()
 
 
 def run(config: ConfigOption = None) -> None:
@@ -48,7 +55,8 @@ def create_api_key(
 ) -> None:
     """Create an API key for a back-office system; it is shown once, only its hash is kept."""
     with reported_errors():
-        key = _store(config).create_api_client(name, dt.datetime.now(dt.UTC))
+        with opened_store(config) as store:
+            key = store.create_api_client(name, dt.datetime.now(dt.UTC))
         typer.echo(key)
 
 
@@ -59,7 +67,9 @@ def revoke_api_key(
 ) -> None:
     """Revoke a back-office system's API key at once."""
     with reported_errors():
-        if not _store(config).revoke_api_client(name, dt.datetime.now(dt.UTC)):
+        with opened_store(config) as store:
+            revoked = store.revoke_api_client(name, dt.datetime.now(dt.UTC))
+        if not revoked:
             raise ConfigurationError(f"no active API key is named {name!r}")
         typer.echo(f"the API key of {name} is revoked")
 
@@ -73,8 +83,7 @@ def retry_message(
     config: ConfigOption = None,
 ) -> None:
     """Send a failed message again: same id, same sealed bytes, attempts counted anew."""
-    with reported_errors():
-        store = _store(config)
+    with reported_errors(), opened_store(config) as store:
         try:
             record = store.sent_message(uuid.UUID(message_id))
         except ValueError:

@@ -42,7 +42,7 @@ from gateway.console._queries import (
     reading,
     timeline,
 )
-from gateway.errors import EvidenceUnavailable, GatewayError, StoreUnavailable
+from gateway.errors import EvidenceUnavailable, GatewayError, PayloadPurged, StoreUnavailable
 from gateway.evidence import export_evidence
 from gateway.exchange import Direction, IllegalTransition, MessageStatus
 from gateway.node import Node
@@ -569,6 +569,9 @@ def _install_pages(app: FastAPI) -> None:
             raise _Refused(
                 409, "Cannot retry", "The message changed meanwhile; reload it.", login
             ) from None
+        except PayloadPurged as error:
+            console.audit(login, "retry-failed", message_id=record.message_id, detail=error.code)
+            raise _Refused(410, "Cannot retry", error.detail, login) from None
         console.node.kick()
         back = "/failures" if form.get("back") == "failures" else f"/messages/{pk}"
         return _redirect(f"{console.prefix}{back}?done=retried")

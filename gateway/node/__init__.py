@@ -6,10 +6,12 @@ The process that runs it (bus consumer, relay, REST API) is :mod:`gateway.node.r
 from __future__ import annotations
 
 from gateway.node._assembly import load_credentials, load_network_directory, open_node
+from gateway.node._cases import CASE_READ_DOCUMENTS
 from gateway.node._metrics import NodeMetrics
 from gateway.node._service import Arrival, Dispatch, Node, Outcome, Verdict
 
 __all__ = [
+    "CASE_READ_DOCUMENTS",
     "Arrival",
     "Dispatch",
     "Node",

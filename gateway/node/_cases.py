@@ -21,11 +21,14 @@ from gateway.errors import CaseStateError
 from gateway.exchange import MessageStatus
 from gateway.store import MessageRecord, Store
 
-__all__ = ["CaseBook"]
+__all__ = ["CASE_READ_DOCUMENTS", "CaseBook"]
 
 _TECHNICAL = frozenset({DocumentType.RECEIPT.root_name, DocumentType.REJECTION.root_name})
-# Steps whose document the machine must read (a forward's target, a reminder's request).
-_READ_BODY = frozenset({DocumentType.CASE_FORWARD.root_name, DocumentType.REMINDER.root_name})
+#: Steps whose document the machine must read (a forward's target, a reminder's request):
+#: retention keeps their payloads, or the case could no longer be rebuilt.
+CASE_READ_DOCUMENTS = frozenset(
+    {DocumentType.CASE_FORWARD.root_name, DocumentType.REMINDER.root_name}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +73,7 @@ class CaseBook:
     def _step(self, record: MessageRecord) -> CaseStep:
         document_type = DocumentType.from_root_name(record.document_type)
         forwarded_to = reminded = None
-        if record.document_type in _READ_BODY:
+        if record.document_type in CASE_READ_DOCUMENTS:
             body = self._read_document(record)
             root = parse_untrusted(body).getroot()
             case_ns = document_type.namespace

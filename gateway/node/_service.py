@@ -61,6 +61,7 @@ from gateway.store import (
     Reconciliation,
     Store,
     Trace,
+    require_payload,
 )
 
 __all__ = ["Arrival", "Dispatch", "Node", "Outcome", "Verdict"]
@@ -653,7 +654,10 @@ class Node:
     # Reading ----------------------------------------------------------------------------
 
     def document_of(self, record: MessageRecord) -> bytes:
-        """The verified document of a message, decrypted with this node's own key."""
+        """The verified document of a message, decrypted with this node's own key.
+
+        Raises :class:`PayloadPurged` when retention removed it."""
+        require_payload(record)
         if record.direction is Direction.IN:
             signed = open_sealed(record.sealed, self.credentials.decryption)
         else:

@@ -18,7 +18,9 @@ from gateway.config import NodeSettings
 from gateway.errors import GatewayError, StoreUnavailable, TransportError
 from gateway.logs import configure_logging
 from gateway.node._assembly import open_node
+from gateway.node._cases import CASE_READ_DOCUMENTS
 from gateway.node._service import Arrival, Dispatch, Node, Verdict
+from gateway.store import Retention
 from gateway.transport import (
     BusMessage,
     Consumer,
@@ -69,6 +71,7 @@ class NodeRuntime:
         self._relay: asyncio.Task[None] | None = None
         self._reconciler: asyncio.Task[None] | None = None
         self._directory_watch: asyncio.Task[None] | None = None
+        self._retention: asyncio.Task[None] | None = None
         self._consumer: Consumer | None = None
 
     async def start(self) -> None:
@@ -85,6 +88,9 @@ class NodeRuntime:
         self._relay = asyncio.create_task(self._relay_loop(), name="ssgw relay")
         self._reconciler = asyncio.create_task(self._reconcile_loop(), name="ssgw reconciler")
         self._directory_watch = asyncio.create_task(self._directory_loop(), name="ssgw directory")
+        settings = self.node.settings
+        if settings.retention_days and settings.retention_interval_hours:
+            self._retention = asyncio.create_task(self._retention_loop(), name="ssgw retention")
         log.info("node %s is running", self.node.institution)
 
     async def stop(self) -> None:
@@ -95,7 +101,7 @@ class NodeRuntime:
         """
         self._stopping.set()
         self._wake.set()
-        for task in (self._reconciler, self._directory_watch):
+        for task in (self._reconciler, self._directory_watch, self._retention):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -157,6 +163,25 @@ class NodeRuntime:
             except GatewayError as error:
                 log.warning("reconciliation skipped: %s", error.detail)
             await asyncio.sleep(self.node.settings.reconcile_interval_seconds)
+
+    async def _retention_loop(self) -> None:
+        """Purge old payloads now and then every ``retention_interval_hours``."""
+        settings = self.node.settings
+        assert settings.retention_days and settings.retention_interval_hours
+        retention = Retention(self.node.store.engine)
+        while True:
+            try:
+                result = await asyncio.to_thread(
+                    retention.run,
+                    settings.retention_days,
+                    now=self.node.clock(),
+                    keep_types=CASE_READ_DOCUMENTS,
+                )
+                if result.purged:
+                    log.info("retention purged %d payloads", result.purged)
+            except GatewayError as error:
+                log.warning("retention skipped: %s", error.detail)
+            await asyncio.sleep(settings.retention_interval_hours * 3600)
 
     async def _directory_loop(self) -> None:
         """Pick up a newer signed directory without a restart (rotation, revocation)."""

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from gateway.store._chain import ChainReport
+from gateway.store._backup import (
+    copy_sqlite,
+    database_kind,
+    dump_postgresql,
+    is_empty,
+    restore_postgresql,
+    sqlite_path,
+)
 from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
 from gateway.store._models import (
     ApiClient,
@@ -16,9 +24,20 @@ from gateway.store._models import (
 )
 from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
 from gateway.store._trace_chain import chain_head, trace_fields, trace_link, verify_trace_chain
+from gateway.store._retention import (
+    PURGEABLE_STATUSES,
+    PURGED_STAGE,
+    Retention,
+    RetentionResult,
+    payload_purged,
+    require_payload,
+)
+from gateway.store._schema import SchemaState, schema_state
 from gateway.store._transactions import Transactions
 
 __all__ = [
+    "PURGEABLE_STATUSES",
+    "PURGED_STAGE",
     "READ_ONLY",
     "ApiClient",
     "CaseRecord",
@@ -29,6 +48,9 @@ __all__ = [
     "OutboxEntry",
     "ReceiptRecord",
     "Reconciliation",
+    "Retention",
+    "RetentionResult",
+    "SchemaState",
     "Store",
     "Trace",
     "TraceChainHead",
@@ -36,9 +58,18 @@ __all__ = [
     "Transactions",
     "chain_head",
     "connect",
+    "copy_sqlite",
+    "database_kind",
     "describe_database_error",
+    "dump_postgresql",
+    "is_empty",
     "migrate",
     "trace_fields",
     "trace_link",
     "verify_trace_chain",
+    "payload_purged",
+    "require_payload",
+    "restore_postgresql",
+    "schema_state",
+    "sqlite_path",
 ]

@@ -15,7 +15,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from gateway.errors import ConfigurationError
+from gateway.errors import ConfigurationError, PayloadPurged
 from gateway.exchange import Direction, MessageStatus, check_transition
 from gateway.store._models import (
     ApiClient,
@@ -318,12 +318,19 @@ class Store(Transactions):
             return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
 
     def requeue(self, pk: int, *, now: dt.datetime, trace: Trace) -> MessageRecord:
-        """An operator retries a failed message: same id, same sealed bytes, attempts anew."""
+        """An operator retries a failed message: same id, same sealed bytes, attempts anew.
+
+        Raises :class:`PayloadPurged` when retention removed the bytes to send."""
         with self.writing() as session:
             record = session.get(MessageRecord, pk, with_for_update=True)
             if record is None:
                 raise KeyError(pk)
             check_transition(record.status, MessageStatus.ACCEPTED)
+            if not record.sealed:
+                raise PayloadPurged(
+                    f"message {record.message_id} cannot be sent again: its payload was "
+                    "purged by retention"
+                )
             record.status = MessageStatus.ACCEPTED
             record.attempts = 0
             record.updated_at = now

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 from types import TracebackType
 
 import aio_pika
@@ -196,12 +197,14 @@ class ReconnectingBus:
                 break
 
 
-async def probe(settings: TransportSettings) -> None:
+async def probe(settings: TransportSettings, routing_keys: Iterable[str] = ()) -> None:
     """Check that the broker answers and the network exchange exists; for readiness checks.
 
-    Opens and closes a short connection of its own. Raises BrokerUnavailable (unreachable or
-    silent), BrokerAccessRefused (credentials) or TopologyMismatch (no exchange); the detail
-    names the broker's host, never the password.
+    With ``routing_keys``, also check passively (declaring nothing) that the dead-letter
+    exchange and those keys' queues exist. Opens and closes a short connection of its own.
+    Raises BrokerUnavailable (unreachable or silent), BrokerAccessRefused (credentials) or
+    TopologyMismatch (something missing); the detail names the broker's host, never the
+    password.
     """
     with translated(settings, f"probe the broker at {settings.broker}"):
         connection = await aio_pika.connect(
@@ -214,5 +217,8 @@ async def probe(settings: TransportSettings) -> None:
                 channel = await connection.channel(publisher_confirms=False)
                 amqp = await channel.get_underlay_channel()
                 await amqp.exchange_declare(settings.exchange, passive=True)
+            keys = list(routing_keys)
+            if keys:
+                await declare_topology(channel, replace(settings, declare_topology=False), keys)
         finally:
             await connection.close()
