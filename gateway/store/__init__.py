@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from gateway.store._chain import ChainReport
 from gateway.store._backup import (
     copy_sqlite,
     database_kind,
@@ -11,6 +10,7 @@ from gateway.store._backup import (
     restore_postgresql,
     sqlite_path,
 )
+from gateway.store._chain import ChainReport
 from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
 from gateway.store._models import (
     ApiClient,
@@ -23,7 +23,6 @@ from gateway.store._models import (
     TraceEvent,
 )
 from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
-from gateway.store._trace_chain import chain_head, trace_fields, trace_link, verify_trace_chain
 from gateway.store._retention import (
     PURGEABLE_STATUSES,
     PURGED_STAGE,
@@ -33,6 +32,7 @@ from gateway.store._retention import (
     require_payload,
 )
 from gateway.store._schema import SchemaState, schema_state
+from gateway.store._trace_chain import chain_head, trace_fields, trace_link, verify_trace_chain
 from gateway.store._transactions import Transactions
 
 __all__ = [
@@ -64,12 +64,12 @@ __all__ = [
     "dump_postgresql",
     "is_empty",
     "migrate",
-    "trace_fields",
-    "trace_link",
-    "verify_trace_chain",
     "payload_purged",
     "require_payload",
     "restore_postgresql",
     "schema_state",
     "sqlite_path",
+    "trace_fields",
+    "trace_link",
+    "verify_trace_chain",
 ]
