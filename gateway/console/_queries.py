@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Engine, Executable, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, Executable, and_, func, or_, select
 from sqlmodel import Session, col
 
 from gateway.codes import InvalidIdentifier, parse_institution_id
@@ -34,6 +34,8 @@ __all__ = [
     "Step",
     "case_view",
     "dead_letters",
+    "is_protected",
+    "latest_change",
     "list_messages",
     "parse_filter",
     "reading",
@@ -404,6 +406,21 @@ def case_view(engine: Engine, case_id: uuid.UUID) -> tuple[CaseRecord | None, li
             .order_by(col(MessageRecord.created_at), col(MessageRecord.id)),
         )
     return case, rows
+
+
+def is_protected(engine: Engine, case_id: uuid.UUID) -> bool:
+    """Whether the case is marked as concerning a protected person."""
+    with reading(engine) as session:
+        case = session.get(CaseRecord, case_id)
+        return bool(case and case.protected_person)
+
+
+def latest_change(engine: Engine) -> int:
+    """A number that grows whenever a message is stored or changes: the newest trace event's
+    row number (every change of a message writes one). A primary-key lookup, so it stays
+    cheap however many messages there are."""
+    with reading(engine) as session:
+        return int(session.scalar(select(func.max(col(TraceEvent.id)))) or 0)
 
 
 @dataclass(frozen=True, slots=True)
