@@ -8,6 +8,7 @@ dates, a kind and branches, none of which names the person.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ def case_periods(
     as_of: dt.date,
 ) -> CasePeriods | None:
     """The periods of the replies among ``records``, or None when the case has no reply."""
-    latest: dict[object, MessageRecord] = {}
+    latest: dict[uuid.UUID, MessageRecord] = {}
     for record in records:
         if record.document_type != _REPLY or record.status is MessageStatus.REFUSED:
             continue

@@ -85,10 +85,15 @@ class Cursor:
             at = _EPOCH + dt.timedelta(microseconds=int(match.group(1)))
         except OverflowError:
             raise ValueError(text) from None
-        return cls(at, int(match.group(2)))
+        pk = int(match.group(2))
+        if pk > _MAX_PK:
+            # Row numbers are 32-bit integers: PostgreSQL refuses a larger bound outright.
+            raise ValueError(text)
+        return cls(at, pk)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MAX_PK = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,12 +349,15 @@ def _conditions(f: MessageFilter) -> list[ColumnElement[bool]]:
 
 def _older_than(cursor: Cursor) -> ColumnElement[bool]:
     at, pk = col(MessageRecord.created_at), col(MessageRecord.id)
-    return or_(at < cursor.at, and_(at == cursor.at, pk < cursor.pk))
+    # The plain bound on created_at is implied by the rest; it is there so that the database
+    # starts its index scan at the cursor instead of filtering every newer row (a page 80
+    # days deep into a million messages took 0.7 s without it).
+    return and_(at <= cursor.at, or_(at < cursor.at, and_(at == cursor.at, pk < cursor.pk)))
 
 
 def _newer_than(cursor: Cursor) -> ColumnElement[bool]:
     at, pk = col(MessageRecord.created_at), col(MessageRecord.id)
-    return or_(at > cursor.at, and_(at == cursor.at, pk > cursor.pk))
+    return and_(at >= cursor.at, or_(at > cursor.at, and_(at == cursor.at, pk > cursor.pk)))
 
 
 def list_messages(engine: Engine, f: MessageFilter) -> MessagePage:

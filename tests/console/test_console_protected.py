@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 
 from fastapi.testclient import TestClient
 
@@ -21,7 +22,11 @@ from console.test_console_roles import events
 from gateway.api import create_app
 from gateway.cases import InsurancePeriod, PeriodKind, totalize
 from gateway.codes import Branch, InstitutionId
+from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
+from gateway.exchange import MessageStatus
+from gateway.store import MessageRecord
+from support import example_bytes
 
 
 def test_the_case_view_draws_the_periods_per_country_with_the_totals(
@@ -154,3 +159,39 @@ def test_the_api_leaves_a_protected_cases_error_texts_out(scenario: Scenario) ->
     case = client.get(f"/api/v1/cases/{refused.case_id}", headers=headers).json()
     assert case["protected_person"] is True
     assert all(m["error"] is None or m["error"]["detail"] is None for m in case["messages"])
+
+
+def test_only_the_latest_version_of_each_reply_counts_and_invalidated_ones_not() -> None:
+    reply = example_bytes("InsurancePeriodsReply")
+    none = example_bytes("InsurancePeriodsReply-none")
+    first, second = uuid.uuid4(), uuid.uuid4()
+
+    def record(set_id: uuid.UUID, version: int, action: str, body: bytes) -> MessageRecord:
+        return MessageRecord(
+            document_type="InsurancePeriodsReply",
+            status=MessageStatus.RECEIVED,
+            document_set_id=set_id,
+            document_version=version,
+            action=action,
+            sealed=body,
+        )
+
+    def read(found: MessageRecord) -> bytes:
+        return found.sealed
+
+    as_of = dt.date(2026, 11, 25)
+    corrected = case_periods(
+        [record(first, 1, "new", reply), record(first, 2, "update", none)], read, as_of=as_of
+    )
+    assert corrected is not None and corrected.replies == 1 and corrected.periods == []
+    withdrawn = case_periods(
+        [record(first, 1, "new", reply), record(first, 2, "invalidate", reply)], read, as_of=as_of
+    )
+    assert withdrawn is None
+    both = case_periods(
+        [record(first, 1, "new", reply), record(second, 1, "new", b"<not a reply/>")],
+        read,
+        as_of=as_of,
+    )
+    assert both is not None and both.replies == 2 and both.unreadable == 1
+    assert both.career.total_days > 0
