@@ -24,7 +24,7 @@ from gateway.cases import InsurancePeriod, PeriodKind, totalize
 from gateway.codes import Branch, InstitutionId
 from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
-from gateway.exchange import MessageStatus
+from gateway.exchange import Direction, MessageStatus
 from gateway.store import MessageRecord
 from support import example_bytes
 
@@ -167,12 +167,26 @@ def test_only_the_latest_version_of_each_reply_counts_and_invalidated_ones_not()
     first, second = uuid.uuid4(), uuid.uuid4()
 
     def record(set_id: uuid.UUID, version: int, action: str, body: bytes) -> MessageRecord:
+        at = dt.datetime(2026, 11, 25, tzinfo=dt.UTC)
         return MessageRecord(
-            document_type="InsurancePeriodsReply",
-            status=MessageStatus.RECEIVED,
+            message_id=uuid.uuid4(),
+            direction=Direction.IN,
+            case_id=uuid.uuid4(),
+            case_type="insurance-periods",
             document_set_id=set_id,
             document_version=version,
             action=action,
+            sender="DE:DRV70001",
+            recipient="FR:CNAV",
+            partner="DE:DRV70001",
+            document_type="InsurancePeriodsReply",
+            schema_version="1.0",
+            status=MessageStatus.RECEIVED,
+            created_at=at,
+            updated_at=at,
+            expires_at=at,
+            size=len(body),
+            digest="0" * 64,
             sealed=body,
         )
 
