@@ -26,6 +26,7 @@ from console.console_testing import BIRTH_DATE, PASSWORD, PERSONAL_VALUES, Scena
 from gateway.api import create_app
 from gateway.console import Role
 from gateway.exchange import MessageStatus
+from gateway.store import Trace
 from support import Clock, example_bytes
 
 pytestmark = pytest.mark.browser
@@ -329,6 +330,20 @@ def test_a_new_message_appears_in_the_list_without_a_reload(
     assert browser.execute_script("return window.__notReloaded") == "still the same page"
     assert "1 new message" in browser.find_element(By.CSS_SELECTOR, "[data-live-status]").text
     screenshot(browser, "messages-live")
+
+    # A message's page follows its status too.
+    failed = scenario.failed
+    assert failed.id is not None
+    browser.get(f"{server}/console/messages/{failed.id}")
+    assert browser.find_element(By.ID, "live-status").text == "failed"
+    browser.execute_script("window.__notReloaded = 'the message page';")
+    node = scenario.node
+    node.store.requeue(failed.id, now=node.clock(), trace=Trace("retried", "by a test"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "live-status").text == "accepted")
+    stages = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.timeline th.stage")]
+    assert stages[-1] == "retried"
+    assert browser.execute_script("return window.__notReloaded") == "the message page"
+    screenshot(browser, "message-live")
 
 
 def test_overdue_requests_are_marked(
