@@ -37,7 +37,7 @@ def test_the_case_view_draws_the_periods_per_country_with_the_totals(
     lanes = re.findall(r'<text class="lane-label"[^>]*>([^<]+)</text>', html)
     assert lanes[-1] == "counted" and lanes[:-1] == sorted(lanes[:-1]) and "DE" in lanes
     assert 'id="periods-chart-title"' in html and 'id="periods-chart-desc"' in html
-    assert 'class="period tier-compulsory" data-kind="employment"' in html
+    assert 'class="period tier-compulsory kind-employment" data-kind="employment"' in html
     assert "Totalized career:" in html and "Pro-rata share" in html
     for value in PERSONAL_VALUES:
         assert value not in html
