@@ -71,10 +71,10 @@ def _nice_ceiling(value: float) -> float:
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for factor in (1, 2, 2.5, 5, 10):
+    for factor in (1, 2, 2.5, 5):
         if value <= factor * power:
             return float(factor * power)
-    return float(10 * power)  # pragma: no cover - the loop always returns
+    return float(10 * power)
 
 
 def top_series(

@@ -132,3 +132,9 @@ def test_overdue_requests_are_listed_with_their_case(
     # The answered request's case has nothing open.
     answered = client.get(f"/console/cases/{scenario.case_id}").text
     assert "row-overdue" not in answered and "No request of this case waits" in answered
+
+
+def test_the_value_axis_ends_at_a_round_number() -> None:
+    for values, top in (([0.0], 1.0), ([3.0], 5.0), ([7.0], 10.0), ([120.0], 200.0)):
+        chart = line_chart({"n": values}, ["a"])
+        assert chart.y_ticks[-1].label == f"{top:g}", values
