@@ -138,3 +138,13 @@ def test_the_value_axis_ends_at_a_round_number() -> None:
     for values, top in (([0.0], 1.0), ([3.0], 5.0), ([7.0], 10.0), ([120.0], 200.0)):
         chart = line_chart({"n": values}, ["a"])
         assert chart.y_ticks[-1].label == f"{top:g}", values
+
+
+def test_an_empty_range_says_so_instead_of_drawing_empty_charts(
+    scenario: Scenario, login: Login, clock: Clock
+) -> None:
+    clock.advance(2 * 86_400)
+    html = login("vera").get("/console/dashboard?range=hour").text
+    assert '<svg class="line-chart"' not in html
+    assert html.count("nothing in this range.") == 4
+    assert html.count('<table class="list figures-table">') == 4
