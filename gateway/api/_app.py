@@ -31,7 +31,7 @@ from gateway.errors import GatewayError
 from gateway.evidence import export_evidence
 from gateway.exchange import MessageStatus
 from gateway.node import Node
-from gateway.store import ApiClient, MessageRecord
+from gateway.store import ApiClient, CaseRecord, MessageRecord
 
 __all__ = ["create_app"]
 
@@ -48,7 +48,9 @@ class Accepted(BaseModel):
     status: str
 
 
-def _summary(record: MessageRecord) -> dict[str, Any]:
+def _summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
+    """A message's header fields. For a protected person's case the stored error text is left
+    out: a refused document's checker text can quote its values."""
     return {
         "id": str(record.message_id),
         "direction": record.direction.value,
@@ -71,11 +73,17 @@ def _summary(record: MessageRecord) -> dict[str, Any]:
         "size": record.size,
         "digest": record.digest,
         "error": (
-            {"code": record.error_code, "detail": record.error_detail}
+            {"code": record.error_code, "detail": None if protected else record.error_detail}
             if record.error_code
             else None
         ),
     }
+
+
+def _protected(node: Node, case_id: uuid.UUID) -> bool:
+    with node.store.reading() as session:
+        case = session.get(CaseRecord, case_id)
+        return bool(case and case.protected_person)
 
 
 def _client(request: Request, authorization: Annotated[str | None, Header()] = None) -> ApiClient:
@@ -193,8 +201,10 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         if record is None:
             raise Problem(404, "not-found", "No such message", str(message_id))
         assert record.id is not None
+        protected = _protected(node, record.case_id)
         return {
-            **_summary(record),
+            **_summary(record, protected),
+            "protected_person": protected,
             "trace": [
                 {"at": e.at.isoformat(), "stage": e.stage, "detail": e.detail}
                 for e in node.store.trace(record.message_id)
@@ -259,7 +269,7 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
                 }
                 for request in (state.open_requests.values() if state else ())
             ],
-            "messages": [_summary(m) for m in messages],
+            "messages": [_summary(m, found.protected_person) for m in messages],
         }
 
     @app.get("/api/v1/inbox", summary="Received documents waiting for the back-office")
@@ -337,7 +347,8 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         node.metrics.outbox_depth.set(node.store.outbox_depth())
         return Response(generate_latest(node.metrics.registry), media_type=CONTENT_TYPE_LATEST)
 
-    mount_console(app, node)
+    # The console's close() ends its live streams when the node stops (see gateway.node.runtime).
+    app.state.console = mount_console(app, node).state.console
     return app
 
 

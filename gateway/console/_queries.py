@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Engine, Executable, and_, or_, select
+from sqlalchemy import ColumnElement, Engine, Executable, and_, func, or_, select
 from sqlmodel import Session, col
 
 from gateway.codes import InvalidIdentifier, parse_institution_id
@@ -34,6 +34,8 @@ __all__ = [
     "Step",
     "case_view",
     "dead_letters",
+    "is_protected",
+    "latest_change",
     "list_messages",
     "parse_filter",
     "reading",
@@ -83,10 +85,15 @@ class Cursor:
             at = _EPOCH + dt.timedelta(microseconds=int(match.group(1)))
         except OverflowError:
             raise ValueError(text) from None
-        return cls(at, int(match.group(2)))
+        pk = int(match.group(2))
+        if pk > _MAX_PK:
+            # Row numbers are 32-bit integers: PostgreSQL refuses a larger bound outright.
+            raise ValueError(text)
+        return cls(at, pk)
 
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MAX_PK = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,12 +349,15 @@ def _conditions(f: MessageFilter) -> list[ColumnElement[bool]]:
 
 def _older_than(cursor: Cursor) -> ColumnElement[bool]:
     at, pk = col(MessageRecord.created_at), col(MessageRecord.id)
-    return or_(at < cursor.at, and_(at == cursor.at, pk < cursor.pk))
+    # The plain bound on created_at is implied by the rest; it is there so that the database
+    # starts its index scan at the cursor instead of filtering every newer row (a page 80
+    # days deep into a million messages took 0.7 s without it).
+    return and_(at <= cursor.at, or_(at < cursor.at, and_(at == cursor.at, pk < cursor.pk)))
 
 
 def _newer_than(cursor: Cursor) -> ColumnElement[bool]:
     at, pk = col(MessageRecord.created_at), col(MessageRecord.id)
-    return or_(at > cursor.at, and_(at == cursor.at, pk > cursor.pk))
+    return and_(at >= cursor.at, or_(at > cursor.at, and_(at == cursor.at, pk > cursor.pk)))
 
 
 def list_messages(engine: Engine, f: MessageFilter) -> MessagePage:
@@ -404,6 +414,21 @@ def case_view(engine: Engine, case_id: uuid.UUID) -> tuple[CaseRecord | None, li
             .order_by(col(MessageRecord.created_at), col(MessageRecord.id)),
         )
     return case, rows
+
+
+def is_protected(engine: Engine, case_id: uuid.UUID) -> bool:
+    """Whether the case is marked as concerning a protected person."""
+    with reading(engine) as session:
+        case = session.get(CaseRecord, case_id)
+        return bool(case and case.protected_person)
+
+
+def latest_change(engine: Engine) -> int:
+    """A number that grows whenever a message is stored or changes: the newest trace event's
+    row number (every change of a message writes one). A primary-key lookup, so it stays
+    cheap however many messages there are."""
+    with reading(engine) as session:
+        return int(session.scalar(select(func.max(col(TraceEvent.id)))) or 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import threading
 import urllib.parse
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from sqlalchemy import select
@@ -26,10 +27,15 @@ from sqlmodel import col
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from gateway.cases import overdue
 from gateway.console._accounts import Accounts, LoginOutcome
 from gateway.console._audit import ChainReport
+from gateway.console._case_periods import case_periods
+from gateway.console._charts import line_chart, periods_chart, top_series
+from gateway.console._dashboard import Range, dashboard
 from gateway.console._diagram import sequence_diagram
 from gateway.console._format import duration, pretty_xml, utc
+from gateway.console._live import change_events
 from gateway.console._models import ConsoleSession, Operator, Role
 from gateway.console._queries import (
     DOCUMENT_TYPES,
@@ -37,6 +43,8 @@ from gateway.console._queries import (
     FilterProblem,
     case_view,
     dead_letters,
+    is_protected,
+    latest_change,
     list_messages,
     parse_filter,
     reading,
@@ -57,12 +65,13 @@ _REASON_MIN = 10
 _REASON_MAX = 500
 _AUDIT_PAGE = 100
 _DEAD_LETTER_PAGE = 50
+_LATE_SHOWN = 50
 
 _SECURITY_HEADERS = [
     (
         b"content-security-policy",
         b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
-        b"form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        b"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     ),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
@@ -110,8 +119,9 @@ def can_audit(role: Role) -> bool:
     return role is Role.AUDITOR
 
 
-def can_export_evidence(role: Role) -> bool:
-    return role in (Role.OPERATOR, Role.AUDITOR)
+def can_export_evidence(role: Role, *, protected: bool = False) -> bool:
+    """Operators and auditors; for a protected person's case auditors only, as for a reveal."""
+    return role is Role.AUDITOR if protected else role in (Role.OPERATOR, Role.AUDITOR)
 
 
 def status_group(status: str) -> str:
@@ -164,6 +174,10 @@ class Console:
         self.node = node
         self.prefix = prefix.rstrip("/")
         self.accounts = accounts or Accounts(node.store.engine)
+        #: Set when the node stops: live streams end at their next poll.
+        self.closing = threading.Event()
+        #: Seconds between two looks at the store for a live stream.
+        self.live_poll_seconds = 1.0
         self.templates = Environment(
             loader=FileSystemLoader(_HERE / "templates"),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -183,10 +197,16 @@ class Console:
             can_audit=can_audit,
             can_export_evidence=can_export_evidence,
             status_group=status_group,
+            seconds=_seconds,
+            percent=lambda share: f"{share * 100:.0f} %",
         )
 
     def now(self) -> dt.datetime:
         return self.node.clock()
+
+    def close(self) -> None:
+        """End the live streams (the node is stopping); pages still answer."""
+        self.closing.set()
 
     def render(
         self,
@@ -361,14 +381,15 @@ def _replies(console: Console, message_id: uuid.UUID) -> list[tuple[int, str, st
         return [(pk, kind, direction.value, status.value) for pk, kind, direction, status in found]
 
 
-def _detail_is_safe(record: MessageRecord) -> bool:
+def _detail_is_safe(record: MessageRecord, protected: bool) -> bool:
     """Whether a message's stored error text may be shown to every role.
 
     A refused inbound message keeps the raw validation text, which can quote values of the
     document (personal data); texts of sent messages are the node's own or the partner's
-    rejection reasons, which are written without personal data.
+    rejection reasons, which are written without personal data. For a protected person even
+    those are withheld: nothing typed by anyone about the case is shown unasked.
     """
-    return record.direction is Direction.OUT
+    return record.direction is Direction.OUT and not protected
 
 
 def _message_page(
@@ -386,6 +407,7 @@ def _message_page(
     node = console.node
     assert record.id is not None
     now = console.now()
+    protected = is_protected(node.store.engine, record.case_id)
     events = node.store.trace(record.message_id)
     steps = timeline(events, now=now, final=record.status.is_final)
     longest = max((s.spent.total_seconds() for s in steps if s.spent), default=0.0)
@@ -411,7 +433,8 @@ def _message_page(
         replies=_replies(console, record.message_id),
         sends=sends,
         max_attempts=node.settings.max_attempts,
-        detail_safe=_detail_is_safe(record) or revealed is not None,
+        detail_safe=_detail_is_safe(record, protected) or revealed is not None,
+        protected=protected,
         problems=[s for s in steps if s.problem],
         done=done,
         revealed=revealed,
@@ -419,6 +442,8 @@ def _message_page(
         reveal_event=reveal_event,
         reason=reason,
         retryable=record.direction is Direction.OUT and record.status is MessageStatus.FAILED,
+        # A page answering a form post cannot fetch itself again.
+        live=revealed is None and status == 200,
     )
 
 
@@ -523,6 +548,8 @@ def _install_pages(app: FastAPI) -> None:
             invalid={p.field: p.text for p in problems},
             page=page,
             base="/messages",
+            # Only the first page follows new messages: a deeper page stays where it is.
+            live=page is not None and f.after is None and f.before is None,
             **_filter_options(console, list(MessageStatus)),
         )
 
@@ -588,19 +615,35 @@ def _install_pages(app: FastAPI) -> None:
             login, can_reveal(login.role), "reveal a document's personal data", record.message_id
         )
         reason = " ".join(form.get("reason", "").split())
+        protected = is_protected(console.node.store.engine, record.case_id)
+        problem = None
         if not _REASON_MIN <= len(reason) <= _REASON_MAX:
+            problem = (
+                f"State why you need to see this document, in {_REASON_MIN} to "
+                f"{_REASON_MAX} characters."
+            )
+        elif protected and form.get("protected_ack") != "yes":
+            problem = (
+                "This document concerns a protected person: confirm that the case cannot "
+                "be handled without seeing it."
+            )
+        if problem is not None:
             return _message_page(
                 console,
                 login,
                 record,
                 status=400,
-                reveal_error=f"State why you need to see this document, in {_REASON_MIN} to "
-                f"{_REASON_MAX} characters.",
+                reveal_error=problem,
                 reason=reason[:_REASON_MAX],
             )
-        # Recorded before anything is shown: no reveal without its audit event.
+        # Recorded before anything is shown: no reveal without its audit event. A protected
+        # person's document is recorded under its own action, so it stands out in the log.
         event = console.audit(
-            login, "reveal", message_id=record.message_id, detail=f"reason: {reason}"
+            login,
+            "reveal-protected" if protected else "reveal",
+            message_id=record.message_id,
+            detail=("protected person, confirmed as needed; " if protected else "")
+            + f"reason: {reason}",
         )
         try:
             document = pretty_xml(console.node.document_of(record))
@@ -622,8 +665,12 @@ def _install_pages(app: FastAPI) -> None:
             raise _Refused(
                 404, "No such message", "This node has no message with that number.", login
             )
+        protected = is_protected(console.node.store.engine, record.case_id)
         console.require(
-            login, can_export_evidence(login.role), "export evidence", record.message_id
+            login,
+            can_export_evidence(login.role, protected=protected),
+            "export evidence",
+            record.message_id,
         )
         try:
             bundle = export_evidence(console.node, record)
@@ -634,7 +681,8 @@ def _install_pages(app: FastAPI) -> None:
             login,
             "evidence-exported",
             message_id=record.message_id,
-            detail=f"chain proof up to row {bundle.chain.head_length}",
+            detail=("protected person; " if protected else "")
+            + f"chain proof up to row {bundle.chain.head_length}",
         )
         return Response(
             bundle.to_json(),
@@ -646,9 +694,16 @@ def _install_pages(app: FastAPI) -> None:
 
     @app.get("/cases/{case_id}")
     def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
-        found, rows = case_view(console.node.store.engine, case_id)
+        node = console.node
+        found, rows = case_view(node.store.engine, case_id)
         if found is None and not rows:
             raise _Refused(404, "No such case", "This node has no case with that id.", login)
+        now = console.now()
+        state = node.cases.state(case_id)
+        late = {request.message_id for request in overdue(state, now)} if state else set()
+        _, records = node.store.case_messages(case_id)
+        periods = case_periods(records, node.document_of, as_of=now.date())
+        protected = bool(found and found.protected_person)
         return console.render(
             "case.html",
             login=login,
@@ -657,7 +712,93 @@ def _install_pages(app: FastAPI) -> None:
             case_id=case_id,
             case=found,
             rows=rows,
-            diagram=sequence_diagram(rows, console.node.institution),
+            diagram=sequence_diagram(rows, node.institution),
+            state=state,
+            open_requests=sorted(
+                state.open_requests.values() if state else (), key=lambda r: r.due_at
+            ),
+            late=late,
+            links=_message_rows_by_id(console, sorted(late)),
+            now=now,
+            periods=periods,
+            # A protected person's periods are summed, never drawn one by one.
+            periods_chart=(
+                periods_chart(periods.periods, periods.career)
+                if periods and periods.periods and not protected
+                else None
+            ),
+            protected=protected,
+        )
+
+    @app.get("/dashboard")
+    def dashboard_page(console: ConsoleDep, login: LoggedIn, range: str = "day") -> Response:
+        try:
+            span = Range(range)
+        except ValueError:
+            raise _Refused(
+                400, "No such time range", "Choose the last hour, day or week.", login
+            ) from None
+        node = console.node
+        now = console.now()
+        figures = dashboard(
+            node.store.engine,
+            span,
+            now=now,
+            threshold=dt.timedelta(seconds=node.settings.receipt_timeout_seconds),
+        )
+        labels = [_bucket_label(span, bucket.start) for bucket in figures.buckets]
+        late = node.late_requests()
+        return console.render(
+            "dashboard.html",
+            login=login,
+            section="dashboard",
+            title="Dashboard",
+            live=True,
+            d=figures,
+            ranges=[(r.value, f"Last {r.value}") for r in Range],
+            labels=labels,
+            partner_chart=line_chart(top_series(figures.by_partner), labels),
+            type_chart=line_chart(top_series(figures.by_type), labels),
+            latency_chart=line_chart(
+                {
+                    "p50": [b.p50 for b in figures.latency],
+                    "p95": [b.p95 for b in figures.latency],
+                },
+                labels,
+                value_text=_seconds,
+                floor_max=0.1,
+            ),
+            error_chart=line_chart(
+                {"error rate": [None if r is None else r * 100 for r in figures.error_rate]},
+                labels,
+                value_text=lambda v: f"{v:.0f} %",
+                floor_max=10,
+            ),
+            late=late[:_LATE_SHOWN],
+            late_total=len(late),
+            late_links=_message_rows_by_id(console, [r.message_id for _, r in late[:_LATE_SHOWN]]),
+        )
+
+    @app.get("/events")
+    def events(request: Request, console: ConsoleDep) -> Response:
+        # An event stream cannot follow a redirect to the login page: a plain 401 tells the
+        # browser's EventSource to stop trying.
+        token = request.cookies.get(COOKIE, "")
+        found = console.accounts.session(token, now=console.now()) if token else None
+        if found is None or found[1] is None:
+            return Response(status_code=401)
+        typed = request.headers.get("last-event-id", "")
+        since = int(typed) if typed.isdigit() and len(typed) < 19 else None
+        engine = console.node.store.engine
+        return StreamingResponse(
+            change_events(
+                lambda: latest_change(engine),
+                since=since,
+                poll_seconds=console.live_poll_seconds,
+                closing=console.closing,
+            ),
+            media_type="text/event-stream",
+            headers={"x-accel-buffering": "no"},
         )
 
     @app.get("/failures")
@@ -723,6 +864,14 @@ def _install_pages(app: FastAPI) -> None:
             ),
         )
         return _audit_page(console, login, "", report=report, trace_report=traces)
+
+
+def _bucket_label(span: Range, start: dt.datetime) -> str:
+    return start.strftime("%a %H:%M" if span is Range.WEEK else "%H:%M")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.2f} s" if value < 10 else f"{value:.0f} s"
 
 
 def _audit_page(

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from gateway.cases import overdue
+from gateway.cases import CaseState, OpenRequest, overdue
 from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.config import NodeSettings
 from gateway.directory import Directory, load_directory
@@ -641,15 +641,23 @@ class Node:
         return result
 
     def overdue_requests(self) -> dict[CaseType, int]:
-        """Open requests whose answer is late, per case type, over the cases this node
-        touched within the last year (older cases are left to the console's case search)."""
-        now = self.clock()
+        """Open requests whose answer is late, per case type (see :meth:`late_requests`)."""
         counts = dict.fromkeys(CaseType, 0)
+        for state, _ in self.late_requests():
+            counts[state.case_type] += 1
+        return counts
+
+    def late_requests(self) -> list[tuple[CaseState, OpenRequest]]:
+        """Each open request whose answer is late, with its case, over the cases this node
+        touched within the last year (older cases are left to the console's case search);
+        the longest overdue first."""
+        now = self.clock()
+        late: list[tuple[CaseState, OpenRequest]] = []
         for case_id in self.store.case_ids_since(now - _OVERDUE_HORIZON):
             state = self.cases.state(case_id)
             if state is not None:
-                counts[state.case_type] += len(overdue(state, now))
-        return counts
+                late.extend((state, request) for request in overdue(state, now))
+        return sorted(late, key=lambda item: (item[1].due_at, str(item[1].message_id)))
 
     # Reading ----------------------------------------------------------------------------
 

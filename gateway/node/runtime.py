@@ -10,6 +10,8 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
+from types import FrameType
 
 import uvicorn
 
@@ -231,18 +233,33 @@ def _bus_message(dispatch: Dispatch) -> BusMessage:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, which also ends the console's live streams as soon as a stop is asked
+    for: a graceful stop waits for open responses, and an event stream never ends by itself."""
+
+    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_exit = on_exit
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self._on_exit()
+        super().handle_exit(sig, frame)
+
+
 async def _serve(settings: NodeSettings) -> None:
     node = await asyncio.to_thread(open_node, settings)
     runtime = NodeRuntime(node)
     await runtime.start()
-    server = uvicorn.Server(
+    app = create_app(node, readiness=runtime.ready)
+    server = _Server(
         uvicorn.Config(
-            create_app(node, readiness=runtime.ready),
+            app,
             host=settings.api_host,
             port=settings.api_port,
             log_level="warning",
             lifespan="off",
-        )
+        ),
+        on_exit=app.state.console.close,
     )
     try:
         # uvicorn turns SIGTERM and SIGINT into a graceful stop of the server.

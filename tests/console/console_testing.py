@@ -15,7 +15,7 @@ from gateway.documents import build_envelope
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Node
 from gateway.security import seal, sign_enveloped
-from gateway.store import MessageRecord
+from gateway.store import CaseRecord, MessageRecord
 from support import Clock, arrival, deliver, example, example_bytes, relay
 
 PASSWORD = "a long enough test password"
@@ -154,3 +154,15 @@ def build_scenario(make_node: Callable[..., Node], clock: Clock) -> Scenario:
     assert found.refused.status is MessageStatus.REFUSED
     assert found.refused.direction is Direction.IN
     return found
+
+
+#: Values of the example periods reply that identify the person (names, a PIN, the town).
+PERSONAL_VALUES = ("Müller", "Jürgen", "65140361M017", "Lüdenscheid", BIRTH_DATE)
+
+
+def protect(node: Node, case_id: uuid.UUID) -> None:
+    """Mark a case as concerning a protected person, as the flag of its first message would."""
+    with node.store.writing() as session:
+        case = session.get(CaseRecord, case_id)
+        assert case is not None
+        case.protected_person = True

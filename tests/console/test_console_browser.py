@@ -22,10 +22,12 @@ from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from console.console_testing import BIRTH_DATE, PASSWORD, Scenario
+from console.console_testing import BIRTH_DATE, PASSWORD, PERSONAL_VALUES, Scenario, protect
 from gateway.api import create_app
 from gateway.console import Role
 from gateway.exchange import MessageStatus
+from gateway.store import Trace
+from support import Clock, example_bytes
 
 pytestmark = pytest.mark.browser
 
@@ -265,3 +267,130 @@ def test_the_console_can_be_used_with_the_keyboard(
     for label in browser.find_elements(By.CSS_SELECTOR, "form.filters label"):
         target = label.get_attribute("for")
         assert target and browser.find_element(By.ID, target)
+
+
+def test_the_dashboard_draws_its_charts_and_names_the_silent_partner(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "vera", next_path="/console/dashboard")
+    charts = browser.find_elements(By.CSS_SELECTOR, "svg.line-chart")
+    assert len(charts) == 4
+    for chart in charts:
+        assert chart.find_element(By.TAG_NAME, "title").get_attribute("textContent")
+        assert chart.find_element(By.TAG_NAME, "desc").get_attribute("textContent")
+        assert chart.size["width"] > 300 and chart.size["height"] > 100
+    assert browser.find_elements(By.CSS_SELECTOR, "svg.line-chart polyline")
+    silent = browser.find_element(By.CSS_SELECTOR, "table.silent tbody tr.silent-stopped")
+    assert "DE:DRV70001" in silent.text and "stopped answering" in silent.text
+    screenshot(browser, "dashboard")
+
+    # The same figures as a table, one click away.
+    browser.find_element(By.CSS_SELECTOR, "details.figures summary").click()
+    table = browser.find_element(By.CSS_SELECTOR, "table.figures-table")
+    assert table.is_displayed() and "DE:DRV70001" in table.text
+
+    browser.find_element(By.LINK_TEXT, "Last week").click()
+    wait_for(browser, lambda d: d.current_url.endswith("range=week"))
+    current = browser.find_element(By.CSS_SELECTOR, ".range-choice a[aria-current='page']")
+    assert current.text == "Last week"
+    screenshot(browser, "dashboard-week")
+
+
+def test_the_case_view_draws_the_insurance_periods(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "vera", next_path=f"/console/cases/{scenario.case_id}")
+    chart = browser.find_element(By.CSS_SELECTOR, "svg.periods")
+    lanes = [e.text for e in chart.find_elements(By.CSS_SELECTOR, "text.lane-label")]
+    assert lanes[-1] == "counted" and "DE" in lanes and "FR" in lanes
+    assert len(chart.find_elements(By.CSS_SELECTOR, "rect.period")) > len(lanes)
+    page = text_of(browser)
+    assert "Totalized career" in page
+    for value in PERSONAL_VALUES:
+        assert value not in page and value not in browser.page_source
+    browser.execute_script("arguments[0].scrollIntoView()", chart)
+    screenshot(browser, "case-periods")
+
+
+def test_a_new_message_appears_in_the_list_without_a_reload(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    log_in(browser, server, "vera")
+    rows = browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")
+    before = len(rows)
+    marker = browser.execute_script("return window.__notReloaded = 'still the same page';")
+    assert marker == "still the same page"
+    scenario.node.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    wait_for(
+        browser,
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == before + 1,
+    )
+    new = browser.find_element(By.CSS_SELECTOR, "table.list tbody tr.row-new")
+    assert "InsurancePeriodsRequest" in new.text and "accepted" in new.text
+    assert browser.execute_script("return window.__notReloaded") == "still the same page"
+    assert "1 new message" in browser.find_element(By.CSS_SELECTOR, "[data-live-status]").text
+    screenshot(browser, "messages-live")
+
+    # A message's page follows its status too.
+    failed = scenario.failed
+    assert failed.id is not None
+    browser.get(f"{server}/console/messages/{failed.id}")
+    assert browser.find_element(By.ID, "live-status").text == "failed"
+    browser.execute_script("window.__notReloaded = 'the message page';")
+    node = scenario.node
+    node.store.requeue(failed.id, now=node.clock(), trace=Trace("retried", "by a test"))
+    wait_for(browser, lambda d: d.find_element(By.ID, "live-status").text == "accepted")
+    stages = [e.text for e in browser.find_elements(By.CSS_SELECTOR, "table.timeline th.stage")]
+    assert stages[-1] == "retried"
+    assert browser.execute_script("return window.__notReloaded") == "the message page"
+    screenshot(browser, "message-live")
+
+
+def test_overdue_requests_are_marked(
+    server: str, browser: WebDriver, scenario: Scenario, clock: Clock
+) -> None:
+    clock.advance(61 * 86_400)
+    log_in(browser, server, "otto", next_path="/console/dashboard")
+    overdue = browser.find_elements(By.CSS_SELECTOR, "table.overdue tbody tr.row-overdue")
+    assert len(overdue) == 2 and all("overdue" in row.text for row in overdue)
+    screenshot(browser, "dashboard-overdue")
+    link = browser.find_element(By.CSS_SELECTOR, f"a[href$='/cases/{scenario.failed.case_id}']")
+    link.click()
+    wait_for(browser, lambda d: "/console/cases/" in d.current_url)
+    row = browser.find_element(By.CSS_SELECTOR, "table.requests tbody tr.row-overdue")
+    assert "overdue" in row.text and "DE:DRV70001" in row.text
+    screenshot(browser, "case-overdue")
+
+
+def test_a_protected_persons_data_is_masked_and_only_an_auditor_reveals_it(
+    server: str, browser: WebDriver, scenario: Scenario
+) -> None:
+    protect(scenario.node, scenario.case_id)
+    log_in(browser, server, "vera", next_path=f"/console/cases/{scenario.case_id}")
+    assert "protected person" in text_of(browser)
+    assert not browser.find_elements(By.CSS_SELECTOR, "svg.periods")
+    assert "not drawn one by one" in text_of(browser)
+    for value in PERSONAL_VALUES:
+        assert value not in browser.page_source
+    screenshot(browser, "protected-case")
+    browser.get(f"{server}/console/messages/{scenario.received.id}")
+    assert not browser.find_elements(By.ID, "reason")
+    assert not browser.find_elements(By.ID, "protected_ack")
+    screenshot(browser, "protected-viewer-message")
+    browser.find_element(By.CSS_SELECTOR, ".who button").click()
+    wait_for(browser, lambda d: "/console/login" in d.current_url)
+
+    log_in(browser, server, "aude", next_path=f"/console/messages/{scenario.received.id}")
+    browser.find_element(By.ID, "reason").send_keys("Complaint 2026-114: check the periods")
+    browser.find_element(By.CSS_SELECTOR, ".reveal-form button").click()
+    # The confirmation is required: the browser does not send the form without it.
+    assert not browser.find_elements(By.CSS_SELECTOR, "pre.document")
+    assert "/reveal" not in browser.current_url
+    browser.find_element(By.ID, "protected_ack").click()
+    screenshot(browser, "protected-auditor-confirms")
+    browser.find_element(By.CSS_SELECTOR, ".reveal-form button").click()
+    wait_for(browser, lambda d: bool(d.find_elements(By.CSS_SELECTOR, "pre.document")))
+    assert BIRTH_DATE in browser.find_element(By.CSS_SELECTOR, "pre.document").text
+    browser.get(f"{server}/console/audit")
+    assert "reveal-protected" in text_of(browser)
+    screenshot(browser, "protected-audit-log")

@@ -3,7 +3,7 @@ nothing to bundle."""
 
 from __future__ import annotations
 
-from console.console_testing import Login, Scenario
+from console.console_testing import Login, Scenario, protect
 from gateway.console import Accounts
 from gateway.evidence import EvidenceBundle
 
@@ -40,3 +40,18 @@ def test_nothing_to_bundle_is_a_409_page(scenario: Scenario, login: Login) -> No
     response = login("aude").get(f"/console/messages/{scenario.failed.id}/evidence")
     assert response.status_code == 409
     assert "no signed receipt has come for this message yet" in response.text
+
+
+def test_a_protected_persons_bundle_goes_to_auditors_only(
+    scenario: Scenario, login: Login
+) -> None:
+    protect(scenario.node, scenario.delivered.case_id)
+    link = f"/console/messages/{scenario.delivered.id}/evidence"
+    operator = login("otto")
+    assert link not in operator.get(f"/console/messages/{scenario.delivered.id}").text
+    assert operator.get(link).status_code == 403
+    auditor = login("aude")
+    assert f'href="{link}"' in auditor.get(f"/console/messages/{scenario.delivered.id}").text
+    assert auditor.get(link).status_code == 200
+    newest = Accounts(scenario.node.store.engine).audit_events(before=None, limit=1)[0]
+    assert newest.action == "evidence-exported" and newest.detail.startswith("protected person")

@@ -124,6 +124,8 @@ BAD_VALUES = [
     ("limit=1000", "Rows per page must be a number from 1 to 200."),
     ("after=1.2.3", "The page link is not valid"),
     ("after=99999999999999999999.1", "The page link is not valid"),
+    # A row number past 32 bits would make PostgreSQL refuse the query itself.
+    ("after=1.2147483648", "The page link is not valid"),
     ("after=1.1&before=1.1", "cannot go both ways"),
 ]
 

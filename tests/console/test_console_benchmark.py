@@ -1,0 +1,50 @@
+"""The million-row benchmark of the console's queries, run small so that it cannot rot (its
+timings are not judged here)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import sys
+import uuid
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from gateway.store import connect
+
+pytestmark = pytest.mark.database
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "console_queries.py"
+
+
+def _benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("console_queries", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Its dataclasses look their module up while they are made.
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_query_benchmark_fills_a_database_and_times_every_query(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    benchmark = _benchmark(monkeypatch)
+    now = dt.datetime.now(dt.UTC)
+    name = f"ssgw_test_{uuid.uuid4().hex[:12]}"
+    with benchmark.scratch_database(benchmark.ADMIN_URL, name) as url:
+        benchmark.fill(url, 10_000, now=now)
+        engine = connect(url)
+        try:
+            timings = benchmark.measure(engine, now=now, repeat=1)
+        finally:
+            engine.dispose()
+    by_name = {t.name: t for t in timings}
+    assert by_name["first page"].rows == 50
+    assert by_name["message id"].rows == 1
+    assert by_name["latest change (live updates)"].rows == 10_000
+    assert by_name["deep keyset page (80 days back)"].rows == 50
+    assert by_name["dashboard, last week"].rows > 0
