@@ -178,6 +178,8 @@ class EvidenceMalformed(GatewayError):
     """A file given as an evidence bundle cannot be read as one."""
 
     code = "evidence-malformed"
+
+
 class PayloadPurged(GatewayError):
     """The message's payload (sealed bytes) was removed by the retention policy; its metadata,
     digest, receipts and trace remain. Permanent: HTTP 410 Gone."""

@@ -42,9 +42,7 @@ def test_nothing_to_bundle_is_a_409_page(scenario: Scenario, login: Login) -> No
     assert "no signed receipt has come for this message yet" in response.text
 
 
-def test_a_protected_persons_bundle_goes_to_auditors_only(
-    scenario: Scenario, login: Login
-) -> None:
+def test_a_protected_persons_bundle_goes_to_auditors_only(scenario: Scenario, login: Login) -> None:
     protect(scenario.node, scenario.delivered.case_id)
     link = f"/console/messages/{scenario.delivered.id}/evidence"
     operator = login("otto")
