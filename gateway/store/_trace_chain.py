@@ -86,7 +86,9 @@ def _tip(session: Session) -> _Tip:
     tip: _Tip | None = session.info.get(_TIP)
     if tip is not None and tip.transaction is transaction:
         return tip
-    head = session.execute(
+    # Core statements on the session's connection: the ORM adds nothing here but time.
+    connection = session.connection()
+    head = connection.execute(
         select(col(TraceChainHead.length), col(TraceChainHead.head_hash))
         .where(col(TraceChainHead.id) == _HEAD_ID)
         .with_for_update()
@@ -94,11 +96,11 @@ def _tip(session: Session) -> _Tip:
     if head is None:
         # The head row is gone (deleted by hand): start it again from the newest row, so
         # the node keeps working; verify_trace_chain still checks every link.
-        newest = session.execute(
+        newest = connection.execute(
             select(col(TraceEvent.id), col(TraceEvent.hash)).order_by(col(TraceEvent.id).desc())
         ).first()
-        length, head_hash = (int(newest[0]), str(newest[1])) if newest else (0, GENESIS)
-        session.execute(
+        length, head_hash = (newest[0] or 0, newest[1]) if newest else (0, GENESIS)
+        connection.execute(
             insert(TraceChainHead).values(id=_HEAD_ID, length=length, head_hash=head_hash)
         )
     else:
@@ -134,7 +136,7 @@ def _write_head(session: Session) -> None:
     tip: _Tip | None = session.info.pop(_TIP, None)
     if tip is None or tip.transaction is not session.get_transaction():
         return
-    session.execute(
+    session.connection().execute(
         update(TraceChainHead)
         .where(col(TraceChainHead.id) == _HEAD_ID)
         .values(length=tip.length, head_hash=tip.head_hash)
