@@ -33,6 +33,7 @@ from gateway.exchange._technical import (
     read_acknowledgement,
     rejection_reason,
 )
+from gateway.exchange._timing import StageTimer, untimed
 
 __all__ = [
     "CLOCK_SKEW",
@@ -47,6 +48,7 @@ __all__ = [
     "InboundMessage",
     "MessageStatus",
     "OutboundMessage",
+    "StageTimer",
     "VerifiedEnvelope",
     "admit",
     "authenticate",
@@ -57,5 +59,6 @@ __all__ = [
     "prepare_outbound",
     "read_acknowledgement",
     "rejection_reason",
+    "untimed",
     "verify_envelope",
 ]

@@ -35,6 +35,7 @@ from gateway.errors import (
     WrongRecipient,
 )
 from gateway.exchange._credentials import Credentials
+from gateway.exchange._timing import StageTimer, untimed
 from gateway.security import KeyUse, open_sealed, verify_signed
 
 __all__ = [
@@ -118,13 +119,19 @@ def _claimed_sender(root: etree._Element) -> str:
 
 
 def _authenticate_plaintext(
-    plaintext: bytes, *, directory: Directory, now: dt.datetime, limits: ParseLimits
+    plaintext: bytes,
+    *,
+    directory: Directory,
+    now: dt.datetime,
+    limits: ParseLimits,
+    timer: StageTimer = untimed,
 ) -> AuthenticatedEnvelope:
-    unverified = parse_untrusted(plaintext, limits).getroot()
-    sender = _claimed_sender(unverified)
-    trusted = directory.certificates(sender, KeyUse.SIGNING, now)
-    verified = verify_signed(unverified, trusted)
-    validate_envelope(verified.root)
+    with timer("verify"):
+        unverified = parse_untrusted(plaintext, limits).getroot()
+        sender = _claimed_sender(unverified)
+        trusted = directory.certificates(sender, KeyUse.SIGNING, now)
+        verified = verify_signed(unverified, trusted)
+        validate_envelope(verified.root)
     header = read_header(verified.root)
     if header.sender != sender:
         raise SignatureInvalid("the signed header names another sender than the signer")
@@ -154,13 +161,18 @@ def authenticate(
     directory: Directory,
     now: dt.datetime,
     limits: ParseLimits = DEFAULT_LIMITS,
+    timer: StageTimer = untimed,
 ) -> AuthenticatedEnvelope:
-    """Decrypt a sealed message and verify its signature and envelope."""
+    """Decrypt a sealed message and verify its signature and envelope (``timer`` times the
+    decryption and verification stages)."""
     # Base64url makes the token a third larger than the envelope inside.
     if len(sealed) > limits.max_bytes * 4 // 3 + 4096:
         raise DecryptionFailed("the sealed message is larger than any acceptable envelope")
-    plaintext = open_sealed(sealed, credentials.decryption)
-    return _authenticate_plaintext(plaintext, directory=directory, now=now, limits=limits)
+    with timer("decrypt"):
+        plaintext = open_sealed(sealed, credentials.decryption)
+    return _authenticate_plaintext(
+        plaintext, directory=directory, now=now, limits=limits, timer=timer
+    )
 
 
 def admit(
@@ -170,9 +182,10 @@ def admit(
     directory: Directory,
     now: dt.datetime,
     bus: BusHeaders | None = None,
+    timer: StageTimer = untimed,
 ) -> InboundMessage:
     """Check an authenticated envelope is for this node, fresh, as the bus said, valid and
-    permitted by the agreement policy."""
+    permitted by the agreement policy (``timer`` times validation and policy)."""
     header = envelope.header
     if header.recipient != credentials.institution:
         raise WrongRecipient(
@@ -198,15 +211,17 @@ def admit(
         raise MessageExpired(f"the message expired at {header.expires.isoformat()}")
     if header.created > now + CLOCK_SKEW:
         raise MessageExpired("the message claims to be created in the future")
-    document = validate_element(envelope_body(envelope.root), today=now.date())
-    decision = decide(
-        directory,
-        sender=header.sender,
-        recipient=header.recipient,
-        document_type=header.document_type,
-        branches=document.branches,
-        on=now.date(),
-    )
+    with timer("validate"):
+        document = validate_element(envelope_body(envelope.root), today=now.date())
+    with timer("policy"):
+        decision = decide(
+            directory,
+            sender=header.sender,
+            recipient=header.recipient,
+            document_type=header.document_type,
+            branches=document.branches,
+            on=now.date(),
+        )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)
     return InboundMessage(

@@ -35,6 +35,7 @@ from gateway.documents import (
 )
 from gateway.errors import DirectoryError, GatewayError, StoreUnavailable
 from gateway.exchange import (
+    Acknowledgement,
     AuthenticatedEnvelope,
     BusHeaders,
     Credentials,
@@ -185,26 +186,26 @@ class Node:
             )
         if case_id is not None and case_type is None:
             case_type = self.cases.case_type_of(case_id)
-        with self.metrics.stage("prepare"):
-            outbound = prepare_outbound(
-                validated,
-                credentials=self.credentials,
-                directory=self.directory,
-                recipient=recipient,
-                now=now,
-                case_id=case_id,
-                case_type=case_type,
-                in_reply_to=in_reply_to,
-                document_set_id=document_set_id,
-                document_version=document_version,
-                action=action,
-                protected_person=protected_person,
-                time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
-            )
+        outbound = prepare_outbound(
+            validated,
+            credentials=self.credentials,
+            directory=self.directory,
+            recipient=recipient,
+            now=now,
+            case_id=case_id,
+            case_type=case_type,
+            in_reply_to=in_reply_to,
+            document_set_id=document_set_id,
+            document_version=document_version,
+            action=action,
+            protected_person=protected_person,
+            time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+            timer=self.metrics.stage,
+        )
         with self.metrics.stage("case"):
             self.cases.check(outbound.header, validated.root, receiving=False)
         record = self._outbound_record(outbound, now)
-        with self.metrics.stage("store"):
+        with self.metrics.stage("database"):
             self.store.add_message(
                 record,
                 traces=[
@@ -236,7 +237,8 @@ class Node:
         record.agreement_id = outbound.agreement_id
         # At rest the signed envelope is sealed to this node's own key: the store holds
         # no readable personal data, yet the node can show what it sent.
-        record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
+        with self.metrics.stage("encrypt"):
+            record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
         return record
 
     # Relaying ---------------------------------------------------------------------------
@@ -245,7 +247,9 @@ class Node:
         """Messages to publish now. Expired or exhausted ones are failed here instead."""
         now = self.clock()
         dispatches: list[Dispatch] = []
-        for record in self.store.due(now, limit):
+        with self.metrics.stage("database"):
+            due = self.store.due(now, limit)
+        for record in due:
             assert record.id is not None
             if now >= record.expires_at:
                 self._fail(record, "expired", "the message expired before a receipt came", now)
@@ -298,18 +302,19 @@ class Node:
     def published(self, dispatch: Dispatch) -> None:
         """The broker confirmed a publish."""
         now = self.clock()
-        record = self.store.message(dispatch.pk)
-        if record is None:
-            return
-        attempt = record.attempts + 1
-        # A receipt or rejection expects no receipt of its own: nothing to wait for.
-        technical = record.document_type in _TECHNICAL_NAMES
-        self.store.record_attempt(
-            dispatch.pk,
-            now=now,
-            next_due=None if technical else now + self.backoff(attempt),
-            trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
-        )
+        with self.metrics.stage("database"):
+            record = self.store.message(dispatch.pk)
+            if record is None:
+                return
+            attempt = record.attempts + 1
+            # A receipt or rejection expects no receipt of its own: nothing to wait for.
+            technical = record.document_type in _TECHNICAL_NAMES
+            self.store.record_attempt(
+                dispatch.pk,
+                now=now,
+                next_due=None if technical else now + self.backoff(attempt),
+                trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
+            )
         if attempt == 1:
             self.metrics.message("out", record.document_type, record.recipient, "sent")
         else:
@@ -340,13 +345,13 @@ class Node:
         if duplicate is not None:
             return duplicate
         try:
-            with self.metrics.stage("authenticate"):
-                envelope = authenticate(
-                    arrival.body,
-                    credentials=self.credentials,
-                    directory=self.directory,
-                    now=now,
-                )
+            envelope = authenticate(
+                arrival.body,
+                credentials=self.credentials,
+                directory=self.directory,
+                now=now,
+                timer=self.metrics.stage,
+            )
         except GatewayError as error:
             return self._dead_letter(arrival, digest, error.code, error.detail, now)
         if envelope.header.sender != arrival.sender or str(envelope.header.message_id) != (
@@ -366,20 +371,20 @@ class Node:
             if again is not None:
                 return again
         try:
-            with self.metrics.stage("admit"):
-                message = admit(
-                    envelope,
-                    credentials=self.credentials,
-                    directory=self.directory,
-                    now=now,
-                    bus=BusHeaders(
-                        arrival.message_id,
-                        arrival.sender,
-                        arrival.recipient,
-                        arrival.case_id,
-                        arrival.document_type,
-                    ),
-                )
+            message = admit(
+                envelope,
+                credentials=self.credentials,
+                directory=self.directory,
+                now=now,
+                bus=BusHeaders(
+                    arrival.message_id,
+                    arrival.sender,
+                    arrival.recipient,
+                    arrival.case_id,
+                    arrival.document_type,
+                ),
+                timer=self.metrics.stage,
+            )
             if message.header.document_type not in _TECHNICAL:
                 self.cases.check(message.header, message.document.root, receiving=True)
         except GatewayError as error:
@@ -394,7 +399,8 @@ class Node:
             message_id = uuid.UUID(arrival.message_id)
         except (InvalidIdentifier, ValueError):
             return None
-        existing = self.store.find_message(Direction.IN, sender, message_id)
+        with self.metrics.stage("database"):
+            existing = self.store.find_message(Direction.IN, sender, message_id)
         if existing is None:
             return None
         self.metrics.duplicates.inc()
@@ -459,8 +465,10 @@ class Node:
         self, document: etree._Element, envelope: AuthenticatedEnvelope, now: dt.datetime
     ) -> MessageRecord:
         header = envelope.header
+        with self.metrics.stage("validate"):
+            validated = validate_element(document, today=now.date())
         outbound = prepare_outbound(
-            validate_element(document, today=now.date()),
+            validated,
             credentials=self.credentials,
             directory=self.directory,
             recipient=header.sender,
@@ -469,6 +477,7 @@ class Node:
             case_type=header.case_type,
             in_reply_to=header.message_id,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+            timer=self.metrics.stage,
         )
         return self._outbound_record(outbound, now)
 
@@ -484,17 +493,18 @@ class Node:
         record.agreement_id = message.agreement_id
         receipt = self._answer(build_receipt(message.header.message_id, digest, now), envelope, now)
         try:
-            self.store.add_message(
-                record,
-                traces=[
-                    Trace("received", f"from {message.header.sender}"),
-                    Trace("verified", "signature, envelope, document and policy checked"),
-                    Trace("in-inbox", "waiting for the back-office"),
-                ],
-                now=now,
-                protected_person=message.header.protected_person,
-                also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
-            )
+            with self.metrics.stage("database"):
+                self.store.add_message(
+                    record,
+                    traces=[
+                        Trace("received", f"from {message.header.sender}"),
+                        Trace("verified", "signature, envelope, document and policy checked"),
+                        Trace("in-inbox", "waiting for the back-office"),
+                    ],
+                    now=now,
+                    protected_person=message.header.protected_person,
+                    also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
+                )
         except DuplicateMessage:
             return self._raced_duplicate()
         self.metrics.message("in", record.document_type, record.sender, "received")
@@ -548,7 +558,8 @@ class Node:
             signer=message.signer,
         )
         record = self._inbound_record(envelope, arrival, digest, MessageStatus.ACKNOWLEDGED, now)
-        sent = self.store.sent_message(acknowledgement.message_id)
+        with self.metrics.stage("database"):
+            sent = self.store.sent_message(acknowledgement.message_id)
         problem = None
         if sent is None or sent.recipient != message.header.sender:
             problem = "it answers no message this node sent to its sender"
@@ -563,14 +574,31 @@ class Node:
             return Outcome(Verdict.ACK)
         assert sent is not None and sent.id is not None
         try:
-            self.store.add_message(
-                record,
-                traces=[Trace("received", f"{message.header.document_type.root_name}")],
-                now=now,
-            )
+            with self.metrics.stage("database"):
+                self.store.add_message(
+                    record,
+                    traces=[Trace("received", f"{message.header.document_type.root_name}")],
+                    now=now,
+                )
         except DuplicateMessage:
             return self._raced_duplicate()
         status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
+        with self.metrics.stage("database"):
+            self._settle(sent, message, acknowledgement, status, now)
+        self.metrics.message("out", sent.document_type, sent.recipient, status.value)
+        self.metrics.observe_delivery(sent, now)
+        return Outcome(Verdict.ACK)
+
+    def _settle(
+        self,
+        sent: MessageRecord,
+        message: InboundMessage,
+        acknowledgement: Acknowledgement,
+        status: MessageStatus,
+        now: dt.datetime,
+    ) -> None:
+        """Store the receipt or rejection and close the sent message it answers."""
+        assert sent.id is not None
         self.store.add_receipt(
             sent,
             ReceiptRecord(
@@ -589,9 +617,6 @@ class Node:
             if acknowledgement.accepted
             else "; ".join(acknowledgement.reasons)[:2000],
         )
-        self.metrics.message("out", sent.document_type, sent.recipient, status.value)
-        self.metrics.observe_delivery(sent, now)
-        return Outcome(Verdict.ACK)
 
     # The directory ----------------------------------------------------------------------
 

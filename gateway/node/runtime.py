@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 
 import uvicorn
 
@@ -180,7 +181,9 @@ class NodeRuntime:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)
         if not dispatches:
             return 0
+        started = time.perf_counter()
         results = await self.bus.publisher.publish_many([_bus_message(d) for d in dispatches])
+        self.node.metrics.observe_batch("publish", time.perf_counter() - started, len(dispatches))
         await asyncio.to_thread(self._settle_publishes, dispatches, results)
         return len(dispatches)
 
