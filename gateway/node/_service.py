@@ -666,7 +666,13 @@ class Node:
         touched within the last year (older cases are left to the console's case search)."""
         now = self.clock()
         counts = dict.fromkeys(CaseType, 0)
-        for case_id in self.store.case_ids_since(now - _OVERDUE_HORIZON):
+        # Every step of a case comes after the case was first stored, and a request is due
+        # at the earliest one reply period after its step: younger cases cannot be late, and
+        # reading them all at every reconciliation would cost more the more a node carries.
+        shortest = min(self.settings.reply_due.values())
+        for case_id in self.store.case_ids_since(
+            now - _OVERDUE_HORIZON, created_before=now - shortest
+        ):
             state = self.cases.state(case_id)
             if state is not None:
                 counts[state.case_type] += len(overdue(state, now))

@@ -151,14 +151,16 @@ class Store(Transactions):
                 )
             )
 
-    def case_ids_since(self, since: dt.datetime) -> list[uuid.UUID]:
-        """The cases touched at or after ``since``."""
+    def case_ids_since(
+        self, since: dt.datetime, *, created_before: dt.datetime | None = None
+    ) -> list[uuid.UUID]:
+        """The cases touched at or after ``since`` (and, when given, created before
+        ``created_before``)."""
+        query = select(col(CaseRecord.id)).where(col(CaseRecord.updated_at) >= since)
+        if created_before is not None:
+            query = query.where(col(CaseRecord.created_at) < created_before)
         with self.reading() as session:
-            return list(
-                session.scalars(
-                    select(col(CaseRecord.id)).where(col(CaseRecord.updated_at) >= since)
-                )
-            )
+            return list(session.scalars(query))
 
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
         with self.reading() as session:
