@@ -203,7 +203,9 @@ class Node:
             timer=self.metrics.stage,
         )
         with self.metrics.stage("case"):
-            self.cases.check(outbound.header, validated.root, receiving=False)
+            self.cases.check(
+                outbound.header, validated.root, receiving=False, new_case=case_id is None
+            )
         record = self._outbound_record(outbound, now)
         with self.metrics.stage("database"):
             self.store.add_message(
