@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,7 @@ from gateway.node._cases import CaseBook
 from gateway.node._metrics import NodeMetrics
 from gateway.security import KeyUse, open_sealed, seal
 from gateway.store import (
+    Attempt,
     DeadLetter,
     DuplicateMessage,
     MessageRecord,
@@ -301,26 +303,31 @@ class Node:
         seconds = self.settings.receipt_timeout_seconds * 2 ** max(attempts - 1, 0)
         return dt.timedelta(seconds=min(seconds, self.settings.retry_backoff_max_seconds))
 
-    def published(self, dispatch: Dispatch) -> None:
-        """The broker confirmed a publish."""
+    def published(self, *dispatches: Dispatch) -> None:
+        """The broker confirmed these publishes: all are recorded in one transaction."""
         now = self.clock()
-        with self.metrics.stage("database"):
-            record = self.store.message(dispatch.pk)
-            if record is None:
-                return
+        started = time.perf_counter()
+        records = self.store.messages([d.pk for d in dispatches])
+        attempts = []
+        for record in records:
+            assert record.id is not None
             attempt = record.attempts + 1
             # A receipt or rejection expects no receipt of its own: nothing to wait for.
             technical = record.document_type in _TECHNICAL_NAMES
-            self.store.record_attempt(
-                dispatch.pk,
-                now=now,
-                next_due=None if technical else now + self.backoff(attempt),
-                trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
+            attempts.append(
+                Attempt(
+                    record.id,
+                    next_due=None if technical else now + self.backoff(attempt),
+                    trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
+                )
             )
-        if attempt == 1:
-            self.metrics.message("out", record.document_type, record.recipient, "sent")
-        else:
-            self.metrics.resends.inc()
+        self.store.record_attempts(attempts, now=now)
+        self.metrics.observe_batch("database", time.perf_counter() - started, len(dispatches))
+        for record in records:
+            if record.attempts == 0:
+                self.metrics.message("out", record.document_type, record.recipient, "sent")
+            else:
+                self.metrics.resends.inc()
 
     def publish_failed(self, dispatch: Dispatch, reason: str) -> None:
         """The broker did not take a publish (it is away, or the recipient's queue is

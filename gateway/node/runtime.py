@@ -190,10 +190,11 @@ class NodeRuntime:
     def _settle_publishes(
         self, dispatches: list[Dispatch], results: list[TransportError | None]
     ) -> None:
+        confirmed = [d for d, error in zip(dispatches, results, strict=True) if error is None]
+        if confirmed:
+            self.node.published(*confirmed)
         for dispatch, error in zip(dispatches, results, strict=True):
-            if error is None:
-                self.node.published(dispatch)
-            else:
+            if error is not None:
                 self.node.publish_failed(dispatch, error.detail)
 
 

@@ -12,12 +12,13 @@ from gateway.store._models import (
     ReceiptRecord,
     TraceEvent,
 )
-from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
+from gateway.store._repository import Attempt, DuplicateMessage, Reconciliation, Store, Trace
 from gateway.store._transactions import Transactions
 
 __all__ = [
     "READ_ONLY",
     "ApiClient",
+    "Attempt",
     "CaseRecord",
     "DeadLetter",
     "DuplicateMessage",
