@@ -395,7 +395,8 @@ class Node:
                 timer=self.metrics.stage,
             )
             if message.header.document_type not in _TECHNICAL:
-                self.cases.check(message.header, message.document.root, receiving=True)
+                with self.metrics.stage("case"):
+                    self.cases.check(message.header, message.document.root, receiving=True)
         except GatewayError as error:
             return self._refuse(envelope, arrival, digest, error, now)
         if message.header.document_type in _TECHNICAL:
