@@ -45,7 +45,7 @@ from sqlmodel import col
 from transport_raw import delete_topology, measure
 
 from adapters.demo import write_network
-from gateway.codes import InstitutionId
+from gateway.codes import COUNTRY_CODES, InstitutionId
 from gateway.config import NodeSettings, load_settings
 from gateway.directory import decide, load_directory, sign_directory
 from gateway.documents import SCHEMA_DIR, DocumentType, parse_untrusted, validate_document
@@ -594,7 +594,9 @@ def directory_scale(folder: Path, institutions: int, agreements: int) -> dict[st
     certificates = {
         use: load_certificate(files.certificate(use)).public_bytes(Encoding.DER) for use in KeyUse
     }
-    countries = sorted({str(e.get("country")) for e in listed})
+    # Spread over every country, so that, as in the world, two countries share one or two
+    # agreements rather than dozens.
+    countries = sorted(COUNTRY_CODES)
     for index in range(institutions):
         country = countries[index % len(countries)]
         entry = etree.SubElement(
