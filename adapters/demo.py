@@ -22,7 +22,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -55,7 +55,7 @@ from gateway.security import (
 )
 from gateway.transport import probe
 
-__all__ = ["DEMO_INSTITUTIONS", "DemoResult", "run_demo"]
+__all__ = ["DEMO_INSTITUTIONS", "DemoResult", "run_demo", "write_network"]
 
 #: Five institutions in four countries, under the EU Regulation and three bilateral agreements.
 DEMO_INSTITUTIONS = ("DE:DRV70001", "FR:CNAV", "FR:URSSAF", "IN:EPFO", "TN:CNSS")
@@ -92,13 +92,27 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dict[str, Path]:
-    """PKI, signed directory and one settings file per institution."""
+def write_network(
+    folder: Path,
+    institutions: Sequence[str],
+    *,
+    base_port: int,
+    amqp_url: str,
+    namespace: str,
+    database_url: Callable[[str], str] = lambda name: f"sqlite:///{name}.db",
+    extra_settings: str = "relay_interval_seconds = 0.05\n",
+) -> dict[str, Path]:
+    """A fresh PKI, the signed sample directory and one settings file per institution.
+
+    ``database_url`` gives each node's store from the institution's file-safe name;
+    ``extra_settings`` are TOML lines added to every settings file. The benchmarks reuse this
+    to start real nodes with ``ssgw run``.
+    """
     if folder.exists():
         shutil.rmtree(folder)
     pki = folder / "pki"
     init_authority(pki, name="Demo Social Security Network Authority")
-    for institution in DEMO_INSTITUTIONS:
+    for institution in institutions:
         issue_institution(pki, InstitutionId(institution))
     authority = authority_files(pki)
     directory = folder / "directory.xml"
@@ -112,13 +126,13 @@ def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dic
         )
     )
     configs = {}
-    for index, institution in enumerate(DEMO_INSTITUTIONS):
+    for index, institution in enumerate(institutions):
         name = institution.replace(":", "_")
         files = institution_files(pki, InstitutionId(institution))
         config = folder / f"{name}.toml"
         config.write_text(
             f'institution = "{institution}"\n'
-            f'database_url = "sqlite:///{name}.db"\n'
+            f'database_url = "{database_url(name)}"\n'
             f'amqp_url = "{amqp_url}"\n'
             f'exchange = "{namespace}network"\n'
             f'queue_prefix = "{namespace}"\n'
@@ -128,7 +142,7 @@ def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dic
             f'signing_key = "{files.key(KeyUse.SIGNING).relative_to(folder)}"\n'
             f'signing_certificate = "{files.certificate(KeyUse.SIGNING).relative_to(folder)}"\n'
             f"api_port = {base_port + index}\n"
-            "relay_interval_seconds = 0.05\n\n"
+            f"{extra_settings}\n"
             "[[encryption_keys]]\n"
             f'key = "{files.key(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
             f'certificate = "{files.certificate(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
@@ -437,7 +451,14 @@ async def _run(
     if busy:
         raise ConfigurationError(f"ports {busy} are in use; choose others with --base-port")
     _say(f"[1/4] making the PKI, the signed directory and node settings in {folder}")
-    configs = await asyncio.to_thread(_prepare, folder, base_port, amqp_url, namespace)
+    configs = await asyncio.to_thread(
+        write_network,
+        folder,
+        DEMO_INSTITUTIONS,
+        base_port=base_port,
+        amqp_url=amqp_url,
+        namespace=namespace,
+    )
     settings = {i: load_settings(c) for i, c in configs.items()}
     try:
         await probe(transport_settings(next(iter(settings.values()))))

@@ -15,6 +15,7 @@ import json
 import os
 import time
 import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import aio_pika
@@ -39,7 +40,13 @@ def _messages(count: int, body: bytes) -> list[BusMessage]:
     ]
 
 
-async def _measure(url: str, count: int, body_bytes: int) -> dict[str, float]:
+async def measure(
+    url: str, count: int, body_bytes: int, *, one_by_one: bool = True
+) -> dict[str, float]:
+    """Messages per second publishing (one by one when asked, then windowed) and consuming.
+
+    The whole-path benchmark (``benchmarks/path.py``) takes its raw baseline from here.
+    """
     prefix = f"bench.{uuid.uuid4().hex[:8]}"
     settings = TransportSettings(
         amqp_url=url,
@@ -52,11 +59,12 @@ async def _measure(url: str, count: int, body_bytes: int) -> dict[str, float]:
     bus = ReconnectingBus(settings, [ROUTING_KEY], connection_name=f"ssgw benchmark {prefix}")
     await bus.start()
     try:
-        one_by_one = _messages(count, body)
-        started = time.perf_counter()
-        for message in one_by_one:
-            await bus.publisher.publish(message)
-        figures["publish one-by-one (msg/s)"] = count / (time.perf_counter() - started)
+        if one_by_one:
+            single = _messages(count, body)
+            started = time.perf_counter()
+            for message in single:
+                await bus.publisher.publish(message)
+            figures["publish one-by-one (msg/s)"] = count / (time.perf_counter() - started)
 
         windowed = _messages(count, body)
         started = time.perf_counter()
@@ -66,29 +74,36 @@ async def _measure(url: str, count: int, body_bytes: int) -> dict[str, float]:
 
         done = asyncio.Event()
         seen = 0
+        total = 2 * count if one_by_one else count
 
         async def handler(delivery: IncomingDelivery) -> None:
             nonlocal seen
             await delivery.ack()
             seen += 1
-            if seen == 2 * count:
+            if seen == total:
                 done.set()
 
         started = time.perf_counter()
         consumer = await bus.consume(ROUTING_KEY, handler)
         await asyncio.wait_for(done.wait(), timeout=600)
-        figures["consume + ack, prefetch 64 (msg/s)"] = 2 * count / (time.perf_counter() - started)
+        figures["consume + ack, prefetch 64 (msg/s)"] = total / (time.perf_counter() - started)
         await consumer.stop()
     finally:
         await bus.close()
-        connection = await aio_pika.connect(url)
+        await delete_topology(settings, [ROUTING_KEY])
+    return figures
+
+
+async def delete_topology(settings: TransportSettings, routing_keys: Iterable[str]) -> None:
+    """Delete the queues of ``routing_keys``, the dead-letter queue and both exchanges."""
+    connection = await aio_pika.connect(settings.amqp_url)
+    async with connection:
         channel = await connection.channel()
-        await channel.queue_delete(settings.queue_name(ROUTING_KEY))
+        for key in routing_keys:
+            await channel.queue_delete(settings.queue_name(key))
         await channel.queue_delete(settings.dead_letter_queue)
         await channel.exchange_delete(settings.exchange)
         await channel.exchange_delete(settings.dead_letter_exchange)
-        await connection.close()
-    return figures
 
 
 def main() -> None:
@@ -101,7 +116,7 @@ def main() -> None:
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
-    figures = asyncio.run(_measure(args.url, args.messages, args.body_bytes))
+    figures = asyncio.run(measure(args.url, args.messages, args.body_bytes))
     print(f"{args.messages} messages of {args.body_bytes} bytes, persistent, quorum queue")
     for label, value in figures.items():
         print(f"  {label:<38} {value:>9,.0f}")

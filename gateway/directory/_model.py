@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from cryptography import x509
 
@@ -126,7 +127,19 @@ class Directory:
         return None
 
     def agreements_between(self, country_a: str, country_b: str) -> tuple[Agreement, ...]:
-        return tuple(a for a in self.agreements if a.binds(country_a, country_b))
+        return tuple(
+            a for a in self._agreements_of.get(country_a, ()) if a.binds(country_a, country_b)
+        )
+
+    @cached_property
+    def _agreements_of(self) -> Mapping[str, tuple[Agreement, ...]]:
+        # Each policy decision looks up one pair of countries: with a thousand agreements a
+        # scan of them all was most of its time. In directory order, like the scan.
+        index: dict[str, list[Agreement]] = {}
+        for agreement in self.agreements:
+            for country in agreement.scopes:
+                index.setdefault(country, []).append(agreement)
+        return {country: tuple(found) for country, found in index.items()}
 
     def partners(self, institution_id: str, on: dt.date) -> frozenset[InstitutionId]:
         """The institutions ``institution_id`` may exchange documents with on day ``on``:

@@ -34,6 +34,7 @@ from gateway.exchange._technical import (
     read_acknowledgement,
     rejection_reason,
 )
+from gateway.exchange._timing import StageTimer, untimed
 
 __all__ = [
     "CLOCK_SKEW",
@@ -48,6 +49,7 @@ __all__ = [
     "InboundMessage",
     "MessageStatus",
     "OutboundMessage",
+    "StageTimer",
     "VerifiedEnvelope",
     "admit",
     "authenticate",
@@ -59,5 +61,6 @@ __all__ = [
     "prepare_outbound",
     "read_acknowledgement",
     "rejection_reason",
+    "untimed",
     "verify_envelope",
 ]

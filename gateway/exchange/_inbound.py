@@ -36,6 +36,7 @@ from gateway.errors import (
     WrongRecipient,
 )
 from gateway.exchange._credentials import Credentials
+from gateway.exchange._timing import StageTimer, untimed
 from gateway.security import KeyUse, open_sealed, verify_signed
 
 __all__ = [
@@ -124,13 +125,15 @@ def authenticate_signed(
     *,
     certificates: Callable[[str], Sequence[x509.Certificate]],
     limits: ParseLimits = DEFAULT_LIMITS,
+    timer: StageTimer = untimed,
 ) -> AuthenticatedEnvelope:
     """Verify a signed envelope with the certificates ``certificates`` vouches for its claimed
     sender (the directory's, or those of an evidence bundle), then check the envelope."""
-    unverified = parse_untrusted(plaintext, limits).getroot()
-    sender = _claimed_sender(unverified)
-    verified = verify_signed(unverified, certificates(sender))
-    validate_envelope(verified.root)
+    with timer("verify"):
+        unverified = parse_untrusted(plaintext, limits).getroot()
+        sender = _claimed_sender(unverified)
+        verified = verify_signed(unverified, certificates(sender))
+        validate_envelope(verified.root)
     header = read_header(verified.root)
     if header.sender != sender:
         raise SignatureInvalid("the signed header names another sender than the signer")
@@ -168,14 +171,17 @@ def authenticate(
     directory: Directory,
     now: dt.datetime,
     limits: ParseLimits = DEFAULT_LIMITS,
+    timer: StageTimer = untimed,
 ) -> AuthenticatedEnvelope:
-    """Decrypt a sealed message and verify its signature and envelope."""
+    """Decrypt a sealed message and verify its signature and envelope (``timer`` times the
+    decryption and verification stages)."""
     # Base64url makes the token a third larger than the envelope inside.
     if len(sealed) > limits.max_bytes * 4 // 3 + 4096:
         raise DecryptionFailed("the sealed message is larger than any acceptable envelope")
-    plaintext = open_sealed(sealed, credentials.decryption)
+    with timer("decrypt"):
+        plaintext = open_sealed(sealed, credentials.decryption)
     return authenticate_signed(
-        plaintext, certificates=_signing_certificates(directory, now), limits=limits
+        plaintext, certificates=_signing_certificates(directory, now), limits=limits, timer=timer
     )
 
 
@@ -186,9 +192,10 @@ def admit(
     directory: Directory,
     now: dt.datetime,
     bus: BusHeaders | None = None,
+    timer: StageTimer = untimed,
 ) -> InboundMessage:
     """Check an authenticated envelope is for this node, fresh, as the bus said, valid and
-    permitted by the agreement policy."""
+    permitted by the agreement policy (``timer`` times validation and policy)."""
     header = envelope.header
     if header.recipient != credentials.institution:
         raise WrongRecipient(
@@ -214,15 +221,17 @@ def admit(
         raise MessageExpired(f"the message expired at {header.expires.isoformat()}")
     if header.created > now + CLOCK_SKEW:
         raise MessageExpired("the message claims to be created in the future")
-    document = validate_element(envelope_body(envelope.root), today=now.date())
-    decision = decide(
-        directory,
-        sender=header.sender,
-        recipient=header.recipient,
-        document_type=header.document_type,
-        branches=document.branches,
-        on=now.date(),
-    )
+    with timer("validate"):
+        document = validate_element(envelope_body(envelope.root), today=now.date())
+    with timer("policy"):
+        decision = decide(
+            directory,
+            sender=header.sender,
+            recipient=header.recipient,
+            document_type=header.document_type,
+            branches=document.branches,
+            on=now.date(),
+        )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)
     return InboundMessage(

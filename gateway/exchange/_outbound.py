@@ -22,6 +22,7 @@ from gateway.documents import (
 )
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange._credentials import Credentials
+from gateway.exchange._timing import StageTimer, untimed
 from gateway.security import KeyUse, seal, sign_enveloped
 
 __all__ = ["DEFAULT_TIME_TO_LIVE", "OutboundMessage", "prepare_outbound"]
@@ -62,24 +63,27 @@ def prepare_outbound(
     message_id: uuid.UUID | None = None,
     protected_person: bool = False,
     time_to_live: dt.timedelta = DEFAULT_TIME_TO_LIVE,
+    timer: StageTimer = untimed,
 ) -> OutboundMessage:
     """Check the agreement policy, then wrap, sign and seal ``document`` for ``recipient``.
 
     Raises :class:`NotPermitted` when the policy refuses, and security errors when the
     recipient has no trusted encryption certificate; nothing is produced in either case.
+    ``timer`` times the policy, signing and encryption stages.
     """
     try:
         recipient_id = parse_institution_id(recipient)
     except InvalidIdentifier as error:
         raise ValidationFailed([Issue("request.recipient", str(error))]) from None
-    decision = decide(
-        directory,
-        sender=credentials.institution,
-        recipient=recipient_id,
-        document_type=document.document_type,
-        branches=document.branches,
-        on=now.date(),
-    )
+    with timer("policy"):
+        decision = decide(
+            directory,
+            sender=credentials.institution,
+            recipient=recipient_id,
+            document_type=document.document_type,
+            branches=document.branches,
+            on=now.date(),
+        )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)
     resolved_case_type = case_type or document.document_type.case_type
@@ -127,15 +131,18 @@ def prepare_outbound(
     encryption_certificates = directory.certificates(recipient_id, KeyUse.ENCRYPTION, now)
     # During a rotation, seal to the newest certificate.
     newest = max(encryption_certificates, key=lambda c: c.not_valid_before_utc)
-    envelope = build_envelope(header, document.root)
-    # What we sign must be what the receiver will accept as an envelope.
-    validate_envelope(envelope)
-    signed = sign_enveloped(envelope, credentials.signing)
-    signed_bytes = etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+    with timer("sign"):
+        envelope = build_envelope(header, document.root)
+        # What we sign must be what the receiver will accept as an envelope.
+        validate_envelope(envelope)
+        signed = sign_enveloped(envelope, credentials.signing)
+        signed_bytes = etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+    with timer("encrypt"):
+        sealed = seal(signed_bytes, newest)
     return OutboundMessage(
         header=header,
         document=document,
         agreement_id=decision.agreement.id if decision.agreement else None,
         signed_envelope=signed_bytes,
-        sealed=seal(signed_bytes, newest),
+        sealed=sealed,
     )

@@ -103,16 +103,18 @@ class CaseBook:
         document: etree._Element,
         *,
         receiving: bool,
+        new_case: bool = False,
     ) -> CaseState | None:
         """The case after this message, or :class:`CaseStateError` when it does not fit.
 
-        Technical documents are not case steps: None.
+        Technical documents are not case steps: None. ``new_case`` says the case id was made
+        for this message just now, so there is no history to read.
         """
         if header.document_type.root_name in _TECHNICAL:
             return None
         step = CaseStep.from_message(header, document)
         reply_due = self._settings.reply_due
-        history = self.history(header.case_id)
+        history = None if new_case else self.history(header.case_id)
         if history is not None and history.case_type is not header.case_type:
             raise CaseStateError(
                 "case.type-mismatch",

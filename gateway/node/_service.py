@@ -12,6 +12,7 @@ import datetime as dt
 import enum
 import hashlib
 import logging
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -35,6 +36,7 @@ from gateway.documents import (
 )
 from gateway.errors import DirectoryError, GatewayError, StoreUnavailable
 from gateway.exchange import (
+    Acknowledgement,
     AuthenticatedEnvelope,
     BusHeaders,
     Credentials,
@@ -54,6 +56,7 @@ from gateway.node._cases import CaseBook
 from gateway.node._metrics import NodeMetrics
 from gateway.security import KeyUse, open_sealed, seal
 from gateway.store import (
+    Attempt,
     DeadLetter,
     DuplicateMessage,
     MessageRecord,
@@ -187,26 +190,28 @@ class Node:
             )
         if case_id is not None and case_type is None:
             case_type = self.cases.case_type_of(case_id)
-        with self.metrics.stage("prepare"):
-            outbound = prepare_outbound(
-                validated,
-                credentials=self.credentials,
-                directory=self.directory,
-                recipient=recipient,
-                now=now,
-                case_id=case_id,
-                case_type=case_type,
-                in_reply_to=in_reply_to,
-                document_set_id=document_set_id,
-                document_version=document_version,
-                action=action,
-                protected_person=protected_person,
-                time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
-            )
+        outbound = prepare_outbound(
+            validated,
+            credentials=self.credentials,
+            directory=self.directory,
+            recipient=recipient,
+            now=now,
+            case_id=case_id,
+            case_type=case_type,
+            in_reply_to=in_reply_to,
+            document_set_id=document_set_id,
+            document_version=document_version,
+            action=action,
+            protected_person=protected_person,
+            time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+            timer=self.metrics.stage,
+        )
         with self.metrics.stage("case"):
-            self.cases.check(outbound.header, validated.root, receiving=False)
+            self.cases.check(
+                outbound.header, validated.root, receiving=False, new_case=case_id is None
+            )
         record = self._outbound_record(outbound, now)
-        with self.metrics.stage("store"):
+        with self.metrics.stage("database"):
             self.store.add_message(
                 record,
                 traces=[
@@ -238,7 +243,8 @@ class Node:
         record.agreement_id = outbound.agreement_id
         # At rest the signed envelope is sealed to this node's own key: the store holds
         # no readable personal data, yet the node can show what it sent.
-        record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
+        with self.metrics.stage("encrypt"):
+            record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
         return record
 
     # Relaying ---------------------------------------------------------------------------
@@ -249,7 +255,9 @@ class Node:
         now = self.clock()
         dispatches: list[Dispatch] = []
         lease = dt.timedelta(seconds=self.settings.relay_lease_seconds)
-        for record in self.store.claim_due(now, limit, lease=lease):
+        with self.metrics.stage("database"):
+            due = self.store.claim_due(now, limit, lease=lease)
+        for record in due:
             assert record.id is not None
             if now >= record.expires_at:
                 self._fail(record, "expired", "the message expired before a receipt came", now)
@@ -299,25 +307,31 @@ class Node:
         seconds = self.settings.receipt_timeout_seconds * 2 ** max(attempts - 1, 0)
         return dt.timedelta(seconds=min(seconds, self.settings.retry_backoff_max_seconds))
 
-    def published(self, dispatch: Dispatch) -> None:
-        """The broker confirmed a publish."""
+    def published(self, *dispatches: Dispatch) -> None:
+        """The broker confirmed these publishes: all are recorded in one transaction."""
         now = self.clock()
-        record = self.store.message(dispatch.pk)
-        if record is None:
-            return
-        attempt = record.attempts + 1
-        # A receipt or rejection expects no receipt of its own: nothing to wait for.
-        technical = record.document_type in _TECHNICAL_NAMES
-        self.store.record_attempt(
-            dispatch.pk,
-            now=now,
-            next_due=None if technical else now + self.backoff(attempt),
-            trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
-        )
-        if attempt == 1:
-            self.metrics.message("out", record.document_type, record.recipient, "sent")
-        else:
-            self.metrics.resends.inc()
+        started = time.perf_counter()
+        records = self.store.messages([d.pk for d in dispatches])
+        attempts = []
+        for record in records:
+            assert record.id is not None
+            attempt = record.attempts + 1
+            # A receipt or rejection expects no receipt of its own: nothing to wait for.
+            technical = record.document_type in _TECHNICAL_NAMES
+            attempts.append(
+                Attempt(
+                    record.id,
+                    next_due=None if technical else now + self.backoff(attempt),
+                    trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
+                )
+            )
+        self.store.record_attempts(attempts, now=now)
+        self.metrics.observe_batch("database", time.perf_counter() - started, len(dispatches))
+        for record in records:
+            if record.attempts == 0:
+                self.metrics.message("out", record.document_type, record.recipient, "sent")
+            else:
+                self.metrics.resends.inc()
 
     def publish_failed(self, dispatch: Dispatch, reason: str) -> None:
         """The broker did not take a publish (it is away, or the recipient's queue is
@@ -344,13 +358,13 @@ class Node:
         if duplicate is not None:
             return duplicate
         try:
-            with self.metrics.stage("authenticate"):
-                envelope = authenticate(
-                    arrival.body,
-                    credentials=self.credentials,
-                    directory=self.directory,
-                    now=now,
-                )
+            envelope = authenticate(
+                arrival.body,
+                credentials=self.credentials,
+                directory=self.directory,
+                now=now,
+                timer=self.metrics.stage,
+            )
         except GatewayError as error:
             return self._dead_letter(arrival, digest, error.code, error.detail, now)
         if envelope.header.sender != arrival.sender or str(envelope.header.message_id) != (
@@ -370,22 +384,23 @@ class Node:
             if again is not None:
                 return again
         try:
-            with self.metrics.stage("admit"):
-                message = admit(
-                    envelope,
-                    credentials=self.credentials,
-                    directory=self.directory,
-                    now=now,
-                    bus=BusHeaders(
-                        arrival.message_id,
-                        arrival.sender,
-                        arrival.recipient,
-                        arrival.case_id,
-                        arrival.document_type,
-                    ),
-                )
+            message = admit(
+                envelope,
+                credentials=self.credentials,
+                directory=self.directory,
+                now=now,
+                bus=BusHeaders(
+                    arrival.message_id,
+                    arrival.sender,
+                    arrival.recipient,
+                    arrival.case_id,
+                    arrival.document_type,
+                ),
+                timer=self.metrics.stage,
+            )
             if message.header.document_type not in _TECHNICAL:
-                self.cases.check(message.header, message.document.root, receiving=True)
+                with self.metrics.stage("case"):
+                    self.cases.check(message.header, message.document.root, receiving=True)
         except GatewayError as error:
             return self._refuse(envelope, arrival, digest, error, now)
         if message.header.document_type in _TECHNICAL:
@@ -398,7 +413,8 @@ class Node:
             message_id = uuid.UUID(arrival.message_id)
         except (InvalidIdentifier, ValueError):
             return None
-        existing = self.store.find_message(Direction.IN, sender, message_id)
+        with self.metrics.stage("database"):
+            existing = self.store.find_message(Direction.IN, sender, message_id)
         if existing is None:
             return None
         self.metrics.duplicates.inc()
@@ -463,8 +479,10 @@ class Node:
         self, document: etree._Element, envelope: AuthenticatedEnvelope, now: dt.datetime
     ) -> MessageRecord:
         header = envelope.header
+        with self.metrics.stage("validate"):
+            validated = validate_element(document, today=now.date())
         outbound = prepare_outbound(
-            validate_element(document, today=now.date()),
+            validated,
             credentials=self.credentials,
             directory=self.directory,
             recipient=header.sender,
@@ -473,6 +491,7 @@ class Node:
             case_type=header.case_type,
             in_reply_to=header.message_id,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
+            timer=self.metrics.stage,
         )
         return self._outbound_record(outbound, now)
 
@@ -488,17 +507,18 @@ class Node:
         record.agreement_id = message.agreement_id
         receipt = self._answer(build_receipt(message.header.message_id, digest, now), envelope, now)
         try:
-            self.store.add_message(
-                record,
-                traces=[
-                    Trace("received", f"from {message.header.sender}"),
-                    Trace("verified", "signature, envelope, document and policy checked"),
-                    Trace("in-inbox", "waiting for the back-office"),
-                ],
-                now=now,
-                protected_person=message.header.protected_person,
-                also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
-            )
+            with self.metrics.stage("database"):
+                self.store.add_message(
+                    record,
+                    traces=[
+                        Trace("received", f"from {message.header.sender}"),
+                        Trace("verified", "signature, envelope, document and policy checked"),
+                        Trace("in-inbox", "waiting for the back-office"),
+                    ],
+                    now=now,
+                    protected_person=message.header.protected_person,
+                    also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
+                )
         except DuplicateMessage:
             return self._raced_duplicate()
         self.metrics.message("in", record.document_type, record.sender, "received")
@@ -552,7 +572,8 @@ class Node:
             signer=message.signer,
         )
         record = self._inbound_record(envelope, arrival, digest, MessageStatus.ACKNOWLEDGED, now)
-        sent = self.store.sent_message(acknowledgement.message_id)
+        with self.metrics.stage("database"):
+            sent = self.store.sent_message(acknowledgement.message_id)
         problem = None
         if sent is None or sent.recipient != message.header.sender:
             problem = "it answers no message this node sent to its sender"
@@ -567,14 +588,31 @@ class Node:
             return Outcome(Verdict.ACK)
         assert sent is not None and sent.id is not None
         try:
-            self.store.add_message(
-                record,
-                traces=[Trace("received", f"{message.header.document_type.root_name}")],
-                now=now,
-            )
+            with self.metrics.stage("database"):
+                self.store.add_message(
+                    record,
+                    traces=[Trace("received", f"{message.header.document_type.root_name}")],
+                    now=now,
+                )
         except DuplicateMessage:
             return self._raced_duplicate()
         status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
+        with self.metrics.stage("database"):
+            self._settle(sent, message, acknowledgement, status, now)
+        self.metrics.message("out", sent.document_type, sent.recipient, status.value)
+        self.metrics.observe_delivery(sent, now)
+        return Outcome(Verdict.ACK)
+
+    def _settle(
+        self,
+        sent: MessageRecord,
+        message: InboundMessage,
+        acknowledgement: Acknowledgement,
+        status: MessageStatus,
+        now: dt.datetime,
+    ) -> None:
+        """Store the receipt or rejection and close the sent message it answers."""
+        assert sent.id is not None
         self.store.add_receipt(
             sent,
             ReceiptRecord(
@@ -593,9 +631,6 @@ class Node:
             if acknowledgement.accepted
             else "; ".join(acknowledgement.reasons)[:2000],
         )
-        self.metrics.message("out", sent.document_type, sent.recipient, status.value)
-        self.metrics.observe_delivery(sent, now)
-        return Outcome(Verdict.ACK)
 
     # The directory ----------------------------------------------------------------------
 
@@ -653,7 +688,13 @@ class Node:
         the longest overdue first."""
         now = self.clock()
         late: list[tuple[CaseState, OpenRequest]] = []
-        for case_id in self.store.case_ids_since(now - _OVERDUE_HORIZON):
+        # Every step of a case comes after the case was first stored, and a request is due
+        # at the earliest one reply period after its step: younger cases cannot be late, and
+        # reading them all at every reconciliation would cost more the more a node carries.
+        shortest = min(self.settings.reply_due.values())
+        for case_id in self.store.case_ids_since(
+            now - _OVERDUE_HORIZON, created_before=now - shortest
+        ):
             state = self.cases.state(case_id)
             if state is not None:
                 late.extend((state, request) for request in overdue(state, now))

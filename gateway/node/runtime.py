@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from types import FrameType
 
@@ -207,17 +208,20 @@ class NodeRuntime:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)
         if not dispatches:
             return 0
+        started = time.perf_counter()
         results = await self.bus.publisher.publish_many([_bus_message(d) for d in dispatches])
+        self.node.metrics.observe_batch("publish", time.perf_counter() - started, len(dispatches))
         await asyncio.to_thread(self._settle_publishes, dispatches, results)
         return len(dispatches)
 
     def _settle_publishes(
         self, dispatches: list[Dispatch], results: list[TransportError | None]
     ) -> None:
+        confirmed = [d for d, error in zip(dispatches, results, strict=True) if error is None]
+        if confirmed:
+            self.node.published(*confirmed)
         for dispatch, error in zip(dispatches, results, strict=True):
-            if error is None:
-                self.node.published(dispatch)
-            else:
+            if error is not None:
                 self.node.publish_failed(dispatch, error.detail)
 
 

@@ -33,6 +33,16 @@ __all__ = ["DecryptionKey", "SealingAlgorithms", "open_sealed", "seal"]
 _CONTENT_ENCRYPTION = "A256GCM"
 _KEY_MANAGEMENT = {"EC": "ECDH-ES+A256KW", "RSA": "RSA-OAEP-256"}
 _ALLOWED_HEADER = frozenset({"alg", "enc", "kid", "epk", "cty", "typ"})
+#: Largest sealed envelope opened: RabbitMQ's own message limit (128 MiB), so whatever the
+#: broker carries can be read. The library's default (64 KiB of ciphertext) would refuse
+#: every document above about 45 KB although nodes accept 25 MB.
+_MAX_SEALED_BYTES = 128 * 1024 * 1024
+
+
+def _registry(algorithms: Sequence[str]) -> jwe.JWERegistry:
+    registry = jwe.JWERegistry(algorithms=list(algorithms))
+    registry.max_ciphertext_length = _MAX_SEALED_BYTES
+    return registry
 
 
 class SealingAlgorithms:
@@ -131,7 +141,7 @@ def open_sealed(token: bytes, keys: Sequence[DecryptionKey]) -> bytes:
         result = jwe.decrypt_compact(
             token,
             matching[0].jwk,
-            algorithms=[str(header["alg"]), _CONTENT_ENCRYPTION],
+            registry=_registry([str(header["alg"]), _CONTENT_ENCRYPTION]),
         )
     except (JoseError, ValueError, InvalidTag):
         raise DecryptionFailed(

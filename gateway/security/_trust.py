@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -55,17 +56,31 @@ def check_institution_certificate(
         raise CertificateUntrusted(f"{what} is revoked")
     _check_validity(certificate, at, what)
     check_authority(authority, at)
+    problem = _binding_problem(certificate, institution, use, authority)
+    if problem is not None:
+        raise CertificateUntrusted(f"{what} {problem}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _binding_problem(
+    certificate: x509.Certificate, institution: str, use: KeyUse, authority: x509.Certificate
+) -> str | None:
+    """What is wrong with the parts of the check that do not depend on time, or None.
+
+    Every message checks its partner's certificates, and these parts (a signature
+    verification among them) give the same answer for the same certificates every time.
+    """
     try:
         certificate.verify_directly_issued_by(authority)
     except (ValueError, TypeError, InvalidSignature):
-        raise CertificateUntrusted(f"{what} was not issued by the network authority") from None
+        return "was not issued by the network authority"
     names = certificate.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
     if len(names) != 1 or names[0].value != institution:
-        raise CertificateUntrusted(f"{what} names another subject")
+        return "names another subject"
     try:
         usage = certificate.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
-        raise CertificateUntrusted(f"{what} has no key usage") from None
+        return "has no key usage"
     key = certificate.public_key()
     if use is KeyUse.SIGNING:
         allowed = usage.digital_signature
@@ -75,9 +90,10 @@ def check_institution_certificate(
             usage.key_encipherment if isinstance(key, rsa.RSAPublicKey) else usage.key_agreement
         )
     if not allowed:
-        raise CertificateUntrusted(f"{what} is not made for {use.value}")
+        return f"is not made for {use.value}"
     if isinstance(key, ec.EllipticCurvePublicKey):
         if not isinstance(key.curve, ec.SECP256R1):
-            raise CertificateUntrusted(f"{what} uses the curve {key.curve.name}; P-256 is required")
+            return f"uses the curve {key.curve.name}; P-256 is required"
     elif not (isinstance(key, rsa.RSAPublicKey) and key.key_size >= 2048):
-        raise CertificateUntrusted(f"{what} has a key type the network does not accept")
+        return "has a key type the network does not accept"
+    return None

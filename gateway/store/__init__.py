@@ -22,7 +22,7 @@ from gateway.store._models import (
     TraceChainHead,
     TraceEvent,
 )
-from gateway.store._repository import DuplicateMessage, Reconciliation, Store, Trace
+from gateway.store._repository import Attempt, DuplicateMessage, Reconciliation, Store, Trace
 from gateway.store._retention import (
     PURGEABLE_STATUSES,
     PURGED_STAGE,
@@ -40,6 +40,7 @@ __all__ = [
     "PURGED_STAGE",
     "READ_ONLY",
     "ApiClient",
+    "Attempt",
     "CaseRecord",
     "ChainReport",
     "DeadLetter",

@@ -28,7 +28,7 @@ from gateway.store._models import (
 )
 from gateway.store._transactions import Transactions
 
-__all__ = ["DuplicateMessage", "Reconciliation", "Store", "Trace"]
+__all__ = ["Attempt", "DuplicateMessage", "Reconciliation", "Store", "Trace"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +37,15 @@ class Trace:
 
     stage: str
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """A confirmed publish to record: the outbox entry is due again at ``next_due``."""
+
+    pk: int
+    next_due: dt.datetime | None
+    trace: Trace
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +125,13 @@ class Store(Transactions):
         with self.reading() as session:
             return session.get(MessageRecord, pk)
 
+    def messages(self, pks: Sequence[int]) -> list[MessageRecord]:
+        """The messages of these keys that exist, in no particular order."""
+        with self.reading() as session:
+            return list(
+                session.scalars(select(MessageRecord).where(col(MessageRecord.id).in_(pks)))
+            )
+
     def find_message(
         self, direction: Direction, sender: str, message_id: uuid.UUID
     ) -> MessageRecord | None:
@@ -161,14 +177,16 @@ class Store(Transactions):
                 )
             )
 
-    def case_ids_since(self, since: dt.datetime) -> list[uuid.UUID]:
-        """The cases touched at or after ``since``."""
+    def case_ids_since(
+        self, since: dt.datetime, *, created_before: dt.datetime | None = None
+    ) -> list[uuid.UUID]:
+        """The cases touched at or after ``since`` (and, when given, created before
+        ``created_before``)."""
+        query = select(col(CaseRecord.id)).where(col(CaseRecord.updated_at) >= since)
+        if created_before is not None:
+            query = query.where(col(CaseRecord.created_at) < created_before)
         with self.reading() as session:
-            return list(
-                session.scalars(
-                    select(col(CaseRecord.id)).where(col(CaseRecord.updated_at) >= since)
-                )
-            )
+            return list(session.scalars(query))
 
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
         with self.reading() as session:
@@ -261,33 +279,45 @@ class Store(Transactions):
             }
             return [records[pk] for pk in claimed if pk in records]
 
-    def record_attempt(
-        self, pk: int, *, now: dt.datetime, next_due: dt.datetime | None, trace: Trace
-    ) -> MessageRecord:
-        """A publish was confirmed by the broker: count it, and wait for the receipt until
-        ``next_due`` (None: no receipt is expected, the outbox entry goes)."""
+    def record_attempts(self, attempts: Sequence[Attempt], *, now: dt.datetime) -> None:
+        """Publishes were confirmed by the broker: count each, and wait for its receipt until
+        its ``next_due`` (None: no receipt is expected, the outbox entry goes). One
+        transaction for all; a message gone meanwhile is skipped."""
         with self.writing() as session:
-            record = session.get(MessageRecord, pk, with_for_update=True)
-            if record is None:
-                raise KeyError(pk)
-            if record.status.is_final:
-                # Settled meanwhile (a receipt came, or it failed): nothing more to send.
-                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
-                return record
-            check_transition(record.status, MessageStatus.SENT)
-            record.status = MessageStatus.SENT
-            record.attempts += 1
-            record.updated_at = now
-            session.add(_event(record, trace, now))
-            if next_due is None:
-                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
-            else:
-                session.execute(
-                    update(OutboxEntry)
-                    .where(col(OutboxEntry.message_pk) == pk)
-                    .values(due_at=next_due)
+            records = {
+                record.id: record
+                for record in session.scalars(
+                    select(MessageRecord)
+                    .where(col(MessageRecord.id).in_([a.pk for a in attempts]))
+                    # Rows locked in one order, so two relays can never deadlock.
+                    .order_by(col(MessageRecord.id))
+                    .with_for_update()
                 )
-            return record
+            }
+            done: list[int] = []
+            for attempt in attempts:
+                record = records.get(attempt.pk)
+                if record is None:
+                    continue
+                if record.status.is_final:
+                    # Settled meanwhile (a receipt came, or it failed): nothing more to send.
+                    done.append(attempt.pk)
+                    continue
+                check_transition(record.status, MessageStatus.SENT)
+                record.status = MessageStatus.SENT
+                record.attempts += 1
+                record.updated_at = now
+                session.add(_event(record, attempt.trace, now))
+                if attempt.next_due is None:
+                    done.append(attempt.pk)
+                else:
+                    session.execute(
+                        update(OutboxEntry)
+                        .where(col(OutboxEntry.message_pk) == attempt.pk)
+                        .values(due_at=attempt.next_due)
+                    )
+            if done:
+                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk).in_(done)))
 
     def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
         """Move a message's outbox entry to ``due_at`` and say why."""

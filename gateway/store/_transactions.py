@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
@@ -13,6 +15,20 @@ from gateway.errors import StoreUnavailable
 from gateway.store._database import READ_ONLY, describe_database_error
 
 __all__ = ["Transactions"]
+
+# One lock per SQLite engine, shared by every Transactions object on it (store, accounts).
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock | nullcontext[None]:
+    """SQLite takes one writer at a time, and a writer that finds the database locked sleeps
+    in its busy handler for up to 100 ms before it looks again. Threads of one process queue
+    on a lock of their own instead, and each starts the moment the one before commits."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _SQLITE_WRITERS_LOCK:
+        return _SQLITE_WRITERS.setdefault(engine, threading.RLock())
 
 
 class Transactions:
@@ -27,6 +43,7 @@ class Transactions:
         self.engine = engine
         # Read-only transactions need no write lock (see gateway.store._database).
         self._reader = engine.execution_options(**{READ_ONLY: True})
+        self._writer = _writer_lock(engine)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -37,7 +54,7 @@ class Transactions:
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A transaction that may write."""
-        with self._open(self.engine) as session:
+        with self._writer, self._open(self.engine) as session:
             yield session
 
     @contextmanager

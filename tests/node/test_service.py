@@ -24,7 +24,7 @@ from gateway.security import (
     seal,
     sign_enveloped,
 )
-from gateway.store import MessageRecord, OutboxEntry
+from gateway.store import MessageRecord, OutboxEntry, Trace
 from support import Clock, arrival, deliver, example, example_bytes, relay
 
 
@@ -202,6 +202,31 @@ def test_due_messages_are_leased_to_one_worker_until_the_lease_ends(
     assert (again.message_id, again.body) == (claimed.message_id, claimed.body)
     france.published(again)
     assert status(france, record) is MessageStatus.SENT
+
+
+def test_a_batch_of_confirmed_publishes_is_recorded_at_once(france: Node, clock: Clock) -> None:
+    sent = [
+        france.submit(example_bytes(name), recipient="DE:DRV70001")
+        for name in ("InsurancePeriodsRequest", "BenefitClaim", "BenefitClaim-survivors")
+    ]
+    dispatches = france.due()
+    assert len(dispatches) == 3
+    settled = sent[2]
+    assert settled.id is not None
+    # Failed by an operator between the publish and its confirm: it stays failed.
+    france.store.change_status(
+        settled.id, MessageStatus.FAILED, now=clock.now, trace=Trace("failed", "by hand")
+    )
+    france.published(*dispatches)
+    for record in sent[:2]:
+        assert status(france, record) is MessageStatus.SENT
+        stages = [e.stage for e in france.store.trace(record.message_id)]
+        assert stages.count("sent") == 1
+    assert status(france, settled) is MessageStatus.FAILED
+    assert "sent" not in [e.stage for e in france.store.trace(settled.message_id)]
+    assert france.due() == []
+    clock.advance(france.settings.receipt_timeout_seconds)
+    assert sorted(d.message_id for d in france.due()) == sorted(str(r.message_id) for r in sent[:2])
 
 
 def test_a_message_that_expires_before_it_is_sent_fails(france: Node, clock: Clock) -> None:

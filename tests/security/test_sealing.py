@@ -47,6 +47,13 @@ def test_round_trip(recipient: Credentials) -> None:
     assert open_sealed(token, recipient.decryption) == PLAINTEXT
 
 
+def test_an_envelope_of_the_largest_document_round_trips(recipient: Credentials) -> None:
+    # Nodes accept documents of 25 MB: their sealed envelopes must open too.
+    plaintext = b"<Envelope>" + b"x" * (26 * 1024 * 1024) + b"</Envelope>"
+    token = seal(plaintext, recipient.decryption[0].certificate)
+    assert open_sealed(token, recipient.decryption) == plaintext
+
+
 def test_another_institution_cannot_open(
     recipient: Credentials, credentials: Callable[[str], Credentials]
 ) -> None:

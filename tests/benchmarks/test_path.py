@@ -1,0 +1,135 @@
+"""The whole-path benchmark runs end to end in its smoke size and reports every figure.
+
+No timing is judged here (the machine is shared); only that the command completes against
+the real broker and database and that its JSON has every field, each a number where one is
+expected.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+NODES = ("DE:DRV70001", "FR:CNAV")
+STAGES = ("validate", "policy", "sign", "encrypt", "decrypt", "verify", "database", "publish")
+
+#: Every figure of one database kind; a tuple names the keys of a per-node mapping.
+KIND_FIGURES: Mapping[str, Any] = {
+    "sustained": {
+        "documents_per_second": float,
+        "delivered_in_window": int,
+        "seconds": float,
+        "submit_failures": int,
+        "cpu_seconds_per_document": NODES,
+        "cpu_ratio_to_raw": NODES,
+        "ratio_to_raw": float,
+    },
+    "documents": {"types": list, "mean_bytes": float, "mean_sealed_bytes": float},
+    "stage_us": NODES,
+    "stage_ratio_to_raw": NODES,
+    "peak_rss_bytes": NODES,
+    "latency": {
+        share: {
+            "rate": float,
+            "documents": int,
+            "delivered": int,
+            "p50_ms": float,
+            "p95_ms": float,
+            "p99_ms": float,
+            "p50_ratio_to_raw": float,
+            "p95_ratio_to_raw": float,
+            "p99_ratio_to_raw": float,
+        }
+        for share in ("at_50_percent", "at_90_percent")
+    },
+    "large_document": {
+        "bytes": int,
+        "seconds_to_delivered": float,
+        "rss_growth_bytes": NODES,
+        "rss_growth_ratio": NODES,
+    },
+    "backlog": {
+        "messages": int,
+        "queued_seconds": float,
+        "drain_seconds": float,
+        "drain_per_second": float,
+        "delivered_per_second": float,
+        "ratio_to_raw_consume": float,
+    },
+}
+REPORT_FIGURES: Mapping[str, Any] = {
+    "raw_baseline": {
+        "messages": int,
+        "body_bytes": int,
+        "publish_per_second": float,
+        "consume_per_second": float,
+        "message_us": float,
+    },
+    "directory_scale": {
+        "institutions": int,
+        "agreements": int,
+        "signed_bytes": int,
+        "load_and_verify_seconds": float,
+        "policy_decision_us": float,
+    },
+}
+
+
+def _check(value: Any, expected: Any, where: str) -> None:
+    if isinstance(expected, Mapping):
+        assert isinstance(value, dict), where
+        for key, inner in expected.items():
+            assert key in value, f"{where}.{key} is missing"
+            _check(value[key], inner, f"{where}.{key}")
+    elif isinstance(expected, tuple):
+        assert isinstance(value, dict) and set(expected) <= set(value), where
+        for key in expected:
+            inner = value[key]
+            if isinstance(inner, dict):
+                assert inner, f"{where}.{key} is empty"
+                for name, number in inner.items():
+                    _check(number, float, f"{where}.{key}.{name}")
+            else:
+                _check(inner, float, f"{where}.{key}")
+    elif expected is float:
+        assert isinstance(value, int | float) and math.isfinite(value), f"{where}: {value!r}"
+    else:
+        assert isinstance(value, expected), f"{where}: {value!r}"
+
+
+@pytest.mark.broker
+@pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
+def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
+    report_file = tmp_path / "path.json"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "path.py"),
+            "--smoke",
+            "--databases",
+            kind,
+            "--json",
+            str(report_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(report_file.read_text())
+    assert set(report["databases"]) == {kind}
+    _check(report["databases"][kind], KIND_FIGURES, kind)
+    _check(report, REPORT_FIGURES, "report")
+    for node in NODES:
+        assert set(STAGES) <= set(report["databases"][kind]["stage_us"][node]), node
+    assert "end to end" in result.stdout
