@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 
 import uvicorn
@@ -23,6 +23,7 @@ from gateway.logs import configure_logging
 from gateway.node._assembly import open_node
 from gateway.node._cases import CASE_READ_DOCUMENTS
 from gateway.node._service import Arrival, Dispatch, Node, Verdict
+from gateway.node._tracing import MessageIdentity, Tracing, configure_tracing
 from gateway.store import Retention
 from gateway.transport import (
     BusMessage,
@@ -53,8 +54,10 @@ def transport_settings(settings: NodeSettings) -> TransportSettings:
 class NodeRuntime:
     """Connects a :class:`Node` to the bus: consumes its queue and relays its outbox."""
 
-    def __init__(self, node: Node) -> None:
+    def __init__(self, node: Node, tracing: Tracing | None = None) -> None:
         self.node = node
+        # No-op unless a tracer provider is given or configured (``otel_endpoint``).
+        self.tracing = tracing or Tracing(node.institution)
         own = node.directory.institution(node.institution).routing_key
         # A node that may configure the broker declares every institution's queue, so messages
         # for a partner whose node is down wait in the partner's queue; a fenced node checks
@@ -120,6 +123,17 @@ class NodeRuntime:
             raise TransportError(f"not connected to the broker at {self.bus.settings.broker}")
 
     async def _on_delivery(self, delivery: IncomingDelivery) -> None:
+        identity = MessageIdentity(
+            message_id=delivery.message_id,
+            case_id=delivery.correlation_id,
+            document_type=delivery.type,
+            sender=delivery.sender,
+            recipient=delivery.recipient,
+        )
+        with self.tracing.receiving(identity, delivery.headers):
+            await self._handle_delivery(delivery)
+
+    async def _handle_delivery(self, delivery: IncomingDelivery) -> None:
         arrival = Arrival(
             body=delivery.body,
             message_id=delivery.message_id,
@@ -208,9 +222,14 @@ class NodeRuntime:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)
         if not dispatches:
             return 0
+        spans = self.tracing.start_publishing([_identity(d) for d in dispatches])
         started = time.perf_counter()
-        results = await self.bus.publisher.publish_many([_bus_message(d) for d in dispatches])
+        results = await self.bus.publisher.publish_many(
+            [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
+        )
         self.node.metrics.observe_batch("publish", time.perf_counter() - started, len(dispatches))
+        for span, error in zip(spans, results, strict=True):
+            span.finish(None if error is None else error.detail)
         await asyncio.to_thread(self._settle_publishes, dispatches, results)
         return len(dispatches)
 
@@ -225,7 +244,17 @@ class NodeRuntime:
                 self.node.publish_failed(dispatch, error.detail)
 
 
-def _bus_message(dispatch: Dispatch) -> BusMessage:
+def _identity(dispatch: Dispatch) -> MessageIdentity:
+    return MessageIdentity(
+        message_id=dispatch.message_id,
+        case_id=dispatch.case_id,
+        document_type=dispatch.document_type,
+        sender=dispatch.sender,
+        recipient=dispatch.recipient,
+    )
+
+
+def _bus_message(dispatch: Dispatch, headers: Mapping[str, str]) -> BusMessage:
     return BusMessage(
         body=dispatch.body,
         message_id=dispatch.message_id,
@@ -234,6 +263,7 @@ def _bus_message(dispatch: Dispatch) -> BusMessage:
         sender=dispatch.sender,
         recipient=dispatch.recipient,
         routing_key=dispatch.routing_key,
+        headers=headers,
     )
 
 
@@ -252,7 +282,8 @@ class _Server(uvicorn.Server):
 
 async def _serve(settings: NodeSettings) -> None:
     node = await asyncio.to_thread(open_node, settings)
-    runtime = NodeRuntime(node)
+    tracing = configure_tracing(settings, node.institution)
+    runtime = NodeRuntime(node, tracing)
     await runtime.start()
     app = create_app(node, readiness=runtime.ready)
     server = _Server(
@@ -271,6 +302,7 @@ async def _serve(settings: NodeSettings) -> None:
     finally:
         await runtime.stop()
         node.store.engine.dispose()
+        tracing.close()
 
 
 def serve(settings: NodeSettings) -> None:

@@ -11,11 +11,15 @@ import aio_pika
 import pytest
 import pytest_asyncio
 from lxml import etree
+from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from gateway.directory import Directory
 from gateway.documents import DocumentType
 from gateway.exchange import MessageStatus
 from gateway.node import Node
+from gateway.node._tracing import Tracing
 from gateway.node.runtime import NodeRuntime
 from gateway.store import MessageRecord
 from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
@@ -85,8 +89,15 @@ async def network(
 ) -> AsyncIterator[Callable[..., Awaitable[NodeRuntime]]]:
     runtimes: list[NodeRuntime] = []
 
-    async def start(institution: str, node: Node | None = None, **overrides: object) -> NodeRuntime:
-        runtime = NodeRuntime(node or make_node(institution, real_time=True, **names, **overrides))
+    async def start(
+        institution: str,
+        node: Node | None = None,
+        tracing: Tracing | None = None,
+        **overrides: object,
+    ) -> NodeRuntime:
+        runtime = NodeRuntime(
+            node or make_node(institution, real_time=True, **names, **overrides), tracing
+        )
         await runtime.start()
         runtimes.append(runtime)
         return runtime
@@ -149,6 +160,43 @@ async def test_three_nodes_exchange_every_document_type(
     for node in nodes.values():
         assert node.store.dead_letters() == []
         assert node.store.outbox_depth() == 0
+
+
+async def test_one_trace_follows_a_message_and_its_receipt_across_two_nodes(
+    network: Callable[..., Awaitable[NodeRuntime]],
+) -> None:
+    exporter = InMemorySpanExporter()
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(exporter))
+    france = (await network("FR:CNAV", tracing=Tracing("FR:CNAV", provider))).node
+    await network("DE:DRV70001", tracing=Tracing("DE:DRV70001", provider))
+    record = await asyncio.to_thread(
+        france.submit, example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001"
+    )
+    france.kick()
+    await eventually(lambda: status_of(france, record) is MessageStatus.DELIVERED, "delivery")
+    spans = exporter.get_finished_spans()
+    provider.shutdown()
+
+    def span(name: str, institution: str) -> ReadableSpan:
+        (found,) = [
+            s
+            for s in spans
+            if s.name == name and s.attributes and s.attributes["ssgw.institution"] == institution
+        ]
+        return found
+
+    published = span("publish InsurancePeriodsRequest", "FR:CNAV")
+    received = span("receive InsurancePeriodsRequest", "DE:DRV70001")
+    assert received.parent is not None and received.parent.span_id == published.context.span_id
+    assert received.context.trace_id == published.context.trace_id
+    assert published.attributes and published.attributes["messaging.message.id"] == str(
+        record.message_id
+    )
+    # The receipt travels back in a trace of its own, received by France.
+    receipt = span("receive Receipt", "FR:CNAV")
+    assert receipt.parent is not None
+    assert receipt.parent.span_id == span("publish Receipt", "DE:DRV70001").context.span_id
 
 
 async def test_a_receiver_that_was_down_gets_its_messages(
