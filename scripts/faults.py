@@ -579,6 +579,7 @@ class Run:
             )
             for institution, url in self.databases.items()
         }
+        # Each scenario keeps its own settings file, named like its logs.
         for config in configs.values():
             config.rename(config.with_name(f"{tag}-{config.name}"))
         self.configs = {i: c.with_name(f"{tag}-{c.name}") for i, c in configs.items()}
