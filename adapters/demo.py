@@ -22,7 +22,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -55,7 +55,13 @@ from gateway.security import (
 )
 from gateway.transport import probe
 
-__all__ = ["DEMO_INSTITUTIONS", "DemoResult", "run_demo", "write_network"]
+__all__ = [
+    "DEMO_INSTITUTIONS",
+    "DemoResult",
+    "prepare_network",
+    "run_demo",
+    "write_node_config",
+]
 
 #: Five institutions in four countries, under the EU Regulation and three bilateral agreements.
 DEMO_INSTITUTIONS = ("DE:DRV70001", "FR:CNAV", "FR:URSSAF", "IN:EPFO", "TN:CNSS")
@@ -92,22 +98,9 @@ def _port_free(port: int) -> bool:
     return True
 
 
-def write_network(
-    folder: Path,
-    institutions: Sequence[str],
-    *,
-    base_port: int,
-    amqp_url: str,
-    namespace: str,
-    database_url: Callable[[str], str] = lambda name: f"sqlite:///{name}.db",
-    extra_settings: str = "relay_interval_seconds = 0.05\n",
-) -> dict[str, Path]:
-    """A fresh PKI, the signed sample directory and one settings file per institution.
-
-    ``database_url`` gives each node's store from the institution's file-safe name;
-    ``extra_settings`` are TOML lines added to every settings file. The benchmarks reuse this
-    to start real nodes with ``ssgw run``.
-    """
+def prepare_network(folder: Path, institutions: Sequence[str] = DEMO_INSTITUTIONS) -> Path:
+    """Make a PKI for ``institutions`` and the sample directory signed by its authority in
+    ``folder`` (emptied first); returns the directory file."""
     if folder.exists():
         shutil.rmtree(folder)
     pki = folder / "pki"
@@ -125,30 +118,60 @@ def write_network(
             pki_dir=pki,
         )
     )
-    configs = {}
-    for index, institution in enumerate(institutions):
-        name = institution.replace(":", "_")
-        files = institution_files(pki, InstitutionId(institution))
-        config = folder / f"{name}.toml"
-        config.write_text(
-            f'institution = "{institution}"\n'
-            f'database_url = "{database_url(name)}"\n'
-            f'amqp_url = "{amqp_url}"\n'
-            f'exchange = "{namespace}network"\n'
-            f'queue_prefix = "{namespace}"\n'
-            f'dead_letter_exchange = "{namespace}dead-letter"\n'
-            f'directory_file = "directory.xml"\n'
-            f'authority_certificate = "{authority.certificate.relative_to(folder)}"\n'
-            f'signing_key = "{files.key(KeyUse.SIGNING).relative_to(folder)}"\n'
-            f'signing_certificate = "{files.certificate(KeyUse.SIGNING).relative_to(folder)}"\n'
-            f"api_port = {base_port + index}\n"
-            f"{extra_settings}\n"
-            "[[encryption_keys]]\n"
-            f'key = "{files.key(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
-            f'certificate = "{files.certificate(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
+    return directory
+
+
+def write_node_config(
+    folder: Path,
+    institution: str,
+    *,
+    database_url: str,
+    amqp_url: str,
+    namespace: str,
+    api_port: int,
+    extra: str = "",
+) -> Path:
+    """Write the settings file of ``institution``'s node in a folder made by
+    :func:`prepare_network`; ``extra`` holds further top-level settings (TOML lines)."""
+    name = institution.replace(":", "_")
+    authority = authority_files(folder / "pki")
+    files = institution_files(folder / "pki", InstitutionId(institution))
+    config = folder / f"{name}.toml"
+    config.write_text(
+        f'institution = "{institution}"\n'
+        f'database_url = "{database_url}"\n'
+        f'amqp_url = "{amqp_url}"\n'
+        f'exchange = "{namespace}network"\n'
+        f'queue_prefix = "{namespace}"\n'
+        f'dead_letter_exchange = "{namespace}dead-letter"\n'
+        f'directory_file = "directory.xml"\n'
+        f'authority_certificate = "{authority.certificate.relative_to(folder)}"\n'
+        f'signing_key = "{files.key(KeyUse.SIGNING).relative_to(folder)}"\n'
+        f'signing_certificate = "{files.certificate(KeyUse.SIGNING).relative_to(folder)}"\n'
+        f"api_port = {api_port}\n"
+        "relay_interval_seconds = 0.05\n"
+        f"{extra}\n"
+        "[[encryption_keys]]\n"
+        f'key = "{files.key(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
+        f'certificate = "{files.certificate(KeyUse.ENCRYPTION).relative_to(folder)}"\n'
+    )
+    return config
+
+
+def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dict[str, Path]:
+    """PKI, signed directory and one settings file per institution."""
+    prepare_network(folder)
+    return {
+        institution: write_node_config(
+            folder,
+            institution,
+            database_url=f"sqlite:///{institution.replace(':', '_')}.db",
+            amqp_url=amqp_url,
+            namespace=namespace,
+            api_port=base_port + index,
         )
-        configs[institution] = config
-    return configs
+        for index, institution in enumerate(DEMO_INSTITUTIONS)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,14 +474,7 @@ async def _run(
     if busy:
         raise ConfigurationError(f"ports {busy} are in use; choose others with --base-port")
     _say(f"[1/4] making the PKI, the signed directory and node settings in {folder}")
-    configs = await asyncio.to_thread(
-        write_network,
-        folder,
-        DEMO_INSTITUTIONS,
-        base_port=base_port,
-        amqp_url=amqp_url,
-        namespace=namespace,
-    )
+    configs = await asyncio.to_thread(_prepare, folder, base_port, amqp_url, namespace)
     settings = {i: load_settings(c) for i, c in configs.items()}
     try:
         await probe(transport_settings(next(iter(settings.values()))))

@@ -5,8 +5,8 @@ for a run of seconds that only proves every part works. What it measures and how
 in ``docs/performance.md``.
 
 It writes a PKI, the signed sample directory and node settings in a temporary folder (the
-demo's :func:`adapters.demo.write_network`), starts a sending and a receiving node as separate
-``ssgw run`` processes for each database kind, pushes case-opening example documents through
+demo's :func:`adapters.demo.prepare_network` and :func:`adapters.demo.write_node_config`),
+starts a sending and a receiving node as separate ``ssgw run`` processes for each database kind, pushes case-opening example documents through
 the REST API of the sender and follows them to DELIVERED (the receiver's signed receipt came
 back). Every broker object lives under a random prefix and every PostgreSQL database has a
 random name; both are deleted at the end, whatever happened.
@@ -44,7 +44,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import col
 from transport_raw import delete_topology, measure
 
-from adapters.demo import write_network
+from adapters.demo import prepare_network, write_node_config
 from gateway.codes import COUNTRY_CODES, InstitutionId
 from gateway.config import NodeSettings, load_settings
 from gateway.directory import decide, load_directory, sign_directory
@@ -72,7 +72,7 @@ DATABASE_URL = os.environ.get(
 )
 # Receipts arrive in milliseconds; a long timeout keeps resends out of the backlog phase,
 # where the receiver is down on purpose.
-NODE_SETTINGS = "relay_interval_seconds = 0.05\nreceipt_timeout_seconds = 3600\n"
+NODE_SETTINGS = "receipt_timeout_seconds = 3600\n"
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -507,15 +507,19 @@ async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, 
     """Everything measured with both nodes on one kind of database."""
     namespace = f"bench.{uuid.uuid4().hex[:8]}."
     with _databases(kind, folder) as database_url:
-        configs = write_network(
-            folder / kind,
-            [SENDER, RECIPIENT],
-            base_port=port,
-            amqp_url=AMQP_URL,
-            namespace=namespace,
-            database_url=database_url,
-            extra_settings=NODE_SETTINGS,
-        )
+        prepare_network(folder / kind, (SENDER, RECIPIENT))
+        configs = {
+            institution: write_node_config(
+                folder / kind,
+                institution,
+                database_url=database_url(institution.replace(":", "_")),
+                amqp_url=AMQP_URL,
+                namespace=namespace,
+                api_port=port + index,
+                extra=NODE_SETTINGS,
+            )
+            for index, institution in enumerate((SENDER, RECIPIENT))
+        }
         sending = NodeProcess(configs[SENDER], folder / f"{kind}-sender.log")
         receiving = NodeProcess(configs[RECIPIENT], folder / f"{kind}-receiver.log")
         nodes = (sending, receiving)
@@ -577,13 +581,7 @@ def directory_scale(folder: Path, institutions: int, agreements: int) -> dict[st
     """
     pki = folder / "sqlite" / "pki"
     if not pki.exists():
-        write_network(
-            folder / "sqlite",
-            [SENDER, RECIPIENT],
-            base_port=0,
-            amqp_url=AMQP_URL,
-            namespace="unused.",
-        )
+        prepare_network(folder / "sqlite", (SENDER, RECIPIENT))
     source = parse_untrusted((EXAMPLES / "Directory.xml").read_bytes()).getroot()
     ns = source.nsmap[None]
     d = f"{{{ns}}}"

@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import importlib.util
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import aio_pika
@@ -213,3 +216,17 @@ def config_file(settings: NodeSettings, path: Path) -> Path:
         ]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def load_script(name: str) -> ModuleType:
+    """A script of ``scripts/`` (not a package module) loaded as a module, once."""
+    module_name = f"ssgw_script_{name}"
+    if module_name not in sys.modules:
+        path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        # Registered before it runs: its dataclasses look their module up by name.
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]

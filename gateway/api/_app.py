@@ -12,13 +12,18 @@ import swagger_ui_bundle
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
 
 from gateway import __version__
-from gateway.api._problems import Problem, install_problem_handlers, problem_response
+from gateway.api._problems import (
+    PROBLEM_RESPONSES,
+    Problem,
+    install_problem_handlers,
+    problem_response,
+)
 from gateway.console import mount_console
 from gateway.documents import (
     DocumentAction,
@@ -111,6 +116,7 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         redoc_url=None,
         description="Submit documents to partner institutions and collect the documents "
         "they send. Every error is an RFC 9457 problem document.",
+        responses=PROBLEM_RESPONSES,
     )
     app.state.node = node
     install_problem_handlers(app)
@@ -275,7 +281,11 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
     @app.get("/api/v1/inbox", summary="Received documents waiting for the back-office")
     async def inbox(
         _client: Client,
-        after: Annotated[int, Query(ge=0, description="Cursor: the last item's cursor.")] = 0,
+        after: Annotated[
+            # Bounded like the database's integers: a larger cursor is a bad request, not a
+            # server error.
+            int, Query(ge=0, le=2**63 - 1, description="Cursor: the last item's cursor.")
+        ] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 50,
         wait: Annotated[float, Query(ge=0, le=60, description="Long-poll seconds.")] = 0,
     ) -> dict[str, Any]:
@@ -342,7 +352,12 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
             return problem_response(503, error.code, "Not ready", error.detail, request.url.path)
         return JSONResponse({"status": "ready"})
 
-    @app.get("/metrics", summary="Prometheus metrics")
+    @app.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {}}}},
+    )
     def metrics() -> Response:
         node.metrics.outbox_depth.set(node.store.outbox_depth())
         return Response(generate_latest(node.metrics.registry), media_type=CONTENT_TYPE_LATEST)

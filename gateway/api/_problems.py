@@ -20,10 +20,45 @@ from gateway.errors import (
     ValidationFailed,
 )
 
-__all__ = ["Problem", "install_problem_handlers", "problem_response"]
+__all__ = ["PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem_response"]
 
 PROBLEM_TYPE = "urn:ssgw:problem:"
 MEDIA_TYPE = "application/problem+json"
+
+
+_PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "required": ["type", "code", "title", "status", "detail", "instance"],
+    "properties": {
+        "type": {"type": "string"},
+        "code": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "reason": {"type": ["string", "null"]},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+#: The refusals any endpoint may answer with, for the OpenAPI document: each one a problem
+#: document (FastAPI would otherwise describe a 422 in its own format, which the node never
+#: sends).
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}}
+    for status, description in {
+        400: "The request is malformed",
+        401: "No valid API key",
+        403: "The agreement policy does not permit the exchange",
+        404: "Not found",
+        409: "The case does not allow the document now",
+        413: "The document is too large",
+        415: "Neither XML nor JSON",
+        422: "The document is not valid",
+        503: "The store or the broker is unavailable",
+    }.items()
+}
 
 
 class Problem(Exception):

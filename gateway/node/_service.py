@@ -8,6 +8,7 @@ and the broker is acknowledged only after that transaction committed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import hashlib
@@ -24,6 +25,7 @@ from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.config import NodeSettings
 from gateway.directory import Directory, load_directory
 from gateway.documents import (
+    DEFAULT_LIMITS,
     CaseType,
     DocumentAction,
     DocumentType,
@@ -75,6 +77,7 @@ _TECHNICAL = frozenset({DocumentType.RECEIPT, DocumentType.REJECTION})
 _TECHNICAL_NAMES = frozenset(t.root_name for t in _TECHNICAL)
 _PUBLISH_RETRY_SECONDS = 5.0
 _OVERDUE_HORIZON = dt.timedelta(days=365)
+_ENVELOPE_ALLOWANCE = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +149,11 @@ class Node:
         self.clock = clock
         self._wake_relay: Callable[[], None] = lambda: None
         self.cases = CaseBook(store, settings, self.document_of)
+        # What arrives from the bus is bounded like what the back-office submits, plus room
+        # for the envelope's header and signature.
+        self._inbound_limits = dataclasses.replace(
+            DEFAULT_LIMITS, max_bytes=settings.max_document_bytes + _ENVELOPE_ALLOWANCE
+        )
         self._own_encryption = max(
             directory.certificates(credentials.institution, KeyUse.ENCRYPTION, clock()),
             key=lambda c: c.not_valid_before_utc,
@@ -363,6 +371,7 @@ class Node:
                 credentials=self.credentials,
                 directory=self.directory,
                 now=now,
+                limits=self._inbound_limits,
                 timer=self.metrics.stage,
             )
         except GatewayError as error:
@@ -587,31 +596,26 @@ class Node:
             self.metrics.security_alerts.inc()
             return Outcome(Verdict.ACK)
         assert sent is not None and sent.id is not None
+        status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
         try:
             with self.metrics.stage("database"):
-                self.store.add_message(
-                    record,
-                    traces=[Trace("received", f"{message.header.document_type.root_name}")],
-                    now=now,
-                )
+                self._close(sent, record, message, acknowledgement, status, now)
         except DuplicateMessage:
             return self._raced_duplicate()
-        status = MessageStatus.DELIVERED if acknowledgement.accepted else MessageStatus.REJECTED
-        with self.metrics.stage("database"):
-            self._settle(sent, message, acknowledgement, status, now)
         self.metrics.message("out", sent.document_type, sent.recipient, status.value)
         self.metrics.observe_delivery(sent, now)
         return Outcome(Verdict.ACK)
 
-    def _settle(
+    def _close(
         self,
         sent: MessageRecord,
+        record: MessageRecord,
         message: InboundMessage,
         acknowledgement: Acknowledgement,
         status: MessageStatus,
         now: dt.datetime,
     ) -> None:
-        """Store the receipt or rejection and close the sent message it answers."""
+        """Store the receipt or rejection and close the sent message, in one transaction."""
         assert sent.id is not None
         self.store.add_receipt(
             sent,
@@ -630,6 +634,7 @@ class Node:
             error_detail=None
             if acknowledgement.accepted
             else "; ".join(acknowledgement.reasons)[:2000],
+            received=(record, [Trace("received", message.header.document_type.root_name)]),
         )
 
     # The directory ----------------------------------------------------------------------

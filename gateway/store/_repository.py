@@ -82,17 +82,28 @@ class Store(Transactions):
         try:
             with self.writing() as session:
                 for record, record_traces, due in ((message, traces, outbox_due), *also):
-                    self._touch_case(session, record, protected_person, now)
-                    session.add(record)
-                    session.flush()
-                    assert record.id is not None
-                    for trace in record_traces:
-                        session.add(_event(record, trace, now))
-                    if due is not None:
-                        session.add(OutboxEntry(message_pk=record.id, due_at=due))
+                    self._insert(session, record, record_traces, now, protected_person, due)
         except IntegrityError:
             raise DuplicateMessage(str(message.message_id)) from None
         return message
+
+    def _insert(
+        self,
+        session: Session,
+        record: MessageRecord,
+        traces: Sequence[Trace],
+        now: dt.datetime,
+        protected_person: bool = False,
+        outbox_due: dt.datetime | None = None,
+    ) -> None:
+        self._touch_case(session, record, protected_person, now)
+        session.add(record)
+        session.flush()
+        assert record.id is not None
+        for trace in traces:
+            session.add(_event(record, trace, now))
+        if outbox_due is not None:
+            session.add(OutboxEntry(message_pk=record.id, due_at=outbox_due))
 
     @staticmethod
     def _touch_case(
@@ -425,22 +436,34 @@ class Store(Transactions):
         trace: Trace,
         error_code: str | None = None,
         error_detail: str | None = None,
+        received: tuple[MessageRecord, Sequence[Trace]] | None = None,
     ) -> None:
-        """Store a receipt or rejection and close the sent message it answers."""
-        with self.writing() as session:
-            current = session.get(MessageRecord, record.id, with_for_update=True)
-            assert current is not None and current.id is not None
-            session.add(receipt)
-            if current.status.is_final and current.status is not MessageStatus.FAILED:
-                session.add(_event(current, Trace("receipt-duplicate", trace.detail), now))
-                return
-            check_transition(current.status, status)
-            current.status = status
-            current.updated_at = now
-            if error_code is not None:
-                current.error_code, current.error_detail = error_code, error_detail
-            session.add(_event(current, trace, now))
-            session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id))
+        """Store a receipt or rejection and close the sent message it answers; ``received``
+        is the inbound message that carried it, stored in the same transaction (so a crash
+        can never leave it stored while the sent message stays open: every later copy would
+        then be dropped as a duplicate). Raises :class:`DuplicateMessage` when that message
+        is stored already."""
+        try:
+            with self.writing() as session:
+                if received is not None:
+                    self._insert(session, received[0], received[1], now)
+                current = session.get(MessageRecord, record.id, with_for_update=True)
+                assert current is not None and current.id is not None
+                session.add(receipt)
+                if current.status.is_final and current.status is not MessageStatus.FAILED:
+                    session.add(_event(current, Trace("receipt-duplicate", trace.detail), now))
+                    return
+                check_transition(current.status, status)
+                current.status = status
+                current.updated_at = now
+                if error_code is not None:
+                    current.error_code, current.error_detail = error_code, error_detail
+                session.add(_event(current, trace, now))
+                session.execute(
+                    delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id)
+                )
+        except IntegrityError:
+            raise DuplicateMessage(str(received[0].message_id if received else "")) from None
 
     def receipts(self, pk: int) -> list[ReceiptRecord]:
         with self.reading() as session:

@@ -9,11 +9,17 @@ from pathlib import Path
 
 import pytest
 from lxml import etree
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from gateway.directory import sign_directory
 from gateway.documents import DIRECTORY_NAMESPACE, CaseType, build_envelope
-from gateway.errors import CaseStateError, DirectoryError, NotPermitted, ValidationFailed
+from gateway.errors import (
+    CaseStateError,
+    DirectoryError,
+    NotPermitted,
+    StoreUnavailable,
+    ValidationFailed,
+)
 from gateway.exchange import Direction, MessageStatus, prepare_outbound
 from gateway.node import Arrival, Node, Verdict
 from gateway.security import (
@@ -260,6 +266,28 @@ def test_submission_refused_by_policy_or_validation_stores_nothing(france: Node)
     assert france.due() == [] and france.store.outbox_depth() == 0
 
 
+def test_a_receipt_the_store_could_not_take_is_taken_whole_when_it_comes_again(
+    france: Node, germany: Node
+) -> None:
+    """The receipt and the closing of the message it answers are one transaction: a store
+    failure between them once left the receipt stored and the message open for ever, as
+    every later copy of the receipt was dropped as a duplicate."""
+    record = france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
+    deliver(france, germany)
+    (receipt,) = relay(germany)
+    with france.store.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE receipts RENAME TO receipts_away"))
+    with pytest.raises(StoreUnavailable):
+        france.receive(arrival(receipt))
+    with france.store.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE receipts_away RENAME TO receipts"))
+    assert status(france, record) is MessageStatus.SENT
+    assert france.receive(arrival(receipt)).verdict is Verdict.ACK  # redelivered by the broker
+    assert status(france, record) is MessageStatus.DELIVERED
+    assert france.receive(arrival(receipt)).verdict is Verdict.ACK  # and once more: a duplicate
+    assert len(france.store.receipts(record.id or 0)) == 1
+
+
 def test_an_acknowledged_inbox_item_leaves_the_inbox(france: Node, germany: Node) -> None:
     france.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
     deliver(france, germany)
@@ -309,6 +337,19 @@ def test_a_signature_by_another_key_is_dead_lettered(
     assert outcome.verdict is Verdict.DEAD_LETTER
     assert outcome.reason.startswith("certificate-untrusted")
     assert germany.store.inbox(after=0, limit=10) == []
+
+
+def test_a_delivery_larger_than_the_document_limit_allows_is_dead_lettered_unopened(
+    make_node: Callable[..., Node],
+) -> None:
+    germany = make_node("DE:DRV70001", max_document_bytes=4096)
+    limit = 4096 + 64 * 1024  # the document limit plus room for the envelope
+    body = b"A" * (limit * 4 // 3 + 4096 + 1)
+    outcome = germany.receive(Arrival(body, str(uuid.uuid4()), "FR:CNAV", "DE:DRV70001"))
+    assert outcome.verdict is Verdict.DEAD_LETTER
+    assert outcome.reason.startswith("decryption-failed") and "larger" in outcome.reason
+    (letter,) = germany.store.dead_letters()
+    assert letter.size == len(body)
 
 
 def test_a_message_for_another_institution_is_refused_with_a_rejection(
