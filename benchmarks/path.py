@@ -4,12 +4,12 @@ Run: ``.venv/bin/python benchmarks/path.py [--json FILE]`` (about 10 minutes), o
 for a run of seconds that only proves every part works. What it measures and how to read it is
 in ``docs/performance.md``.
 
-It writes a PKI, the signed sample directory and node settings in a temporary folder (the
-demo's :func:`adapters.demo.prepare_network` and :func:`adapters.demo.write_node_config`),
-starts a sending and a receiving node as separate ``ssgw run`` processes for each database
-kind, pushes case-opening example documents through the REST API of the sender and follows
-them to DELIVERED (the receiver's signed receipt came back). Every broker object lives under a random prefix and every PostgreSQL database has a
-random name; both are deleted at the end, whatever happened.
+It writes a PKI, the signed sample directory and node settings in a temporary folder (the demo's
+:func:`adapters.demo.prepare_network` and :func:`adapters.demo.write_node_config`), starts a
+sending and a receiving node as separate ``ssgw run`` processes for each database kind, pushes
+case-opening example documents through the REST API of the sender and follows them to DELIVERED
+(the receiver's signed receipt came back). Every broker object lives under a random prefix and
+every PostgreSQL database has a random name; both are deleted at the end, whatever happened.
 """
 
 from __future__ import annotations
