@@ -4,7 +4,8 @@ Each institution's user may not configure anything (the network operator declare
 topology from these definitions), may write only to the network exchange, may read only its
 own queue, and may publish only with the routing keys of the institutions it can address
 (topic permissions). So a node can never read another institution's traffic, and cannot
-inject messages under a routing key it has no business with.
+inject messages under a routing key it has no business with. A policy repeats the queues'
+dead-lettering rules.
 """
 
 from __future__ import annotations
@@ -151,4 +152,27 @@ def broker_definitions(
                 "arguments": {},
             }
         )
+    if keys:
+        definition["policies"] = [_queue_policy(settings, keys, vhost)]
     return definition
+
+
+def _queue_policy(settings: TransportSettings, keys: Iterable[str], vhost: str) -> dict[str, Any]:
+    """The institutions' queues' dead-lettering rules as a policy too: a queue an operator
+    re-creates by hand without the arguments still dead-letters a poison message after the
+    delivery limit, at least once, instead of redelivering it for ever or dropping it. Where a
+    queue has the arguments as well, they take precedence."""
+    arguments = queue_arguments(settings)
+    return {
+        "vhost": vhost,
+        "name": f"{settings.queue_prefix}institution-queues",
+        "pattern": _exactly(*(settings.queue_name(key) for key in keys)),
+        "apply-to": "queues",
+        "priority": 0,
+        "definition": {
+            "delivery-limit": arguments["x-delivery-limit"],
+            "dead-letter-exchange": arguments["x-dead-letter-exchange"],
+            "dead-letter-strategy": arguments["x-dead-letter-strategy"],
+            "overflow": arguments["x-overflow"],
+        },
+    }

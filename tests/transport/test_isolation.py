@@ -13,7 +13,7 @@ import pytest
 from aiormq.exceptions import ChannelAccessRefused
 
 from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
-from support import imported_definitions
+from support import imported_definitions, rabbitmqctl
 
 pytestmark = [pytest.mark.broker]
 
@@ -92,3 +92,24 @@ def test_an_institution_publishes_only_to_its_partners(fenced_network: dict[str,
             await message.ack()
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=30))
+
+
+def test_the_institution_queues_carry_the_dead_lettering_policy(
+    fenced_network: dict[str, object],
+) -> None:
+    settings: TransportSettings = fenced_network["settings"]  # type: ignore[assignment]
+    keys: dict[str, str] = fenced_network["keys"]  # type: ignore[assignment]
+    vhost = str(fenced_network["vhost"])
+    policy = f"{settings.queue_prefix}institution-queues"
+    listed = rabbitmqctl("list_policies", "--vhost", vhost, "--quiet", "--no-table-headers")
+    assert policy in listed and '"delivery-limit":20' in listed.replace(" ", "")
+    queues = dict(
+        line.split("\t")
+        for line in rabbitmqctl(
+            "list_queues", "--vhost", vhost, "name", "policy", "--quiet", "--no-table-headers"
+        ).splitlines()
+        if "\t" in line
+    )
+    for key in keys.values():
+        assert queues[settings.queue_name(key)] == policy
+    assert queues[settings.dead_letter_queue] == ""
