@@ -28,7 +28,8 @@ from sqlalchemy.engine import make_url
 
 from gateway.console._dashboard import Range, dashboard
 from gateway.console._queries import Cursor, latest_change, list_messages, parse_filter
-from gateway.store import connect, migrate
+from gateway.security import GENESIS
+from gateway.store import TraceEvent, connect, migrate, trace_link
 
 __all__ = ["Timing", "fill", "main", "measure", "scratch_database"]
 
@@ -144,9 +145,18 @@ def fill(url: str, rows: int, *, now: dt.datetime, seed: int = 7) -> None:
                 f"\\\\x00\t1\t{error}\n"
             )
 
+    tip = GENESIS
+
     def traces() -> Iterator[str]:
+        # Chained as the node chains them, so the filled store verifies like a real one.
+        nonlocal tip
         for pk in range(1, rows + 1):
-            yield f"{pk}\t{uuid.UUID(int=pk)}\t{(start + step * pk).isoformat()}\taccepted\t\n"
+            event = TraceEvent(
+                id=pk, message_id=uuid.UUID(int=pk), at=start + step * pk, stage="accepted"
+            )
+            link = trace_link(tip, event)
+            yield f"{pk}\t{event.message_id}\t{event.at.isoformat()}\taccepted\t\t{tip}\t{link}\n"
+            tip = link
 
     def receipt_rows() -> Iterator[str]:
         for number, (pk, at) in enumerate(receipts, start=1):
@@ -157,7 +167,15 @@ def fill(url: str, rows: int, *, now: dt.datetime, seed: int = 7) -> None:
 
     with psycopg.connect(_libpq(url)) as connection:
         _copy(connection, "messages", _MESSAGE_COLUMNS, messages())
-        _copy(connection, "trace_events", "id, message_id, at, stage, detail", traces())
+        _copy(
+            connection,
+            "trace_events",
+            "id, message_id, at, stage, detail, prev_hash, hash",
+            traces(),
+        )
+        connection.execute(
+            "UPDATE trace_chain SET length = %s, head_hash = %s WHERE id = 1", (rows, tip)
+        )
         _copy(
             connection,
             "receipts",

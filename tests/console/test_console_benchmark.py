@@ -12,7 +12,7 @@ from types import ModuleType
 
 import pytest
 
-from gateway.store import connect
+from gateway.store import connect, verify_trace_chain
 
 pytestmark = pytest.mark.database
 
@@ -39,6 +39,9 @@ def test_the_query_benchmark_fills_a_database_and_times_every_query(
         benchmark.fill(url, 10_000, now=now)
         engine = connect(url)
         try:
+            # Filled as the node writes: the trace chain verifies.
+            report = verify_trace_chain(engine)
+            assert report.ok and report.checked == 10_000, report.problem
             timings = benchmark.measure(engine, now=now, repeat=1)
         finally:
             engine.dispose()
