@@ -63,6 +63,8 @@ class DuplicateMessage(Exception):
 class Store(Transactions):
     """The node's persistence. Every method is one transaction: all of it or nothing."""
 
+    writes_trace = True
+
     # Messages ----------------------------------------------------------------------------
 
     def add_message(

@@ -64,6 +64,8 @@ class RetentionResult:
 class Retention(Transactions):
     """Purges payloads in batches, each batch one transaction."""
 
+    writes_trace = True
+
     def _due(self, before: dt.datetime, keep_types: Collection[str]) -> ColumnElement[bool]:
         return and_(
             col(MessageRecord.status).in_(sorted(PURGEABLE_STATUSES)),

@@ -27,7 +27,7 @@ from gateway.store._chain import ChainReport, chained_rows, walk_chain
 from gateway.store._database import READ_ONLY, describe_database_error
 from gateway.store._models import TraceChainHead, TraceEvent
 
-__all__ = ["chain_head", "trace_fields", "trace_link", "verify_trace_chain"]
+__all__ = ["chain_head", "hold_chain", "trace_fields", "trace_link", "verify_trace_chain"]
 
 _HEAD_ID = 1
 _TIP = "ssgw_trace_chain_tip"
@@ -108,6 +108,17 @@ def _tip(session: Session) -> _Tip:
     tip = _Tip(transaction, length, head_hash)
     session.info[_TIP] = tip
     return tip
+
+
+def hold_chain(session: Session) -> None:
+    """Lock the chain's head now, before the transaction locks anything else.
+
+    A transaction that writes trace events locks the head when it first flushes one. Had it
+    locked message rows before, and another transaction holding the head wanted those rows,
+    each would wait for the other (PostgreSQL ends one with "deadlock detected"). Writers
+    that take the head first all lock in one order, so none can wait on another in a cycle.
+    """
+    _tip(session)
 
 
 @event.listens_for(Session, "before_flush")

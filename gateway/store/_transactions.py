@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from gateway.errors import StoreUnavailable
 from gateway.store._database import READ_ONLY, describe_database_error
+from gateway.store._trace_chain import hold_chain
 
 __all__ = ["Transactions"]
 
@@ -51,10 +52,16 @@ class Transactions:
         with self._open(self._reader) as session:
             yield session
 
+    #: Whether this class's transactions write trace events: on PostgreSQL they then take the
+    #: trace chain's head first (see ``hold_chain``); SQLite has one writer at a time anyway.
+    writes_trace = False
+
     @contextmanager
     def writing(self) -> Iterator[Session]:
         """A transaction that may write."""
         with self._writer, self._open(self.engine) as session:
+            if self.writes_trace and self.engine.dialect.name == "postgresql":
+                hold_chain(session)
             yield session
 
     @contextmanager
