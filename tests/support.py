@@ -218,11 +218,12 @@ def config_file(settings: NodeSettings, path: Path) -> Path:
     return path
 
 
-def load_script(name: str) -> ModuleType:
-    """A script of ``scripts/`` (not a package module) loaded as a module, once."""
-    module_name = f"ssgw_script_{name}"
+def load_script(name: str, folder: str = "scripts") -> ModuleType:
+    """A script of ``scripts/`` or ``benchmarks/`` (not a package module) loaded as a
+    module, once."""
+    module_name = f"ssgw_{folder}_{name}"
     if module_name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
+        path = Path(__file__).resolve().parents[1] / folder / f"{name}.py"
         spec = importlib.util.spec_from_file_location(module_name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)

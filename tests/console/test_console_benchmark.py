@@ -4,35 +4,18 @@ timings are not judged here)."""
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 import uuid
-from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from gateway.store import connect, verify_trace_chain
+from support import load_script
 
 pytestmark = pytest.mark.database
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "console_queries.py"
 
-
-def _benchmark(monkeypatch: pytest.MonkeyPatch) -> ModuleType:
-    spec = importlib.util.spec_from_file_location("console_queries", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Its dataclasses look their module up while they are made.
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_the_query_benchmark_fills_a_database_and_times_every_query(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    benchmark = _benchmark(monkeypatch)
+def test_the_query_benchmark_fills_a_database_and_times_every_query() -> None:
+    benchmark = load_script("console_queries", folder="benchmarks")
     now = dt.datetime.now(dt.UTC)
     name = f"ssgw_test_{uuid.uuid4().hex[:12]}"
     with benchmark.scratch_database(benchmark.ADMIN_URL, name) as url:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 from gateway.config import NodeSettings
+from support import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _reference() -> str:
-    spec = importlib.util.spec_from_file_location(
-        "config_reference", ROOT / "scripts" / "config_reference.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    text: str = module.reference()
+    text: str = load_script("config_reference").reference()
     return text
 
 
