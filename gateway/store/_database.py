@@ -24,7 +24,9 @@ def connect(url: str, *, echo: bool = False) -> Engine:
     """An engine for a SQLite file or PostgreSQL; the same code serves both."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+    # A server connection may have been dropped while idle in the pool; a SQLite file cannot,
+    # so a ping there would be one more statement per transaction for nothing.
+    options: dict[str, Any] = {"echo": echo, "pool_pre_ping": not url.startswith("sqlite")}
     if url.startswith("sqlite"):
         # isolation_level None stops the driver from beginning transactions on its own
         # (it would only begin at the first write, after the reads a change is based on).

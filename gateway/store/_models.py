@@ -7,7 +7,16 @@ import enum
 import uuid
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Enum, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    Enum,
+    Index,
+    LargeBinary,
+    Table,
+    UniqueConstraint,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -25,6 +34,7 @@ __all__ = [
     "TraceChainHead",
     "TraceEvent",
     "UtcDateTime",
+    "table_of",
 ]
 
 
@@ -122,9 +132,9 @@ class OutboxEntry(SQLModel, table=True):
 class TraceEvent(SQLModel, table=True):
     """One step in a message's life. Holds no personal data.
 
-    The rows form a hash chain (see ``gateway.store._trace_chain``): adding an event to a
-    session numbers it and fills ``prev_hash`` and ``hash`` when the session flushes. Write
-    trace events only through a session, never with a bulk ``INSERT``.
+    The rows form a hash chain (see ``gateway.store._trace_chain``): ``append_trace_events``
+    numbers an event and fills ``prev_hash`` and ``hash`` as it inserts it, and so does a
+    session that flushes an event added to it. Never write trace events any other way.
     """
 
     __tablename__ = "trace_events"
@@ -202,3 +212,8 @@ class ApiClient(SQLModel, table=True):
     key_hash: str = Field(unique=True)
     created_at: dt.datetime = Field(sa_column=_utc_column())
     revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A model's Core table, for the statements on the hot path that skip the ORM."""
+    return SQLModel.metadata.tables[str(model.__tablename__)]

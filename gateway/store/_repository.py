@@ -8,12 +8,13 @@ import secrets
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col
+from sqlmodel import Session, SQLModel, col
 
 from gateway.errors import ConfigurationError, PayloadPurged
 from gateway.exchange import Direction, MessageStatus, check_transition
@@ -25,8 +26,40 @@ from gateway.store._models import (
     OutboxEntry,
     ReceiptRecord,
     TraceEvent,
+    table_of,
 )
+from gateway.store._trace_chain import NewTraceEvent, append_trace_events
 from gateway.store._transactions import Transactions
+
+_MESSAGES = table_of(MessageRecord)
+_OUTBOX = table_of(OutboxEntry)
+_RECEIPTS = table_of(ReceiptRecord)
+_CASES = table_of(CaseRecord)
+
+# Statements of the hot path, built once: their values come as parameters, so SQLAlchemy
+# compiles each only once instead of building and keying a new statement per message.
+_INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
+_INSERT_RECEIPT = insert(_RECEIPTS).returning(_RECEIPTS.c.id)
+_INSERT_OUTBOX = insert(_OUTBOX)
+_NEW_CASE = {
+    "sqlite": sqlite_insert(_CASES).on_conflict_do_nothing(index_elements=["id"]),
+    "postgresql": postgres_insert(_CASES).on_conflict_do_nothing(index_elements=["id"]),
+}
+_TOUCH_CASE = (
+    update(_CASES).where(_CASES.c.id == bindparam("case")).values(updated_at=bindparam("now"))
+)
+_PROTECT_CASE = _TOUCH_CASE.values(protected_person=True)
+_MESSAGE_BY_ID = select(MessageRecord).where(
+    col(MessageRecord.direction) == bindparam("direction"),
+    col(MessageRecord.message_id) == bindparam("message_id"),
+)
+_FIND_MESSAGE = _MESSAGE_BY_ID.where(col(MessageRecord.sender) == bindparam("sender"))
+_CASE_MESSAGES = (
+    select(MessageRecord)
+    .where(col(MessageRecord.case_id) == bindparam("case_id"))
+    .order_by(col(MessageRecord.id))
+)
+_API_CLIENT = select(ApiClient).where(col(ApiClient.key_hash) == bindparam("key_hash"))
 
 __all__ = ["Attempt", "DuplicateMessage", "Reconciliation", "Store", "Trace"]
 
@@ -98,14 +131,14 @@ class Store(Transactions):
         protected_person: bool = False,
         outbox_due: dt.datetime | None = None,
     ) -> None:
+        # Core statements: every message takes this path, and the ORM's unit of work costs
+        # more here than the SQL itself. ``record`` stays a plain object with its new key.
         self._touch_case(session, record, protected_person, now)
-        session.add(record)
-        session.flush()
-        assert record.id is not None
-        for trace in traces:
-            session.add(_event(record, trace, now))
+        connection = session.connection()
+        record.id = connection.execute(_INSERT_MESSAGE, _values(_MESSAGES, record)).scalar_one()
+        append_trace_events(session, [_event(record, trace, now) for trace in traces])
         if outbox_due is not None:
-            session.add(OutboxEntry(message_pk=record.id, due_at=outbox_due))
+            connection.execute(_INSERT_OUTBOX, {"message_pk": record.id, "due_at": outbox_due})
 
     @staticmethod
     def _touch_case(
@@ -114,24 +147,21 @@ class Store(Transactions):
         # Insert-or-nothing, then update: two workers taking the first two messages of one
         # case at once must not collide on the case row (the loser's message would look like
         # a duplicate of the winner's and be acknowledged without being stored).
-        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgres_insert
-        created = session.execute(
-            insert(CaseRecord)
-            .values(
-                id=record.case_id,
-                case_type=record.case_type,
-                protected_person=protected_person,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=["id"])
+        connection = session.connection()
+        created = connection.execute(
+            _NEW_CASE[connection.dialect.name],
+            {
+                "id": record.case_id,
+                "case_type": record.case_type,
+                "protected_person": protected_person,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
-        if getattr(created, "rowcount", 1) == 0:
-            values: dict[str, object] = {"updated_at": now}
-            if protected_person:
-                values["protected_person"] = True
-            session.execute(
-                update(CaseRecord).where(col(CaseRecord.id) == record.case_id).values(**values)
+        if created.rowcount == 0:
+            connection.execute(
+                _PROTECT_CASE if protected_person else _TOUCH_CASE,
+                {"case": record.case_id, "now": now},
             )
 
     def message(self, pk: int) -> MessageRecord | None:
@@ -150,30 +180,20 @@ class Store(Transactions):
     ) -> MessageRecord | None:
         with self.reading() as session:
             return session.scalars(
-                select(MessageRecord).where(
-                    col(MessageRecord.direction) == direction,
-                    col(MessageRecord.sender) == sender,
-                    col(MessageRecord.message_id) == message_id,
-                )
+                _FIND_MESSAGE, {"direction": direction, "sender": sender, "message_id": message_id}
             ).first()
 
     def sent_message(self, message_id: uuid.UUID) -> MessageRecord | None:
         with self.reading() as session:
             return session.scalars(
-                select(MessageRecord).where(
-                    col(MessageRecord.direction) == Direction.OUT,
-                    col(MessageRecord.message_id) == message_id,
-                )
+                _MESSAGE_BY_ID, {"direction": Direction.OUT, "message_id": message_id}
             ).first()
 
     def received_message(self, message_id: uuid.UUID) -> MessageRecord | None:
         """A received message by id (ids are random UUIDs, unique across senders)."""
         with self.reading() as session:
             return session.scalars(
-                select(MessageRecord).where(
-                    col(MessageRecord.direction) == Direction.IN,
-                    col(MessageRecord.message_id) == message_id,
-                )
+                _MESSAGE_BY_ID, {"direction": Direction.IN, "message_id": message_id}
             ).first()
 
     def any_message(self, message_id: uuid.UUID) -> MessageRecord | None:
@@ -204,14 +224,9 @@ class Store(Transactions):
     def case_messages(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
         with self.reading() as session:
             case = session.get(CaseRecord, case_id)
-            messages = list(
-                session.scalars(
-                    select(MessageRecord)
-                    .where(col(MessageRecord.case_id) == case_id)
-                    .order_by(col(MessageRecord.id))
-                )
-            )
-            return case, messages
+            if case is None:
+                return None, []
+            return case, list(session.scalars(_CASE_MESSAGES, {"case_id": case_id}))
 
     def change_status(
         self,
@@ -237,7 +252,7 @@ class Store(Transactions):
             record.updated_at = now
             if error_code is not None:
                 record.error_code, record.error_detail = error_code, error_detail
-            session.add(_event(record, trace, now))
+            append_trace_events(session, [_event(record, trace, now)])
             if keep_in_outbox_until is None:
                 session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
             else:
@@ -251,7 +266,7 @@ class Store(Transactions):
     def note(self, record: MessageRecord, trace: Trace, now: dt.datetime) -> None:
         """Add a trace event without changing the message."""
         with self.writing() as session:
-            session.add(_event(record, trace, now))
+            append_trace_events(session, [_event(record, trace, now)])
 
     # The relay -------------------------------------------------------------------------
 
@@ -297,40 +312,61 @@ class Store(Transactions):
         its ``next_due`` (None: no receipt is expected, the outbox entry goes). One
         transaction for all; a message gone meanwhile is skipped."""
         with self.writing() as session:
-            records = {
-                record.id: record
-                for record in session.scalars(
-                    select(MessageRecord)
-                    .where(col(MessageRecord.id).in_([a.pk for a in attempts]))
+            connection = session.connection()
+            rows = {
+                row.id: row
+                for row in connection.execute(
+                    select(
+                        _MESSAGES.c.id,
+                        _MESSAGES.c.message_id,
+                        _MESSAGES.c.case_id,
+                        _MESSAGES.c.status,
+                    )
+                    .where(_MESSAGES.c.id.in_([a.pk for a in attempts]))
                     # Rows locked in one order, so two relays can never deadlock.
-                    .order_by(col(MessageRecord.id))
+                    .order_by(_MESSAGES.c.id)
                     .with_for_update()
                 )
             }
+            sent: list[int] = []
+            waiting: list[dict[str, object]] = []
             done: list[int] = []
+            events: list[NewTraceEvent] = []
             for attempt in attempts:
-                record = records.get(attempt.pk)
-                if record is None:
+                row = rows.get(attempt.pk)
+                if row is None:
                     continue
-                if record.status.is_final:
+                if row.status.is_final:
                     # Settled meanwhile (a receipt came, or it failed): nothing more to send.
                     done.append(attempt.pk)
                     continue
-                check_transition(record.status, MessageStatus.SENT)
-                record.status = MessageStatus.SENT
-                record.attempts += 1
-                record.updated_at = now
-                session.add(_event(record, attempt.trace, now))
+                check_transition(row.status, MessageStatus.SENT)
+                sent.append(attempt.pk)
+                events.append(_event(row, attempt.trace, now))
                 if attempt.next_due is None:
                     done.append(attempt.pk)
                 else:
-                    session.execute(
-                        update(OutboxEntry)
-                        .where(col(OutboxEntry.message_pk) == attempt.pk)
-                        .values(due_at=attempt.next_due)
+                    waiting.append({"pk": attempt.pk, "due": attempt.next_due})
+            if sent:
+                connection.execute(
+                    update(_MESSAGES)
+                    .where(_MESSAGES.c.id.in_(sent))
+                    .values(
+                        status=MessageStatus.SENT,
+                        attempts=_MESSAGES.c.attempts + 1,
+                        updated_at=now,
                     )
+                )
+            append_trace_events(session, events)
+            if waiting:
+                connection.execute(
+                    update(_OUTBOX)
+                    .where(_OUTBOX.c.message_pk == bindparam("pk"))
+                    .values(due_at=bindparam("due")),
+                    waiting,
+                )
             if done:
-                session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk).in_(done)))
+                connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk.in_(done)))
 
     def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
         """Move a message's outbox entry to ``due_at`` and say why."""
@@ -338,7 +374,7 @@ class Store(Transactions):
             record = session.get(MessageRecord, pk)
             if record is None:
                 raise KeyError(pk)
-            session.add(_event(record, trace, now))
+            append_trace_events(session, [_event(record, trace, now)])
             session.execute(
                 update(OutboxEntry).where(col(OutboxEntry.message_pk) == pk).values(due_at=due_at)
             )
@@ -349,7 +385,7 @@ class Store(Transactions):
             record = session.get(MessageRecord, pk)
             if record is None:
                 raise KeyError(pk)
-            session.add(_event(record, trace, due_at))
+            append_trace_events(session, [_event(record, trace, due_at)])
             if session.scalars(
                 select(OutboxEntry).where(col(OutboxEntry.message_pk) == pk)
             ).first():
@@ -377,7 +413,7 @@ class Store(Transactions):
             record.status = MessageStatus.ACCEPTED
             record.attempts = 0
             record.updated_at = now
-            session.add(_event(record, trace, now))
+            append_trace_events(session, [_event(record, trace, now)])
             session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
             session.add(OutboxEntry(message_pk=pk, due_at=now))
             return record
@@ -408,7 +444,9 @@ class Store(Transactions):
             for record in orphans:
                 assert record.id is not None
                 session.add(OutboxEntry(message_pk=record.id, due_at=now))
-                session.add(_event(record, Trace("reconciled", "outbox entry restored"), now))
+                append_trace_events(
+                    session, [_event(record, Trace("reconciled", "outbox entry restored"), now)]
+                )
             overdue: dict[MessageStatus, int] = {}
             for status, limit in dwell.items():
                 overdue[status] = int(
@@ -449,21 +487,27 @@ class Store(Transactions):
             with self.writing() as session:
                 if received is not None:
                     self._insert(session, received[0], received[1], now)
-                current = session.get(MessageRecord, record.id, with_for_update=True)
-                assert current is not None and current.id is not None
-                session.add(receipt)
-                if current.status.is_final and current.status is not MessageStatus.FAILED:
-                    session.add(_event(current, Trace("receipt-duplicate", trace.detail), now))
+                connection = session.connection()
+                current = connection.execute(
+                    select(_MESSAGES.c.status).where(_MESSAGES.c.id == record.id).with_for_update()
+                ).scalar_one()
+                receipt.id = connection.execute(
+                    _INSERT_RECEIPT, _values(_RECEIPTS, receipt)
+                ).scalar_one()
+                if current.is_final and current is not MessageStatus.FAILED:
+                    append_trace_events(
+                        session, [_event(record, Trace("receipt-duplicate", trace.detail), now)]
+                    )
                     return
-                check_transition(current.status, status)
-                current.status = status
-                current.updated_at = now
+                check_transition(current, status)
+                changes: dict[str, object] = {"status": status, "updated_at": now}
                 if error_code is not None:
-                    current.error_code, current.error_detail = error_code, error_detail
-                session.add(_event(current, trace, now))
-                session.execute(
-                    delete(OutboxEntry).where(col(OutboxEntry.message_pk) == current.id)
+                    changes.update(error_code=error_code, error_detail=error_detail)
+                connection.execute(
+                    update(_MESSAGES).where(_MESSAGES.c.id == record.id).values(changes)
                 )
+                append_trace_events(session, [_event(record, trace, now)])
+                connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk == record.id))
         except IntegrityError:
             raise DuplicateMessage(str(received[0].message_id if received else "")) from None
 
@@ -547,9 +591,7 @@ class Store(Transactions):
 
     def api_client_for(self, key: str) -> ApiClient | None:
         with self.reading() as session:
-            client = session.scalars(
-                select(ApiClient).where(col(ApiClient.key_hash) == _hash_key(key))
-            ).first()
+            client = session.scalars(_API_CLIENT, {"key_hash": _hash_key(key)}).first()
             if client is None or client.revoked_at is not None:
                 return None
             return client
@@ -564,11 +606,20 @@ def _hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def _event(record: MessageRecord, trace: Trace, now: dt.datetime) -> TraceEvent:
-    return TraceEvent(
-        message_id=record.message_id,
-        case_id=record.case_id,
-        at=now,
-        stage=trace.stage,
-        detail=trace.detail,
-    )
+class _Traced(Protocol):
+    """What a trace event is written about: a message row, as an object or a result row."""
+
+    @property
+    def message_id(self) -> uuid.UUID: ...
+
+    @property
+    def case_id(self) -> uuid.UUID: ...
+
+
+def _event(record: _Traced, trace: Trace, now: dt.datetime) -> NewTraceEvent:
+    return NewTraceEvent(record.message_id, record.case_id, now, trace.stage, trace.detail)
+
+
+def _values(table: Table, row: SQLModel) -> dict[str, Any]:
+    """A model object's column values for an ``INSERT``; the database gives the key."""
+    return {column.key: getattr(row, column.key) for column in table.columns if column.key != "id"}

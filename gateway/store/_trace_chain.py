@@ -1,20 +1,23 @@
 """The trace events' hash chain: every step of every message, so that no step can be edited,
 inserted or removed unnoticed.
 
-Chaining happens in the session, whatever code added the events: when a session flushes new
-:class:`TraceEvent` rows, the chain's head row is locked (``SELECT ... FOR UPDATE`` on
-PostgreSQL; on SQLite the writing transaction holds the database's write lock from its
-``BEGIN IMMEDIATE``), and each event gets the next number as its id, the hash of the event
-before it and its own hash. The head is written back once, just before the transaction
-commits, however many events it added. The fields hashed are the event's id, message id,
-case id, time, stage and detail: never payload bytes, which may be purged later.
+Chaining happens in the session's transaction, whichever way the events are written: the
+store's hot paths insert them with :func:`append_trace_events` (one statement, no ORM objects),
+and any :class:`TraceEvent` added to a session is chained when the session flushes. Either way
+the chain's head row is locked (``SELECT ... FOR UPDATE`` on PostgreSQL; on SQLite the writing
+transaction holds the database's write lock from its ``BEGIN IMMEDIATE``), and each event gets
+the next number as its id, the hash of the event before it and its own hash. The head is
+written back once, just before the transaction commits, however many events it added. The
+fields hashed are the event's id, message id, case id, time, stage and detail: never payload
+bytes, which may be purged later.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, event, func, insert, select, update
@@ -25,12 +28,27 @@ from gateway.errors import StoreUnavailable
 from gateway.security import GENESIS, chain_hash
 from gateway.store._chain import ChainReport, chained_rows, walk_chain
 from gateway.store._database import READ_ONLY, describe_database_error
-from gateway.store._models import TraceChainHead, TraceEvent
+from gateway.store._models import TraceChainHead, TraceEvent, table_of
 
-__all__ = ["chain_head", "hold_chain", "trace_fields", "trace_link", "verify_trace_chain"]
+__all__ = [
+    "NewTraceEvent",
+    "append_trace_events",
+    "chain_head",
+    "hold_chain",
+    "trace_fields",
+    "trace_link",
+    "verify_trace_chain",
+]
 
 _HEAD_ID = 1
 _TIP = "ssgw_trace_chain_tip"
+# Built once: every writing transaction runs these.
+_INSERT_EVENTS = insert(table_of(TraceEvent))
+_HEAD = table_of(TraceChainHead)
+_LOCK_HEAD = (
+    select(_HEAD.c.length, _HEAD.c.head_hash).where(_HEAD.c.id == _HEAD_ID).with_for_update()
+)
+_MOVE_HEAD = update(_HEAD).where(_HEAD.c.id == _HEAD_ID)
 
 
 class Traced(Protocol):
@@ -72,6 +90,18 @@ def trace_link(previous: str, event: Traced) -> str:
     return chain_hash(previous, trace_fields(event))
 
 
+@dataclass(frozen=True, slots=True)
+class NewTraceEvent:
+    """A trace event to append; the chain gives it its id and hashes."""
+
+    message_id: uuid.UUID
+    case_id: uuid.UUID | None
+    at: dt.datetime
+    stage: str
+    detail: str = ""
+    id: int | None = None
+
+
 @dataclass(slots=True)
 class _Tip:
     """The chain's end as this transaction moves it; written to the head at commit."""
@@ -88,11 +118,7 @@ def _tip(session: Session) -> _Tip:
         return tip
     # Core statements on the session's connection: the ORM adds nothing here but time.
     connection = session.connection()
-    head = connection.execute(
-        select(col(TraceChainHead.length), col(TraceChainHead.head_hash))
-        .where(col(TraceChainHead.id) == _HEAD_ID)
-        .with_for_update()
-    ).first()
+    head = connection.execute(_LOCK_HEAD).first()
     if head is None:
         # The head row is gone (deleted by hand): start it again from the newest row, so
         # the node keeps working; verify_trace_chain still checks every link.
@@ -121,6 +147,39 @@ def hold_chain(session: Session) -> None:
     _tip(session)
 
 
+def append_trace_events(session: Session, events: Sequence[NewTraceEvent]) -> None:
+    """Number, chain and insert ``events`` in the session's transaction, in their order.
+
+    One ``INSERT`` for all of them: building an ORM object per event and flushing it costs
+    several times more than the hashing, on the path every message takes.
+    """
+    if not events:
+        return
+    if any(isinstance(row, TraceEvent) for row in session.new):
+        # Events added to the session before these must keep the lower numbers.
+        session.flush()
+    tip = _tip(session)
+    rows = []
+    for pending in events:
+        tip.length += 1
+        numbered = replace(pending, id=tip.length)
+        link = trace_link(tip.head_hash, numbered)
+        rows.append(
+            {
+                "id": numbered.id,
+                "message_id": numbered.message_id,
+                "case_id": numbered.case_id,
+                "at": numbered.at,
+                "stage": numbered.stage,
+                "detail": numbered.detail,
+                "prev_hash": tip.head_hash,
+                "hash": link,
+            }
+        )
+        tip.head_hash = link
+    session.connection().execute(_INSERT_EVENTS, rows)
+
+
 @event.listens_for(Session, "before_flush")
 def _chain_new_events(session: Session, _context: Any, _instances: Any) -> None:
     # session.new keeps the order in which the events were added.
@@ -147,11 +206,7 @@ def _write_head(session: Session) -> None:
     tip: _Tip | None = session.info.pop(_TIP, None)
     if tip is None or tip.transaction is not session.get_transaction():
         return
-    session.connection().execute(
-        update(TraceChainHead)
-        .where(col(TraceChainHead.id) == _HEAD_ID)
-        .values(length=tip.length, head_hash=tip.head_hash)
-    )
+    session.connection().execute(_MOVE_HEAD, {"length": tip.length, "head_hash": tip.head_hash})
 
 
 def chain_head(session: Session) -> TraceChainHead | None:
