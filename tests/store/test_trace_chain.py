@@ -30,6 +30,7 @@ from gateway.store import (
     verify_trace_chain,
 )
 from gateway.store._database import alembic_config
+from gateway.store._trace_chain import NewTraceEvent, append_trace_events
 from support import deliver, example_bytes
 
 
@@ -111,6 +112,28 @@ def test_a_transaction_that_fails_leaves_the_chain_as_it_was(node: Node) -> None
     assert after.ok and (after.checked, after.head_hash) == (before.checked, before.head_hash)
     node.submit(example_bytes("InsurancePeriodsRequest"), recipient="DE:DRV70001")
     assert verify_trace_chain(node.store.engine).checked == before.checked + 3
+
+
+def test_events_appended_and_added_in_one_transaction_keep_their_order(node: Node) -> None:
+    before = verify_trace_chain(node.store.engine)
+    owner = node.store.message(1)
+    assert owner is not None
+    now = node.clock()
+
+    def pending(stage: str) -> NewTraceEvent:
+        return NewTraceEvent(owner.message_id, owner.case_id, now, stage)
+
+    with node.store.writing() as session:
+        append_trace_events(session, [pending("first"), pending("second")])
+        session.add(
+            TraceEvent(message_id=owner.message_id, case_id=owner.case_id, at=now, stage="third")
+        )
+        append_trace_events(session, [pending("fourth")])
+    after = verify_trace_chain(node.store.engine)
+    assert after.ok and after.checked == before.checked + 4
+    newest = rows(node.store.engine)[-4:]
+    assert [row.stage for row in newest] == ["first", "second", "third", "fourth"]
+    assert [row.id for row in newest] == list(range(before.checked + 1, before.checked + 5))
 
 
 @pytest.mark.parametrize(
