@@ -8,8 +8,10 @@ It writes a PKI, the signed sample directory and node settings in a temporary fo
 :func:`adapters.demo.prepare_network` and :func:`adapters.demo.write_node_config`), starts a
 sending and a receiving node as separate ``ssgw run`` processes for each database kind, pushes
 case-opening example documents through the REST API of the sender and follows them to DELIVERED
-(the receiver's signed receipt came back). Every broker object lives under a random prefix and
-every PostgreSQL database has a random name; both are deleted at the end, whatever happened.
+(the receiver's signed receipt came back). The backlog is sealed with the sender's own keys in
+one process per core and published straight to the stopped receiver's queue, as the sender's
+relay would. Every broker object lives under a random prefix and every PostgreSQL database has
+a random name; both are deleted at the end, whatever happened.
 """
 
 from __future__ import annotations
@@ -17,9 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import contextlib
 import datetime as dt
+import functools
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -30,6 +35,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,11 +53,18 @@ from transport_raw import delete_topology, measure
 from adapters.demo import prepare_network, write_node_config
 from gateway.codes import COUNTRY_CODES, InstitutionId
 from gateway.config import NodeSettings, load_settings
-from gateway.directory import decide, load_directory, sign_directory
-from gateway.documents import SCHEMA_DIR, DocumentType, parse_untrusted, validate_document
-from gateway.exchange import Direction, MessageStatus
-from gateway.node import load_network_directory
-from gateway.node.runtime import transport_settings
+from gateway.directory import Directory, decide, load_directory, sign_directory
+from gateway.documents import (
+    SCHEMA_DIR,
+    DocumentType,
+    ValidatedDocument,
+    parse_untrusted,
+    validate_document,
+)
+from gateway.exchange import Credentials, Direction, MessageStatus, prepare_outbound
+from gateway.node import Dispatch, load_credentials, load_network_directory
+from gateway.node._tracing import Tracing, configure_tracing
+from gateway.node.runtime import _bus_message, _identity, transport_settings
 from gateway.security import (
     KeyUse,
     SigningIdentity,
@@ -61,6 +74,11 @@ from gateway.security import (
     load_private_key,
 )
 from gateway.store import MessageRecord, TraceEvent, connect
+from gateway.transport import ReconnectingBus
+
+# scripts/ is no package; the fault suite's class for the worker processes of one node is reused.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import faults
 
 SENDER, RECIPIENT = "DE:DRV70001", "FR:CNAV"
 #: The example documents that open a case, so each can be sent on its own, any number of times.
@@ -87,6 +105,8 @@ class Plan:
     institutions: int
     agreements: int
     databases: tuple[str, ...]
+    #: Worker processes of the receiver draining the backlog (PostgreSQL only).
+    backlog_workers: int = 1
     window: int = 400
     concurrency: int = 8
 
@@ -100,6 +120,7 @@ class Plan:
             institutions=200,
             agreements=20,
             databases=databases,
+            backlog_workers=2,
             window=50,
             concurrency=4,
         )
@@ -307,13 +328,16 @@ async def _watch(read: Callable[[], int], every: float, latest: list[int]) -> No
         await asyncio.sleep(every)
 
 
-async def _wait_for(read: Callable[[], int], target: int, timeout: float) -> float:
-    """Seconds until ``read()`` reaches ``target``; raises when it does not within ``timeout``."""
+async def _wait_for(
+    read: Callable[[], int], target: int, timeout: float, every: float = 0.1
+) -> float:
+    """Seconds until ``read()`` reaches ``target``, asked every ``every`` seconds; raises when
+    it does not within ``timeout``."""
     started = time.monotonic()
     while (value := await asyncio.to_thread(read)) < target:
         if time.monotonic() - started > timeout:
             raise TimeoutError(f"{value} of {target} after {timeout:.0f} s")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
     return time.monotonic() - started
 
 
@@ -433,46 +457,169 @@ async def large(
     }
 
 
-async def backlog(
-    load: Load, sender: Ledger, receiver: Ledger, receiving: NodeProcess, count: int
-) -> dict[str, Any]:
-    """Queue ``count`` messages while the receiver is down, start it, time the drain."""
-    receiving.stop()
-    load.submitted.clear()
-    sent = sender.count(Direction.OUT, MessageStatus.SENT)
-    started = time.monotonic()
-    remaining = [count]
+# The backlog ------------------------------------------------------------------------------
 
-    async def worker() -> None:
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            await load.submit()
 
-    await asyncio.gather(*(worker() for _ in range(8)))
-    submitted = len(load.submitted)
-    await _wait_for(lambda: sender.count(Direction.OUT, MessageStatus.SENT) - sent, submitted, 600)
-    queued_in = time.monotonic() - started
-    received_before = receiver.count(Direction.IN, MessageStatus.RECEIVED)
-    await asyncio.to_thread(receiving.start)
-    await _wait_for(
-        lambda: receiver.count(Direction.IN, MessageStatus.RECEIVED) - received_before,
-        submitted,
-        1800,
+@dataclass(frozen=True, slots=True)
+class _Sealer:
+    """What a fill process needs to seal documents as the sending node does."""
+
+    credentials: Credentials
+    directory: Directory
+    documents: tuple[ValidatedDocument, ...]
+    routing_key: str
+    time_to_live: dt.timedelta
+
+
+@functools.cache
+def _sealer(config: Path) -> _Sealer:
+    settings = load_settings(config)
+    directory = load_network_directory(settings)
+    return _Sealer(
+        credentials=load_credentials(settings),
+        directory=directory,
+        documents=tuple(
+            validate_document((EXAMPLES / f"{name}.xml").read_bytes()) for name in DOCUMENTS
+        ),
+        routing_key=directory.institution(RECIPIENT).routing_key,
+        time_to_live=dt.timedelta(hours=settings.message_time_to_live_hours),
     )
-    ids = list(load.submitted)
-    received = sorted(receiver.stage_times("received", ids).values())
-    await _wait_for(lambda: len(sender.stage_times("delivered", ids)), submitted, 600)
-    delivered = sorted(sender.stage_times("delivered", ids).values())
-    span = received[-1] - received[0] if len(received) > 1 else float("nan")
+
+
+def seal_batch(config: Path, first: int, count: int) -> list[Dispatch]:
+    """Documents ``first`` to ``first + count`` of the fill, sealed with the credentials of the
+    node of ``config`` as its ``Node.submit`` seals them; what its relay would publish of each.
+    Runs in a fill process, which loads the keys and the directory once."""
+    sealer = _sealer(config)
+    dispatches = []
+    for index in range(first, first + count):
+        outbound = prepare_outbound(
+            sealer.documents[index % len(sealer.documents)],
+            credentials=sealer.credentials,
+            directory=sealer.directory,
+            recipient=RECIPIENT,
+            now=dt.datetime.now(dt.UTC),
+            time_to_live=sealer.time_to_live,
+        )
+        header = outbound.header
+        dispatches.append(
+            Dispatch(
+                pk=index,
+                body=outbound.sealed,
+                message_id=str(header.message_id),
+                case_id=str(header.case_id),
+                document_type=header.document_type.root_name,
+                sender=str(header.sender),
+                recipient=str(header.recipient),
+                routing_key=sealer.routing_key,
+            )
+        )
+    return dispatches
+
+
+async def fill(sending: NodeProcess, count: int) -> dict[str, Any]:
+    """Seal ``count`` documents in one process per core and publish them to the receiver's
+    queue as the sender's relay does; the ids and how long it took."""
+    processes = os.cpu_count() or 1
+    # Batches no larger than the relay's, and enough of them to keep every process busy.
+    size = max(1, min(256, -(-count // (4 * processes))))
+    settings = sending.settings
+    tracing = configure_tracing(settings, settings.institution)
+    ids: list[uuid.UUID] = []
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    # Spawned, not forked: this process runs threads (asyncio.to_thread, the database pool).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        async with ReconnectingBus(
+            transport_settings(settings),
+            [load_network_directory(settings).institution(RECIPIENT).routing_key],
+            connection_name=f"ssgw benchmark fill {settings.queue_prefix}",
+        ) as bus:
+            # A few batches ahead, so sealing goes on while one is published and no more than
+            # those few are held in memory.
+            pending: collections.deque[asyncio.Future[list[Dispatch]]] = collections.deque()
+            for first in range(0, count, size):
+                pending.append(
+                    loop.run_in_executor(
+                        pool, seal_batch, sending.config, first, min(size, count - first)
+                    )
+                )
+                if len(pending) > 2 * processes:
+                    ids += await _publish(bus, tracing, await pending.popleft())
+            while pending:
+                ids += await _publish(bus, tracing, await pending.popleft())
+    seconds = time.monotonic() - started
     return {
-        "messages": submitted,
-        "queued_seconds": queued_in,
-        "drain_seconds": span,
-        "drain_per_second": (len(received) - 1) / span if span else float("nan"),
-        "delivered_per_second": (len(delivered) - 1) / (delivered[-1] - received[0])
-        if len(delivered) > 1
-        else float("nan"),
+        "ids": ids,
+        "fill_seconds": seconds,
+        "fill_per_second": count / seconds,
+        "fill_processes": processes,
     }
+
+
+async def _publish(
+    bus: ReconnectingBus, tracing: Tracing, dispatches: Sequence[Dispatch]
+) -> list[uuid.UUID]:
+    """One batch, published as ``NodeRuntime._relay_once`` publishes the outbox's."""
+    spans = tracing.start_publishing([_identity(d) for d in dispatches])
+    results = await bus.publisher.publish_many(
+        [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
+    )
+    for span, error in zip(spans, results, strict=True):
+        span.finish(None if error is None else error.detail)
+    if failed := [error for error in results if error is not None]:
+        raise SystemExit(f"filling the backlog failed: {failed[0].detail}")
+    return [uuid.UUID(d.message_id) for d in dispatches]
+
+
+async def backlog(
+    sending: NodeProcess,
+    receiving: NodeProcess,
+    receiver: Ledger,
+    count: int,
+    workers: int,
+    logs: Path,
+) -> dict[str, Any]:
+    """Fill the stopped receiver's queue with ``count`` messages, start it as ``workers``
+    processes and time the drain from its ``received`` trace events."""
+    receiving.stop()
+    # The sender is stopped too: the receipts of messages it never stored wait in its queue
+    # (deleted with the topology) instead of costing it CPU during the drain.
+    sending.stop()
+    filled = await fill(sending, count)
+    ids = filled.pop("ids")
+    received_before = receiver.count(Direction.IN, MessageStatus.RECEIVED)
+    node = faults.NodeProcesses(receiving.config, workers, logs)
+    try:
+        ready = await asyncio.to_thread(node.start)
+        await _wait_for(
+            lambda: receiver.count(Direction.IN, MessageStatus.RECEIVED) - received_before,
+            len(ids),
+            # At least five messages a second, or the drain has stalled.
+            timeout=600 + len(ids) / 5,
+            every=1.0,
+        )
+    finally:
+        node.stop()
+    received = sorted((await asyncio.to_thread(receiver.stage_times, "received", ids)).values())
+    tenth = max(len(received) // 10, 2)
+    return {
+        "messages": len(ids),
+        **filled,
+        "receiver_workers": workers,
+        "ready_seconds": ready,
+        "drain_seconds": received[-1] - received[0] if len(received) > 1 else float("nan"),
+        "drain_per_second": _rate(received),
+        "first_tenth_per_second": _rate(received[:tenth]),
+        "last_tenth_per_second": _rate(received[-tenth:]),
+    }
+
+
+def _rate(times: Sequence[float]) -> float:
+    """Events per second between the first and the last of ``times`` (sorted)."""
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    return (len(times) - 1) / span if span > 0 else float("nan")
 
 
 # One database kind ------------------------------------------------------------------------
@@ -557,8 +704,11 @@ async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, 
             _say(f"{kind}: a {plan.large_bytes / 1e6:.0f} MB document")
             result["large_document"] = await large(load, sender, nodes, plan.large_bytes)
             count = plan.backlog or min(max(int(maximum * 30), 100), 100_000)
-            _say(f"{kind}: a backlog of {count} messages drained")
-            result["backlog"] = await backlog(load, sender, receiver, receiving, count)
+            workers = plan.backlog_workers if kind == "postgresql" else 1
+            _say(f"{kind}: a backlog of {count} messages filled and drained by {workers} worker(s)")
+            result["backlog"] = await backlog(
+                sending, receiving, receiver, count, workers, folder / kind
+            )
             return result
         finally:
             if load is not None:
@@ -716,9 +866,16 @@ def _table(report: Mapping[str, Any]) -> str:
         )
         drain = figures["backlog"]
         lines.append(
-            f"  backlog {drain['messages']:>7}     drained at {drain['drain_per_second']:,.1f}/s"
-            f" ({drain['drain_per_second'] / raw['consume_per_second']:.3f} of raw consume),"
-            f" delivered at {drain['delivered_per_second']:,.1f}/s"
+            f"  backlog {drain['messages']:>7}     filled in {drain['fill_seconds']:.1f} s"
+            f" ({drain['fill_per_second']:,.0f}/s, {drain['fill_processes']} processes),"
+            f" drained by {drain['receiver_workers']} worker(s) in"
+            f" {drain['drain_seconds']:.1f} s"
+        )
+        lines.append(
+            f"  backlog drain     {drain['drain_per_second']:>9,.1f} messages/s"
+            f" ({drain['drain_per_second'] / raw['consume_per_second']:.3f} of raw consume);"
+            f" first tenth {drain['first_tenth_per_second']:,.1f}/s, last tenth"
+            f" {drain['last_tenth_per_second']:,.1f}/s"
         )
     scale = report["directory_scale"]
     lines.append("")
@@ -739,6 +896,7 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
             "latency_seconds": plan.latency_seconds,
             "backlog": plan.backlog,
             "large_bytes": plan.large_bytes,
+            "backlog_workers": plan.backlog_workers,
             "window": plan.window,
             "concurrency": plan.concurrency,
         },
@@ -812,6 +970,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="messages queued while the receiver is down (default: 30 s of the sustained rate, "
         "at most 100,000; give 100000 for the full drain figure)",
     )
+    parser.add_argument(
+        "--backlog-workers",
+        type=int,
+        default=1,
+        help="worker processes of the receiver draining the backlog (PostgreSQL only)",
+    )
     parser.add_argument("--large-mb", type=float, default=20, help="size of the big document")
     parser.add_argument("--institutions", type=int, default=10_000)
     parser.add_argument("--agreements", type=int, default=1_000)
@@ -827,6 +991,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     databases = tuple(k.strip() for k in args.databases.split(",") if k.strip())
     if unknown := set(databases) - {"sqlite", "postgresql"}:
         parser.error(f"unknown database kinds: {', '.join(sorted(unknown))}")
+    if args.backlog_workers < 1:
+        parser.error("a node needs at least one worker process")
     plan = (
         Plan.smoke(databases)
         if args.smoke
@@ -838,6 +1004,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             institutions=args.institutions,
             agreements=args.agreements,
             databases=databases,
+            backlog_workers=args.backlog_workers,
         )
     )
     report = asyncio.run(run(plan, args.port or _free_ports(), keep=args.keep))

@@ -58,10 +58,15 @@ KIND_FIGURES: Mapping[str, Any] = {
     },
     "backlog": {
         "messages": int,
-        "queued_seconds": float,
+        "fill_seconds": float,
+        "fill_per_second": float,
+        "fill_processes": int,
+        "receiver_workers": int,
+        "ready_seconds": float,
         "drain_seconds": float,
         "drain_per_second": float,
-        "delivered_per_second": float,
+        "first_tenth_per_second": float,
+        "last_tenth_per_second": float,
         "ratio_to_raw_consume": float,
     },
 }
@@ -130,6 +135,12 @@ def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
     assert set(report["databases"]) == {kind}
     _check(report["databases"][kind], KIND_FIGURES, kind)
     _check(report, REPORT_FIGURES, "report")
+    figures = report["databases"][kind]
     for node in NODES:
-        assert set(STAGES) <= set(report["databases"][kind]["stage_us"][node]), node
+        assert set(STAGES) <= set(figures["stage_us"][node]), node
     assert "end to end" in result.stdout
+    assert "backlog drain" in result.stdout
+    assert figures["backlog"]["messages"] == report["plan"]["backlog"]
+    # Several processes on one SQLite file would only queue behind its one writer.
+    workers = report["plan"]["backlog_workers"] if kind == "postgresql" else 1
+    assert figures["backlog"]["receiver_workers"] == workers
