@@ -28,6 +28,7 @@ import functools
 import json
 import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -952,17 +953,20 @@ def directory_scale(folder: Path, institutions: int, agreements: int) -> dict[st
 
 
 def _free_ports() -> int:
-    """A port that is free, and the one after it too."""
+    """A port that is free, and the one after it too, both below the range the kernel takes
+    outgoing connections' local ports from. A port from that range can become a connection's
+    local port before the node binds it, and the node then fails to start; binding port 0
+    gives an odd port there, and Linux gives connections the even ones, such as the next."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     for _ in range(100):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
+        port = 10_000 + secrets.randbelow(max(low - 10_001, 1_000))
+        with socket.socket() as first, socket.socket() as second:
+            try:
+                first.bind(("127.0.0.1", port))
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
     raise SystemExit("found no two free ports in a row; give --port")
 
 
