@@ -8,8 +8,12 @@ It writes a PKI, the signed sample directory and node settings in a temporary fo
 :func:`adapters.demo.prepare_network` and :func:`adapters.demo.write_node_config`), starts a
 sending and a receiving node as separate ``ssgw run`` processes for each database kind, pushes
 case-opening example documents through the REST API of the sender and follows them to DELIVERED
-(the receiver's signed receipt came back). Every broker object lives under a random prefix and
-every PostgreSQL database has a random name; both are deleted at the end, whatever happened.
+(the receiver's signed receipt came back). On PostgreSQL it also runs each node as several
+``ssgw run`` worker processes on one database and queue (the fault suite's
+``NodeProcesses``). The backlog is sealed with the sender's own keys in one process per core
+and published straight to the stopped receiver's queue, as the sender's relay would. Every
+broker object lives under a random prefix and every PostgreSQL database has a random name;
+both are deleted at the end, whatever happened.
 """
 
 from __future__ import annotations
@@ -17,10 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import collections
 import contextlib
 import datetime as dt
+import functools
 import json
+import multiprocessing
 import os
+import secrets
 import signal
 import socket
 import statistics
@@ -30,6 +38,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,11 +56,18 @@ from transport_raw import delete_topology, measure
 from adapters.demo import prepare_network, write_node_config
 from gateway.codes import COUNTRY_CODES, InstitutionId
 from gateway.config import NodeSettings, load_settings
-from gateway.directory import decide, load_directory, sign_directory
-from gateway.documents import SCHEMA_DIR, DocumentType, parse_untrusted, validate_document
-from gateway.exchange import Direction, MessageStatus
-from gateway.node import load_network_directory
-from gateway.node.runtime import transport_settings
+from gateway.directory import Directory, decide, load_directory, sign_directory
+from gateway.documents import (
+    SCHEMA_DIR,
+    DocumentType,
+    ValidatedDocument,
+    parse_untrusted,
+    validate_document,
+)
+from gateway.exchange import Credentials, Direction, MessageStatus, prepare_outbound
+from gateway.node import Dispatch, load_credentials, load_network_directory
+from gateway.node._tracing import Tracing, configure_tracing
+from gateway.node.runtime import _bus_message, _identity, transport_settings
 from gateway.security import (
     KeyUse,
     SigningIdentity,
@@ -61,6 +77,11 @@ from gateway.security import (
     load_private_key,
 )
 from gateway.store import MessageRecord, TraceEvent, connect
+from gateway.transport import ReconnectingBus
+
+# scripts/ is no package; the fault suite's class for the worker processes of one node is reused.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+import faults
 
 SENDER, RECIPIENT = "DE:DRV70001", "FR:CNAV"
 #: The example documents that open a case, so each can be sent on its own, any number of times.
@@ -87,6 +108,11 @@ class Plan:
     institutions: int
     agreements: int
     databases: tuple[str, ...]
+    #: Worker processes per node in each run of the worker curve (PostgreSQL only).
+    workers: tuple[int, ...] = (1, 2)
+    workers_seconds: float = 30
+    #: Worker processes of the receiver draining the backlog (PostgreSQL only).
+    backlog_workers: int = 1
     window: int = 400
     concurrency: int = 8
 
@@ -100,6 +126,8 @@ class Plan:
             institutions=200,
             agreements=20,
             databases=databases,
+            workers_seconds=3,
+            backlog_workers=2,
             window=50,
             concurrency=4,
         )
@@ -163,9 +191,7 @@ class NodeProcess:
         return self._process.pid
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        # utime and stime, fields 14 and 15 of proc(5), counted after the command's name.
-        return (int(fields[11]) + int(fields[12])) / _TICKS
+        return _cpu_seconds(self.pid)
 
     def memory(self, name: str) -> int:
         """VmRSS or VmHWM (the peak resident set) in bytes."""
@@ -193,6 +219,18 @@ class NodeProcess:
                 elif sample.name.endswith("_count"):
                     counts[stage] = sample.value
         return {s: sums[s] / counts[s] * 1e6 for s in sorted(sums) if counts.get(s)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime, fields 14 and 15 of proc(5), counted after the command's name.
+    return (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _workers_cpu(node: faults.NodeProcesses) -> Callable[[], float]:
+    """CPU seconds of all the worker processes of ``node`` so far."""
+    return lambda: sum(_cpu_seconds(process.pid) for process in node.processes)
 
 
 class Ledger:
@@ -234,15 +272,47 @@ class Ledger:
         """Wall-clock time of each message's trace event ``stage``."""
         found: dict[uuid.UUID, float] = {}
         with self.engine.connect() as connection:
-            for start in range(0, len(ids), 500):
+            for chunk in _chunks(ids):
                 rows = connection.execute(
                     select(col(TraceEvent.message_id), col(TraceEvent.at)).where(
-                        col(TraceEvent.stage) == stage,
-                        col(TraceEvent.message_id).in_(ids[start : start + 500]),
+                        col(TraceEvent.stage) == stage, col(TraceEvent.message_id).in_(chunk)
                     )
                 )
                 for message_id, at in rows:
                     found[message_id] = _timestamp(at)
+        return found
+
+    def rows(
+        self, direction: Direction, ids: Sequence[uuid.UUID], status: MessageStatus | None = None
+    ) -> collections.Counter[uuid.UUID]:
+        """How many stored messages (of ``status``, when given) each of ``ids`` has."""
+        found: collections.Counter[uuid.UUID] = collections.Counter()
+        with self.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                query = select(col(MessageRecord.message_id), func.count()).where(
+                    col(MessageRecord.direction) == direction,
+                    col(MessageRecord.message_id).in_(chunk),
+                )
+                if status is not None:
+                    query = query.where(col(MessageRecord.status) == status)
+                for message_id, count in connection.execute(
+                    query.group_by(col(MessageRecord.message_id))
+                ):
+                    found[message_id] = int(count)
+        return found
+
+    def events(self, stage: str, ids: Sequence[uuid.UUID]) -> collections.Counter[uuid.UUID]:
+        """How many trace events ``stage`` each of ``ids`` has."""
+        found: collections.Counter[uuid.UUID] = collections.Counter()
+        with self.engine.connect() as connection:
+            for chunk in _chunks(ids):
+                rows = connection.execute(
+                    select(col(TraceEvent.message_id), func.count())
+                    .where(col(TraceEvent.stage) == stage, col(TraceEvent.message_id).in_(chunk))
+                    .group_by(col(TraceEvent.message_id))
+                )
+                for message_id, count in rows:
+                    found[message_id] = int(count)
         return found
 
     def close(self) -> None:
@@ -250,6 +320,12 @@ class Ledger:
 
 
 _TECHNICAL = [DocumentType.RECEIPT.root_name, DocumentType.REJECTION.root_name]
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
+    # Bounded IN lists: a query's parameters stay well under the drivers' limits.
+    for start in range(0, len(ids), 500):
+        yield ids[start : start + 500]
 
 
 def _timestamp(at: dt.datetime) -> float:
@@ -261,19 +337,24 @@ def _timestamp(at: dt.datetime) -> float:
 
 
 class Load:
-    """Submits documents to the sending node's REST API, as a back-office would."""
+    """Submits documents to the sending node's REST API, as a back-office would; in turn to
+    each of ``urls`` when the node runs several worker processes."""
 
-    def __init__(self, node: NodeProcess, key: str, documents: Sequence[bytes]) -> None:
-        self._client = httpx2.AsyncClient(
-            base_url=node.base_url,
-            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/xml"},
-            timeout=300,
-            # Idle connections are dropped before uvicorn's 5 s keep-alive closes them, so no
-            # request goes out on a connection the server is closing.
-            limits=httpx2.Limits(
-                max_connections=64, max_keepalive_connections=64, keepalive_expiry=2
-            ),
-        )
+    def __init__(self, urls: Sequence[str], key: str, documents: Sequence[bytes]) -> None:
+        self._clients = [
+            httpx2.AsyncClient(
+                base_url=url,
+                headers={"Authorization": f"Bearer {key}", "Content-Type": "application/xml"},
+                timeout=300,
+                # Idle connections are dropped before uvicorn's 5 s keep-alive closes them, so
+                # no request goes out on a connection the server is closing.
+                limits=httpx2.Limits(
+                    max_connections=64, max_keepalive_connections=64, keepalive_expiry=2
+                ),
+            )
+            for url in urls
+        ]
+        self._turn = 0
         self._documents = documents
         self._next = 0
         self.submitted: dict[uuid.UUID, float] = {}
@@ -284,8 +365,10 @@ class Load:
             document = self._documents[self._next % len(self._documents)]
             self._next += 1
         started = time.time() if at is None else at
+        client = self._clients[self._turn % len(self._clients)]
+        self._turn += 1
         try:
-            response = await self._client.post(
+            response = await client.post(
                 "/api/v1/messages", params={"recipient": RECIPIENT}, content=document
             )
         except httpx2.TransportError:
@@ -298,7 +381,8 @@ class Load:
         self.submitted[uuid.UUID(response.json()["id"])] = started
 
     async def close(self) -> None:
-        await self._client.aclose()
+        for client in self._clients:
+            await client.aclose()
 
 
 async def _watch(read: Callable[[], int], every: float, latest: list[int]) -> None:
@@ -307,13 +391,16 @@ async def _watch(read: Callable[[], int], every: float, latest: list[int]) -> No
         await asyncio.sleep(every)
 
 
-async def _wait_for(read: Callable[[], int], target: int, timeout: float) -> float:
-    """Seconds until ``read()`` reaches ``target``; raises when it does not within ``timeout``."""
+async def _wait_for(
+    read: Callable[[], int], target: int, timeout: float, every: float = 0.1
+) -> float:
+    """Seconds until ``read()`` reaches ``target``, asked every ``every`` seconds; raises when
+    it does not within ``timeout``."""
     started = time.monotonic()
     while (value := await asyncio.to_thread(read)) < target:
         if time.monotonic() - started > timeout:
             raise TimeoutError(f"{value} of {target} after {timeout:.0f} s")
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(every)
     return time.monotonic() - started
 
 
@@ -322,17 +409,23 @@ def _delivered(ledger: Ledger) -> Callable[[], int]:
 
 
 async def sustained(
-    load: Load, ledger: Ledger, nodes: Sequence[NodeProcess], plan: Plan
+    load: Load,
+    ledger: Ledger,
+    cpu: Mapping[str, Callable[[], float]],
+    plan: Plan,
+    duration: float,
 ) -> dict[str, Any]:
     """Closed loop: keep at most ``plan.window`` documents between submit and DELIVERED, as
-    fast as the path takes them, and count what reaches DELIVERED over ``plan.duration``."""
+    fast as the path takes them, and count what reaches DELIVERED over ``duration``.
+
+    ``cpu`` reads the CPU seconds of each node so far, by institution."""
     load.submitted.clear()
     delivered = _delivered(ledger)
     base = await asyncio.to_thread(delivered)
     latest = [base]
     watcher = asyncio.create_task(_watch(delivered, 0.1, latest))
-    warmup = min(5.0, plan.duration / 3)
-    stop_at = time.monotonic() + warmup + plan.duration
+    warmup = min(5.0, duration / 3)
+    stop_at = time.monotonic() + warmup + duration
 
     async def worker() -> None:
         while time.monotonic() < stop_at:
@@ -343,9 +436,9 @@ async def sustained(
 
     workers = [asyncio.create_task(worker()) for _ in range(plan.concurrency)]
     await asyncio.sleep(warmup)
-    start = (time.monotonic(), await asyncio.to_thread(delivered), [n.cpu_seconds() for n in nodes])
+    start = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
     await asyncio.gather(*workers)
-    end = (time.monotonic(), await asyncio.to_thread(delivered), [n.cpu_seconds() for n in nodes])
+    end = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
     watcher.cancel()
     count = end[1] - start[1]
     elapsed = end[0] - start[0]
@@ -356,10 +449,13 @@ async def sustained(
         "seconds": elapsed,
         "submit_failures": load.failures,
         "cpu_seconds_per_document": {
-            node.settings.institution: (after - before) / max(count, 1)
-            for node, before, after in zip(nodes, start[2], end[2], strict=True)
+            node: (end[2][node] - start[2][node]) / max(count, 1) for node in cpu
         },
     }
+
+
+def _read_all(cpu: Mapping[str, Callable[[], float]]) -> dict[str, float]:
+    return {node: read() for node, read in cpu.items()}
 
 
 async def latency_at(load: Load, ledger: Ledger, rate: float, seconds: float) -> dict[str, Any]:
@@ -433,46 +529,230 @@ async def large(
     }
 
 
-async def backlog(
-    load: Load, sender: Ledger, receiver: Ledger, receiving: NodeProcess, count: int
-) -> dict[str, Any]:
-    """Queue ``count`` messages while the receiver is down, start it, time the drain."""
-    receiving.stop()
-    load.submitted.clear()
-    sent = sender.count(Direction.OUT, MessageStatus.SENT)
-    started = time.monotonic()
-    remaining = [count]
+# Several worker processes per node --------------------------------------------------------
 
-    async def worker() -> None:
-        while remaining[0] > 0:
-            remaining[0] -= 1
-            await load.submit()
 
-    await asyncio.gather(*(worker() for _ in range(8)))
-    submitted = len(load.submitted)
-    await _wait_for(lambda: sender.count(Direction.OUT, MessageStatus.SENT) - sent, submitted, 600)
-    queued_in = time.monotonic() - started
-    received_before = receiver.count(Direction.IN, MessageStatus.RECEIVED)
-    await asyncio.to_thread(receiving.start)
-    await _wait_for(
-        lambda: receiver.count(Direction.IN, MessageStatus.RECEIVED) - received_before,
-        submitted,
-        1800,
-    )
-    ids = list(load.submitted)
-    received = sorted(receiver.stage_times("received", ids).values())
-    await _wait_for(lambda: len(sender.stage_times("delivered", ids)), submitted, 600)
-    delivered = sorted(sender.stage_times("delivered", ids).values())
-    span = received[-1] - received[0] if len(received) > 1 else float("nan")
-    return {
-        "messages": submitted,
-        "queued_seconds": queued_in,
-        "drain_seconds": span,
-        "drain_per_second": (len(received) - 1) / span if span else float("nan"),
-        "delivered_per_second": (len(delivered) - 1) / (delivered[-1] - received[0])
-        if len(delivered) > 1
-        else float("nan"),
+async def worker_curve(
+    configs: Mapping[str, Path],
+    key: str,
+    documents: Sequence[bytes],
+    ledgers: Mapping[str, Ledger],
+    plan: Plan,
+    logs: Path,
+) -> list[dict[str, Any]]:
+    """The sustained phase again for each count of ``plan.workers``, every node run as that
+    many ``ssgw run`` processes on its one database and queue, the load spread over the
+    sender's; then whether each document was delivered and received exactly once."""
+    runs = []
+    for count in plan.workers:
+        _say(f"postgresql: {count} worker(s) per node for {plan.workers_seconds:.0f} s")
+        nodes = {i: faults.NodeProcesses(configs[i], count, logs) for i in (SENDER, RECIPIENT)}
+        load: Load | None = None
+        try:
+            # The receiver first: the sender's first publishes find a consumer.
+            for institution in (RECIPIENT, SENDER):
+                await asyncio.to_thread(nodes[institution].start)
+            load = Load(nodes[SENDER].urls, key, documents)
+            cpu = {institution: _workers_cpu(node) for institution, node in nodes.items()}
+            figures = await sustained(load, ledgers[SENDER], cpu, plan, plan.workers_seconds)
+            ids = list(load.submitted)
+        finally:
+            if load is not None:
+                await load.close()
+            for node in nodes.values():
+                node.stop()
+        once = await asyncio.to_thread(exactly_once, ledgers[SENDER], ledgers[RECIPIENT], ids)
+        runs.append({"workers": count, **figures, **once})
+    return runs
+
+
+def exactly_once(sender: Ledger, receiver: Ledger, ids: Sequence[uuid.UUID]) -> dict[str, Any]:
+    """Counted in both stores: each of ``ids`` one row at the sender, DELIVERED, and one row
+    and one ``received`` event at the receiver, which recognised no copy of it."""
+    sent = sender.rows(Direction.OUT, ids)
+    delivered = sender.rows(Direction.OUT, ids, MessageStatus.DELIVERED)
+    stored = receiver.rows(Direction.IN, ids)
+    received = receiver.events("received", ids)
+    copies = receiver.events("duplicate", ids)
+    figures = {
+        "submitted": len(ids),
+        "delivered_once": sum(1 for i in ids if sent[i] == delivered[i] == 1),
+        "received_once": sum(1 for i in ids if stored[i] == received[i] == 1),
+        "lost": sum(1 for i in ids if stored[i] == 0),
+        "received_twice": sum(1 for i in ids if stored[i] > 1 or received[i] > 1),
+        # Copies the receiver recognised and dropped: a message was published more than once.
+        "duplicates": sum(copies.values()),
     }
+    figures["exactly_once"] = (
+        figures["delivered_once"] == figures["received_once"] == len(ids)
+        and figures["received_twice"] == figures["duplicates"] == 0
+    )
+    return figures
+
+
+# The backlog ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Sealer:
+    """What a fill process needs to seal documents as the sending node does."""
+
+    credentials: Credentials
+    directory: Directory
+    documents: tuple[ValidatedDocument, ...]
+    routing_key: str
+    time_to_live: dt.timedelta
+
+
+@functools.cache
+def _sealer(config: Path) -> _Sealer:
+    settings = load_settings(config)
+    directory = load_network_directory(settings)
+    return _Sealer(
+        credentials=load_credentials(settings),
+        directory=directory,
+        documents=tuple(
+            validate_document((EXAMPLES / f"{name}.xml").read_bytes()) for name in DOCUMENTS
+        ),
+        routing_key=directory.institution(RECIPIENT).routing_key,
+        time_to_live=dt.timedelta(hours=settings.message_time_to_live_hours),
+    )
+
+
+def seal_batch(config: Path, first: int, count: int) -> list[Dispatch]:
+    """Documents ``first`` to ``first + count`` of the fill, sealed with the credentials of the
+    node of ``config`` as its ``Node.submit`` seals them; what its relay would publish of each.
+    Runs in a fill process, which loads the keys and the directory once."""
+    sealer = _sealer(config)
+    dispatches = []
+    for index in range(first, first + count):
+        outbound = prepare_outbound(
+            sealer.documents[index % len(sealer.documents)],
+            credentials=sealer.credentials,
+            directory=sealer.directory,
+            recipient=RECIPIENT,
+            now=dt.datetime.now(dt.UTC),
+            time_to_live=sealer.time_to_live,
+        )
+        header = outbound.header
+        dispatches.append(
+            Dispatch(
+                pk=index,
+                body=outbound.sealed,
+                message_id=str(header.message_id),
+                case_id=str(header.case_id),
+                document_type=header.document_type.root_name,
+                sender=str(header.sender),
+                recipient=str(header.recipient),
+                routing_key=sealer.routing_key,
+            )
+        )
+    return dispatches
+
+
+async def fill(sending: NodeProcess, count: int) -> dict[str, Any]:
+    """Seal ``count`` documents in one process per core and publish them to the receiver's
+    queue as the sender's relay does; the ids and how long it took."""
+    processes = os.cpu_count() or 1
+    # Batches no larger than the relay's, and enough of them to keep every process busy.
+    size = max(1, min(256, -(-count // (4 * processes))))
+    settings = sending.settings
+    tracing = configure_tracing(settings, settings.institution)
+    ids: list[uuid.UUID] = []
+    loop = asyncio.get_running_loop()
+    started = time.monotonic()
+    # Spawned, not forked: this process runs threads (asyncio.to_thread, the database pool).
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(processes, mp_context=context) as pool:
+        async with ReconnectingBus(
+            transport_settings(settings),
+            [load_network_directory(settings).institution(RECIPIENT).routing_key],
+            connection_name=f"ssgw benchmark fill {settings.queue_prefix}",
+        ) as bus:
+            # A few batches ahead, so sealing goes on while one is published and no more than
+            # those few are held in memory.
+            pending: collections.deque[asyncio.Future[list[Dispatch]]] = collections.deque()
+            for first in range(0, count, size):
+                pending.append(
+                    loop.run_in_executor(
+                        pool, seal_batch, sending.config, first, min(size, count - first)
+                    )
+                )
+                if len(pending) > 2 * processes:
+                    ids += await _publish(bus, tracing, await pending.popleft())
+            while pending:
+                ids += await _publish(bus, tracing, await pending.popleft())
+    seconds = time.monotonic() - started
+    return {
+        "ids": ids,
+        "fill_seconds": seconds,
+        "fill_per_second": count / seconds,
+        "fill_processes": processes,
+    }
+
+
+async def _publish(
+    bus: ReconnectingBus, tracing: Tracing, dispatches: Sequence[Dispatch]
+) -> list[uuid.UUID]:
+    """One batch, published as ``NodeRuntime._relay_once`` publishes the outbox's."""
+    spans = tracing.start_publishing([_identity(d) for d in dispatches])
+    results = await bus.publisher.publish_many(
+        [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
+    )
+    for span, error in zip(spans, results, strict=True):
+        span.finish(None if error is None else error.detail)
+    if failed := [error for error in results if error is not None]:
+        raise SystemExit(f"filling the backlog failed: {failed[0].detail}")
+    return [uuid.UUID(d.message_id) for d in dispatches]
+
+
+async def backlog(
+    sending: NodeProcess,
+    receiving: NodeProcess,
+    receiver: Ledger,
+    count: int,
+    workers: int,
+    logs: Path,
+) -> dict[str, Any]:
+    """Fill the stopped receiver's queue with ``count`` messages, start it as ``workers``
+    processes and time the drain from its ``received`` trace events."""
+    receiving.stop()
+    # The sender is stopped too: the receipts of messages it never stored wait in its queue
+    # (deleted with the topology) instead of costing it CPU during the drain.
+    sending.stop()
+    filled = await fill(sending, count)
+    ids = filled.pop("ids")
+    received_before = receiver.count(Direction.IN, MessageStatus.RECEIVED)
+    node = faults.NodeProcesses(receiving.config, workers, logs)
+    try:
+        ready = await asyncio.to_thread(node.start)
+        await _wait_for(
+            lambda: receiver.count(Direction.IN, MessageStatus.RECEIVED) - received_before,
+            len(ids),
+            # At least five messages a second, or the drain has stalled.
+            timeout=600 + len(ids) / 5,
+            every=1.0,
+        )
+    finally:
+        node.stop()
+    received = sorted((await asyncio.to_thread(receiver.stage_times, "received", ids)).values())
+    tenth = max(len(received) // 10, 2)
+    return {
+        "messages": len(ids),
+        **filled,
+        "receiver_workers": workers,
+        "ready_seconds": ready,
+        "drain_seconds": received[-1] - received[0] if len(received) > 1 else float("nan"),
+        "drain_per_second": _rate(received),
+        "first_tenth_per_second": _rate(received[:tenth]),
+        "last_tenth_per_second": _rate(received[-tenth:]),
+    }
+
+
+def _rate(times: Sequence[float]) -> float:
+    """Events per second between the first and the last of ``times`` (sorted)."""
+    span = times[-1] - times[0] if len(times) > 1 else 0.0
+    return (len(times) - 1) / span if span > 0 else float("nan")
 
 
 # One database kind ------------------------------------------------------------------------
@@ -535,10 +815,11 @@ async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, 
             key = sending.create_api_key()
             for node in nodes:
                 node.start()
-            load = Load(sending, key, documents)
+            load = Load([sending.base_url], key, documents)
             result: dict[str, Any] = {}
             _say(f"{kind}: sustained throughput for {plan.duration:.0f} s")
-            result["sustained"] = await sustained(load, sender, nodes, plan)
+            cpu = {node.settings.institution: node.cpu_seconds for node in nodes}
+            result["sustained"] = await sustained(load, sender, cpu, plan, plan.duration)
             result["documents"] = {
                 "types": list(DOCUMENTS),
                 "mean_bytes": statistics.mean(len(d) for d in documents),
@@ -556,9 +837,20 @@ async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, 
             # After the load, so first-use costs (schemas, caches) are not counted as growth.
             _say(f"{kind}: a {plan.large_bytes / 1e6:.0f} MB document")
             result["large_document"] = await large(load, sender, nodes, plan.large_bytes)
+            # Several processes on one SQLite file would queue behind its single writer.
+            if kind == "postgresql" and plan.workers:
+                for node in nodes:
+                    node.stop()
+                ledgers = {SENDER: sender, RECIPIENT: receiver}
+                result["workers"] = await worker_curve(
+                    configs, key, documents, ledgers, plan, folder / kind
+                )
             count = plan.backlog or min(max(int(maximum * 30), 100), 100_000)
-            _say(f"{kind}: a backlog of {count} messages drained")
-            result["backlog"] = await backlog(load, sender, receiver, receiving, count)
+            workers = plan.backlog_workers if kind == "postgresql" else 1
+            _say(f"{kind}: a backlog of {count} messages filled and drained by {workers} worker(s)")
+            result["backlog"] = await backlog(
+                sending, receiving, receiver, count, workers, folder / kind
+            )
             return result
         finally:
             if load is not None:
@@ -661,17 +953,20 @@ def directory_scale(folder: Path, institutions: int, agreements: int) -> dict[st
 
 
 def _free_ports() -> int:
-    """A port that is free, and the one after it too."""
+    """A port that is free, and the one after it too, both below the range the kernel takes
+    outgoing connections' local ports from. A port from that range can become a connection's
+    local port before the node binds it, and the node then fails to start; binding port 0
+    gives an odd port there, and Linux gives connections the even ones, such as the next."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
     for _ in range(100):
-        with socket.socket() as first:
-            first.bind(("127.0.0.1", 0))
-            port = int(first.getsockname()[1])
-            with socket.socket() as second:
-                try:
-                    second.bind(("127.0.0.1", port + 1))
-                except OSError:
-                    continue
-                return port
+        port = 10_000 + secrets.randbelow(max(low - 10_001, 1_000))
+        with socket.socket() as first, socket.socket() as second:
+            try:
+                first.bind(("127.0.0.1", port))
+                second.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+            return port
     raise SystemExit("found no two free ports in a row; give --port")
 
 
@@ -714,11 +1009,27 @@ def _table(report: Mapping[str, Any]) -> str:
             f"  {big['bytes'] / 1e6:.1f} MB document   {big['seconds_to_delivered']:.2f} s to "
             f"DELIVERED, RSS growth {growth}"
         )
+        for curve in figures.get("workers", []):
+            cpu = ", ".join(
+                f"{n} {c * 1e3:.2f}" for n, c in curve["cpu_seconds_per_document"].items()
+            )
+            lines.append(
+                f"  {curve['workers']} worker(s)/node {curve['documents_per_second']:>9,.1f}"
+                f" documents/s   ({curve['documents_per_second'] / raw_rate:.3f} of raw),"
+                f" CPU ms/document {cpu}; {_once(curve)}"
+            )
         drain = figures["backlog"]
         lines.append(
-            f"  backlog {drain['messages']:>7}     drained at {drain['drain_per_second']:,.1f}/s"
-            f" ({drain['drain_per_second'] / raw['consume_per_second']:.3f} of raw consume),"
-            f" delivered at {drain['delivered_per_second']:,.1f}/s"
+            f"  backlog {drain['messages']:>7}     filled in {drain['fill_seconds']:.1f} s"
+            f" ({drain['fill_per_second']:,.0f}/s, {drain['fill_processes']} processes),"
+            f" drained by {drain['receiver_workers']} worker(s) in"
+            f" {drain['drain_seconds']:.1f} s"
+        )
+        lines.append(
+            f"  backlog drain     {drain['drain_per_second']:>9,.1f} messages/s"
+            f" ({drain['drain_per_second'] / raw['consume_per_second']:.3f} of raw consume);"
+            f" first tenth {drain['first_tenth_per_second']:,.1f}/s, last tenth"
+            f" {drain['last_tenth_per_second']:,.1f}/s"
         )
     scale = report["directory_scale"]
     lines.append("")
@@ -731,6 +1042,16 @@ def _table(report: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _once(curve: Mapping[str, Any]) -> str:
+    if curve["exactly_once"]:
+        return f"all {curve['submitted']} delivered and received once"
+    return (
+        f"NOT EXACTLY ONCE: of {curve['submitted']}, delivered once {curve['delivered_once']},"
+        f" received once {curve['received_once']}, lost {curve['lost']}, received twice"
+        f" {curve['received_twice']}, duplicates {curve['duplicates']}"
+    )
+
+
 async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
     report: dict[str, Any] = {
         "started": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -739,6 +1060,9 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
             "latency_seconds": plan.latency_seconds,
             "backlog": plan.backlog,
             "large_bytes": plan.large_bytes,
+            "workers": list(plan.workers),
+            "workers_seconds": plan.workers_seconds,
+            "backlog_workers": plan.backlog_workers,
             "window": plan.window,
             "concurrency": plan.concurrency,
         },
@@ -784,6 +1108,8 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
                 node: cpu * 1e6 / raw_us
                 for node, cpu in figures["sustained"]["cpu_seconds_per_document"].items()
             }
+            for curve in figures.get("workers", []):
+                curve["ratio_to_raw"] = curve["documents_per_second"] / raw_rate
             figures["backlog"]["ratio_to_raw_consume"] = (
                 figures["backlog"]["drain_per_second"]
                 / report["raw_baseline"]["consume_per_second"]
@@ -812,6 +1138,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="messages queued while the receiver is down (default: 30 s of the sustained rate, "
         "at most 100,000; give 100000 for the full drain figure)",
     )
+    parser.add_argument(
+        "--backlog-workers",
+        type=int,
+        default=1,
+        help="worker processes of the receiver draining the backlog (PostgreSQL only)",
+    )
+    parser.add_argument(
+        "--workers",
+        default="1,2",
+        help="comma-separated worker processes per node, one run each (PostgreSQL only; "
+        "empty: no worker curve)",
+    )
+    parser.add_argument(
+        "--workers-seconds", type=float, default=30, help="seconds of load per worker count"
+    )
     parser.add_argument("--large-mb", type=float, default=20, help="size of the big document")
     parser.add_argument("--institutions", type=int, default=10_000)
     parser.add_argument("--agreements", type=int, default=1_000)
@@ -827,6 +1168,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     databases = tuple(k.strip() for k in args.databases.split(",") if k.strip())
     if unknown := set(databases) - {"sqlite", "postgresql"}:
         parser.error(f"unknown database kinds: {', '.join(sorted(unknown))}")
+    try:
+        workers = tuple(int(w) for w in args.workers.split(",") if w.strip())
+    except ValueError:
+        parser.error(f"--workers takes whole numbers separated by commas, not {args.workers!r}")
+    if min(workers, default=1) < 1 or args.backlog_workers < 1:
+        parser.error("a node needs at least one worker process")
     plan = (
         Plan.smoke(databases)
         if args.smoke
@@ -838,12 +1185,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             institutions=args.institutions,
             agreements=args.agreements,
             databases=databases,
+            workers=workers,
+            workers_seconds=args.workers_seconds,
+            backlog_workers=args.backlog_workers,
         )
     )
     report = asyncio.run(run(plan, args.port or _free_ports(), keep=args.keep))
     print(_table(report))
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")
+    if any(
+        not curve["exactly_once"]
+        for figures in report["databases"].values()
+        for curve in figures.get("workers", [])
+    ):
+        raise SystemExit("with several workers, not every document was delivered exactly once")
 
 
 if __name__ == "__main__":

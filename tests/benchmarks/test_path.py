@@ -1,8 +1,8 @@
 """The whole-path benchmark runs end to end in its smoke size and reports every figure.
 
 No timing is judged here (the machine is shared); only that the command completes against
-the real broker and database and that its JSON has every field, each a number where one is
-expected.
+the real broker and database, that its JSON has every field, each a number where one is
+expected, and that with several workers per node every document was delivered once.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 NODES = ("DE:DRV70001", "FR:CNAV")
 STAGES = ("validate", "policy", "sign", "encrypt", "decrypt", "verify", "database", "publish")
 
-#: Every figure of one database kind; a tuple names the keys of a per-node mapping.
+#: Every figure of one database kind; a tuple names the keys of a per-node mapping, a list
+#: gives what each item of a list holds.
 KIND_FIGURES: Mapping[str, Any] = {
     "sustained": {
         "documents_per_second": float,
@@ -58,12 +59,38 @@ KIND_FIGURES: Mapping[str, Any] = {
     },
     "backlog": {
         "messages": int,
-        "queued_seconds": float,
+        "fill_seconds": float,
+        "fill_per_second": float,
+        "fill_processes": int,
+        "receiver_workers": int,
+        "ready_seconds": float,
         "drain_seconds": float,
         "drain_per_second": float,
-        "delivered_per_second": float,
+        "first_tenth_per_second": float,
+        "last_tenth_per_second": float,
         "ratio_to_raw_consume": float,
     },
+}
+#: The worker curve, run on PostgreSQL only: one item per count of worker processes.
+WORKER_FIGURES: Mapping[str, Any] = {
+    "workers": [
+        {
+            "workers": int,
+            "documents_per_second": float,
+            "delivered_in_window": int,
+            "seconds": float,
+            "submit_failures": int,
+            "cpu_seconds_per_document": NODES,
+            "ratio_to_raw": float,
+            "submitted": int,
+            "delivered_once": int,
+            "received_once": int,
+            "lost": int,
+            "received_twice": int,
+            "duplicates": int,
+            "exactly_once": bool,
+        }
+    ]
 }
 REPORT_FIGURES: Mapping[str, Any] = {
     "raw_baseline": {
@@ -89,6 +116,10 @@ def _check(value: Any, expected: Any, where: str) -> None:
         for key, inner in expected.items():
             assert key in value, f"{where}.{key} is missing"
             _check(value[key], inner, f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert isinstance(value, list) and value, f"{where} is not a list or is empty"
+        for index, item in enumerate(value):
+            _check(item, expected[0], f"{where}[{index}]")
     elif isinstance(expected, tuple):
         assert isinstance(value, dict) and set(expected) <= set(value), where
         for key in expected:
@@ -130,6 +161,23 @@ def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
     assert set(report["databases"]) == {kind}
     _check(report["databases"][kind], KIND_FIGURES, kind)
     _check(report, REPORT_FIGURES, "report")
+    figures = report["databases"][kind]
     for node in NODES:
-        assert set(STAGES) <= set(report["databases"][kind]["stage_us"][node]), node
+        assert set(STAGES) <= set(figures["stage_us"][node]), node
     assert "end to end" in result.stdout
+    assert "backlog drain" in result.stdout
+    assert figures["backlog"]["messages"] == report["plan"]["backlog"]
+    # Several processes on one SQLite file would only queue behind its one writer.
+    workers = report["plan"]["backlog_workers"] if kind == "postgresql" else 1
+    assert figures["backlog"]["receiver_workers"] == workers
+    if kind == "sqlite":
+        assert "workers" not in figures
+        return
+    _check(figures, WORKER_FIGURES, kind)
+    curve = figures["workers"]
+    assert [run["workers"] for run in curve] == report["plan"]["workers"] == [1, 2]
+    for run in curve:
+        assert run["exactly_once"], run
+        assert run["delivered_once"] == run["received_once"] == run["submitted"] > 0, run
+        assert run["lost"] == run["received_twice"] == run["duplicates"] == 0, run
+    assert "2 worker(s)/node" in result.stdout
