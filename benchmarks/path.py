@@ -65,9 +65,14 @@ from gateway.documents import (
     validate_document,
 )
 from gateway.exchange import Credentials, Direction, MessageStatus, prepare_outbound
-from gateway.node import Dispatch, load_credentials, load_network_directory
-from gateway.node._tracing import Tracing, configure_tracing
-from gateway.node.runtime import _bus_message, _identity, transport_settings
+from gateway.node import (
+    Dispatch,
+    Tracing,
+    configure_tracing,
+    load_credentials,
+    load_network_directory,
+)
+from gateway.node.runtime import publish_dispatches, transport_settings
 from gateway.security import (
     KeyUse,
     SigningIdentity,
@@ -695,12 +700,7 @@ async def _publish(
     bus: ReconnectingBus, tracing: Tracing, dispatches: Sequence[Dispatch]
 ) -> list[uuid.UUID]:
     """One batch, published as ``NodeRuntime._relay_once`` publishes the outbox's."""
-    spans = tracing.start_publishing([_identity(d) for d in dispatches])
-    results = await bus.publisher.publish_many(
-        [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
-    )
-    for span, error in zip(spans, results, strict=True):
-        span.finish(None if error is None else error.detail)
+    results = await publish_dispatches(bus.publisher, tracing, dispatches)
     if failed := [error for error in results if error is not None]:
         raise SystemExit(f"filling the backlog failed: {failed[0].detail}")
     return [uuid.UUID(d.message_id) for d in dispatches]

@@ -9,6 +9,7 @@ from gateway.node._assembly import load_credentials, load_network_directory, ope
 from gateway.node._cases import CASE_READ_DOCUMENTS
 from gateway.node._metrics import NodeMetrics
 from gateway.node._service import Arrival, Dispatch, Node, Outcome, Verdict
+from gateway.node._tracing import Tracing, configure_tracing
 
 __all__ = [
     "CASE_READ_DOCUMENTS",
@@ -17,7 +18,9 @@ __all__ = [
     "Node",
     "NodeMetrics",
     "Outcome",
+    "Tracing",
     "Verdict",
+    "configure_tracing",
     "load_credentials",
     "load_network_directory",
     "open_node",

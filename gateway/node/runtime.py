@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import FrameType
 
 import uvicorn
@@ -29,11 +29,12 @@ from gateway.transport import (
     BusMessage,
     Consumer,
     IncomingDelivery,
+    Publisher,
     ReconnectingBus,
     TransportSettings,
 )
 
-__all__ = ["NodeRuntime", "serve", "transport_settings"]
+__all__ = ["NodeRuntime", "publish_dispatches", "serve", "transport_settings"]
 
 log = logging.getLogger("gateway.node")
 
@@ -222,14 +223,9 @@ class NodeRuntime:
         dispatches = await asyncio.to_thread(self.node.due, _RELAY_BATCH)
         if not dispatches:
             return 0
-        spans = self.tracing.start_publishing([_identity(d) for d in dispatches])
         started = time.perf_counter()
-        results = await self.bus.publisher.publish_many(
-            [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
-        )
+        results = await publish_dispatches(self.bus.publisher, self.tracing, dispatches)
         self.node.metrics.observe_batch("publish", time.perf_counter() - started, len(dispatches))
-        for span, error in zip(spans, results, strict=True):
-            span.finish(None if error is None else error.detail)
         await asyncio.to_thread(self._settle_publishes, dispatches, results)
         return len(dispatches)
 
@@ -242,6 +238,20 @@ class NodeRuntime:
         for dispatch, error in zip(dispatches, results, strict=True):
             if error is not None:
                 self.node.publish_failed(dispatch, error.detail)
+
+
+async def publish_dispatches(
+    publisher: Publisher, tracing: Tracing, dispatches: Sequence[Dispatch]
+) -> list[TransportError | None]:
+    """Publish a relay batch with publisher confirms, each message in a span of its own whose
+    context travels in the AMQP headers; what went wrong with each, or None."""
+    spans = tracing.start_publishing([_identity(d) for d in dispatches])
+    results = await publisher.publish_many(
+        [_bus_message(d, span.headers) for d, span in zip(dispatches, spans, strict=True)]
+    )
+    for span, error in zip(spans, results, strict=True):
+        span.finish(None if error is None else error.detail)
+    return results
 
 
 def _identity(dispatch: Dispatch) -> MessageIdentity:
