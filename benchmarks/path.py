@@ -419,11 +419,14 @@ async def sustained(
     cpu: Mapping[str, Callable[[], float]],
     plan: Plan,
     duration: float,
+    memory: Mapping[str, Callable[[], int]] | None = None,
 ) -> dict[str, Any]:
     """Closed loop: keep at most ``plan.window`` documents between submit and DELIVERED, as
     fast as the path takes them, and count what reaches DELIVERED over ``duration``.
 
-    ``cpu`` reads the CPU seconds of each node so far, by institution."""
+    ``cpu`` reads the CPU seconds of each node so far, by institution; ``memory``, when
+    given, its resident set now, read at the window's start and end to see whether it grows
+    with the messages."""
     load.submitted.clear()
     delivered = _delivered(ledger)
     base = await asyncio.to_thread(delivered)
@@ -442,13 +445,15 @@ async def sustained(
     workers = [asyncio.create_task(worker()) for _ in range(plan.concurrency)]
     await asyncio.sleep(warmup)
     start = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
+    rss_start = {node: read() for node, read in (memory or {}).items()}
     await asyncio.gather(*workers)
     end = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
+    rss_end = {node: read() for node, read in (memory or {}).items()}
     watcher.cancel()
     count = end[1] - start[1]
     elapsed = end[0] - start[0]
     await _wait_for(delivered, base + len(load.submitted), 300)
-    return {
+    figures: dict[str, Any] = {
         "documents_per_second": count / elapsed,
         "delivered_in_window": count,
         "seconds": elapsed,
@@ -457,6 +462,11 @@ async def sustained(
             node: (end[2][node] - start[2][node]) / max(count, 1) for node in cpu
         },
     }
+    if memory is not None:
+        figures["rss_growth_bytes_per_1000_documents"] = {
+            node: (rss_end[node] - rss_start[node]) * 1000 / max(count, 1) for node in memory
+        }
+    return figures
 
 
 def _read_all(cpu: Mapping[str, Callable[[], float]]) -> dict[str, float]:
@@ -819,7 +829,10 @@ async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, 
             result: dict[str, Any] = {}
             _say(f"{kind}: sustained throughput for {plan.duration:.0f} s")
             cpu = {node.settings.institution: node.cpu_seconds for node in nodes}
-            result["sustained"] = await sustained(load, sender, cpu, plan, plan.duration)
+            rss = {
+                node.settings.institution: functools.partial(node.memory, "VmRSS") for node in nodes
+            }
+            result["sustained"] = await sustained(load, sender, cpu, plan, plan.duration, rss)
             result["documents"] = {
                 "types": list(DOCUMENTS),
                 "mean_bytes": statistics.mean(len(d) for d in documents),
@@ -997,8 +1010,10 @@ def _table(report: Mapping[str, Any]) -> str:
             )
         for node, cpu in sustained_["cpu_seconds_per_document"].items():
             rss = figures["peak_rss_bytes"][node] / 2**20
+            growth = sustained_["rss_growth_bytes_per_1000_documents"][node] / 2**20
             lines.append(
                 f"  {node:<12} CPU {cpu * 1e3:>7.2f} ms/document   peak RSS {rss:>7.1f} MB"
+                f"   RSS {growth:+.2f} MB per 1,000 documents"
             )
         for node, stages in figures["stage_us"].items():
             cells = "  ".join(f"{name} {value:,.0f}" for name, value in stages.items())

@@ -30,6 +30,7 @@ KIND_FIGURES: Mapping[str, Any] = {
         "seconds": float,
         "submit_failures": int,
         "cpu_seconds_per_document": NODES,
+        "rss_growth_bytes_per_1000_documents": NODES,
         "cpu_ratio_to_raw": NODES,
         "ratio_to_raw": float,
     },
