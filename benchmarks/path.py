@@ -425,8 +425,8 @@ async def sustained(
     fast as the path takes them, and count what reaches DELIVERED over ``duration``.
 
     ``cpu`` reads the CPU seconds of each node so far, by institution; ``memory``, when
-    given, its resident set now, read at the window's start and end to see whether it grows
-    with the messages."""
+    given, its resident set now, read at the window's start, middle and end to see whether
+    it grows with the messages once the first ones have warmed every cache up."""
     load.submitted.clear()
     delivered = _delivered(ledger)
     base = await asyncio.to_thread(delivered)
@@ -445,10 +445,18 @@ async def sustained(
     workers = [asyncio.create_task(worker()) for _ in range(plan.concurrency)]
     await asyncio.sleep(warmup)
     start = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
-    rss_start = {node: read() for node, read in (memory or {}).items()}
+    rss: list[tuple[int, dict[str, int]]] = []
+
+    async def sample_memory() -> None:
+        for _ in range(2):
+            rss.append((latest[0], {node: read() for node, read in (memory or {}).items()}))
+            await asyncio.sleep(duration / 2)
+
+    sampler = asyncio.create_task(sample_memory())
     await asyncio.gather(*workers)
     end = (time.monotonic(), await asyncio.to_thread(delivered), _read_all(cpu))
-    rss_end = {node: read() for node, read in (memory or {}).items()}
+    sampler.cancel()
+    rss.append((latest[0], {node: read() for node, read in (memory or {}).items()}))
     watcher.cancel()
     count = end[1] - start[1]
     elapsed = end[0] - start[0]
@@ -463,8 +471,12 @@ async def sustained(
         },
     }
     if memory is not None:
+        (first, at_start), (middle, at_middle), (last, at_end) = rss[0], rss[-2], rss[-1]
         figures["rss_growth_bytes_per_1000_documents"] = {
-            node: (rss_end[node] - rss_start[node]) * 1000 / max(count, 1) for node in memory
+            node: (at_end[node] - at_start[node]) * 1000 / max(last - first, 1) for node in memory
+        }
+        figures["rss_growth_bytes_per_1000_documents_second_half"] = {
+            node: (at_end[node] - at_middle[node]) * 1000 / max(last - middle, 1) for node in memory
         }
     return figures
 
@@ -1011,9 +1023,10 @@ def _table(report: Mapping[str, Any]) -> str:
         for node, cpu in sustained_["cpu_seconds_per_document"].items():
             rss = figures["peak_rss_bytes"][node] / 2**20
             growth = sustained_["rss_growth_bytes_per_1000_documents"][node] / 2**20
+            later = sustained_["rss_growth_bytes_per_1000_documents_second_half"][node] / 2**20
             lines.append(
                 f"  {node:<12} CPU {cpu * 1e3:>7.2f} ms/document   peak RSS {rss:>7.1f} MB"
-                f"   RSS {growth:+.2f} MB per 1,000 documents"
+                f"   RSS {growth:+.2f} MB per 1,000 documents ({later:+.2f} in the second half)"
             )
         for node, stages in figures["stage_us"].items():
             cells = "  ".join(f"{name} {value:,.0f}" for name, value in stages.items())

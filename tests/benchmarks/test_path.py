@@ -31,6 +31,7 @@ KIND_FIGURES: Mapping[str, Any] = {
         "submit_failures": int,
         "cpu_seconds_per_document": NODES,
         "rss_growth_bytes_per_1000_documents": NODES,
+        "rss_growth_bytes_per_1000_documents_second_half": NODES,
         "cpu_ratio_to_raw": NODES,
         "ratio_to_raw": float,
     },
