@@ -104,8 +104,8 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
     if declared and declared.group(1).decode("ascii", "replace").lower() not in _UTF8_NAMES:
         raise _refuse("xml.encoding", "the document declares an encoding other than UTF-8")
     prolog_end = _PROLOG.match(data)
-    rest = data[prolog_end.end() if prolog_end else 0 :]
-    if rest.startswith(b"<!DOCTYPE"):
+    # startswith at an offset: a slice would copy the whole document.
+    if data.startswith(b"<!DOCTYPE", prolog_end.end() if prolog_end else 0):
         raise _refuse(
             "xml.doctype-forbidden",
             "document type declarations (DTDs) and entities are not accepted",
