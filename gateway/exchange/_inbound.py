@@ -101,13 +101,19 @@ class VerifiedEnvelope:
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
-    """A received message that passed every check."""
+    """A received message that passed every check; ``root`` is the verified envelope."""
 
     header: EnvelopeHeader
     document: ValidatedDocument
-    signed_envelope: bytes
+    root: etree._Element
     signer: x509.Certificate
     agreement_id: str | None
+
+    @property
+    def signed_envelope(self) -> bytes:
+        """The verified envelope as bytes, what its signature covers. Made on demand: for a
+        large document it is one more copy of the whole, and only receipts are kept this way."""
+        return etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
 
 
 def _claimed_sender(root: etree._Element) -> str:
@@ -237,7 +243,7 @@ def admit(
     return InboundMessage(
         header=header,
         document=document,
-        signed_envelope=envelope.to_bytes(),
+        root=envelope.root,
         signer=envelope.signer,
         agreement_id=decision.agreement.id if decision.agreement else None,
     )

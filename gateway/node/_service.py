@@ -474,20 +474,17 @@ class Node:
 
     def _inbound_record(
         self,
-        envelope: AuthenticatedEnvelope,
+        header: EnvelopeHeader,
         arrival: Arrival,
         digest: str,
         status: MessageStatus,
         now: dt.datetime,
     ) -> MessageRecord:
-        return _record(
-            envelope.header, Direction.IN, status, sealed=arrival.body, digest=digest, now=now
-        )
+        return _record(header, Direction.IN, status, sealed=arrival.body, digest=digest, now=now)
 
     def _answer(
-        self, document: etree._Element, envelope: AuthenticatedEnvelope, now: dt.datetime
+        self, document: etree._Element, header: EnvelopeHeader, now: dt.datetime
     ) -> MessageRecord:
-        header = envelope.header
         with self.metrics.stage("validate"):
             validated = validate_element(document, today=now.date())
         outbound = prepare_outbound(
@@ -507,14 +504,10 @@ class Node:
     def _accept(
         self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
     ) -> Outcome:
-        envelope = AuthenticatedEnvelope(
-            header=message.header,
-            root=etree.fromstring(message.signed_envelope),
-            signer=message.signer,
-        )
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.RECEIVED, now)
+        header = message.header
+        record = self._inbound_record(header, arrival, digest, MessageStatus.RECEIVED, now)
         record.agreement_id = message.agreement_id
-        receipt = self._answer(build_receipt(message.header.message_id, digest, now), envelope, now)
+        receipt = self._answer(build_receipt(header.message_id, digest, now), header, now)
         try:
             with self.metrics.stage("database"):
                 self.store.add_message(
@@ -543,14 +536,16 @@ class Node:
     ) -> Outcome:
         """An authentic sender's message failed a check: keep it as refused, answer with a
         signed rejection (never for a technical document, so two nodes cannot loop)."""
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.REFUSED, now)
+        record = self._inbound_record(envelope.header, arrival, digest, MessageStatus.REFUSED, now)
         record.error_code = rejection_reason(error)
         record.error_detail = _safe_detail(error)
         also = []
         if envelope.header.document_type not in _TECHNICAL:
             try:
                 rejection = self._answer(
-                    build_rejection(envelope.header.message_id, digest, now, error), envelope, now
+                    build_rejection(envelope.header.message_id, digest, now, error),
+                    envelope.header,
+                    now,
                 )
             except GatewayError as answer_error:
                 log.warning("cannot answer with a rejection", extra={"code": answer_error.code})
@@ -575,12 +570,9 @@ class Node:
         self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
     ) -> Outcome:
         acknowledgement = read_acknowledgement(message.document.root)
-        envelope = AuthenticatedEnvelope(
-            header=message.header,
-            root=etree.fromstring(message.signed_envelope),
-            signer=message.signer,
+        record = self._inbound_record(
+            message.header, arrival, digest, MessageStatus.ACKNOWLEDGED, now
         )
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.ACKNOWLEDGED, now)
         with self.metrics.stage("database"):
             sent = self.store.sent_message(acknowledgement.message_id)
         problem = None
