@@ -23,7 +23,7 @@ from gateway.documents import (
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange._credentials import Credentials
 from gateway.exchange._timing import StageTimer, untimed
-from gateway.security import KeyUse, seal, sign_enveloped
+from gateway.security import KeyUse, SigningIdentity, seal, sign_enveloped
 
 __all__ = ["DEFAULT_TIME_TO_LIVE", "OutboundMessage", "prepare_outbound"]
 
@@ -132,17 +132,26 @@ def prepare_outbound(
     # During a rotation, seal to the newest certificate.
     newest = max(encryption_certificates, key=lambda c: c.not_valid_before_utc)
     with timer("sign"):
-        envelope = build_envelope(header, document.root)
-        # What we sign must be what the receiver will accept as an envelope.
-        validate_envelope(envelope)
-        signed = sign_enveloped(envelope, credentials.signing)
-        signed_bytes = etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+        signed = _signed_envelope(header, document.root, credentials.signing)
     with timer("encrypt"):
-        sealed = seal(signed_bytes, newest)
+        sealed = seal(signed, newest)
     return OutboundMessage(
         header=header,
         document=document,
         agreement_id=decision.agreement.id if decision.agreement else None,
-        signed_envelope=signed_bytes,
+        signed_envelope=signed,
         sealed=sealed,
     )
+
+
+def _signed_envelope(
+    header: EnvelopeHeader, document: etree._Element, identity: SigningIdentity
+) -> bytes:
+    """The signed envelope around ``document``, as bytes. Its trees (the envelope and the
+    signed copy) are each as large as the document's own: none outlives this call."""
+    envelope = build_envelope(header, document)
+    # What we sign must be what the receiver will accept as an envelope.
+    validate_envelope(envelope)
+    signed = sign_enveloped(envelope, identity)
+    del envelope
+    return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
