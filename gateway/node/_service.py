@@ -219,22 +219,17 @@ class Node:
                 outbound.header, validated.root, receiving=False, new_case=case_id is None
             )
         record = self._outbound_record(outbound, now)
+        traces = [
+            Trace("accepted", f"validated {validated.document_type.root_name}"),
+            Trace("authorised", f"under {outbound.agreement_id}" if outbound.agreement_id else ""),
+            Trace("sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"),
+        ]
+        # The document's tree and the signed envelope, each as large as the document, are not
+        # needed by the store write, which takes memory of its own for the sealed copies.
+        del validated, outbound
         with self.metrics.stage("database"):
             self.store.add_message(
-                record,
-                traces=[
-                    Trace("accepted", f"validated {validated.document_type.root_name}"),
-                    Trace(
-                        "authorised",
-                        f"under {outbound.agreement_id}" if outbound.agreement_id else "",
-                    ),
-                    Trace(
-                        "sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"
-                    ),
-                ],
-                now=now,
-                protected_person=protected_person,
-                outbox_due=now,
+                record, traces=traces, now=now, protected_person=protected_person, outbox_due=now
             )
         self.metrics.message("out", record.document_type, record.recipient, "accepted")
         return record
@@ -414,7 +409,11 @@ class Node:
             return self._refuse(envelope, arrival, digest, error, now)
         if message.header.document_type in _TECHNICAL:
             return self._acknowledgement(message, arrival, digest, now)
-        return self._accept(message, arrival, digest, now)
+        header, agreement_id = message.header, message.agreement_id
+        # What is stored is the sealed bytes as they came: the verified envelope's tree and the
+        # document's, each as large as the document, are not held through the store write.
+        del envelope, message
+        return self._accept(header, agreement_id, arrival, digest, now)
 
     def _duplicate(self, arrival: Arrival, digest: str, now: dt.datetime) -> Outcome | None:
         try:
@@ -502,23 +501,27 @@ class Node:
         return self._outbound_record(outbound, now)
 
     def _accept(
-        self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
+        self,
+        header: EnvelopeHeader,
+        agreement_id: str | None,
+        arrival: Arrival,
+        digest: str,
+        now: dt.datetime,
     ) -> Outcome:
-        header = message.header
         record = self._inbound_record(header, arrival, digest, MessageStatus.RECEIVED, now)
-        record.agreement_id = message.agreement_id
+        record.agreement_id = agreement_id
         receipt = self._answer(build_receipt(header.message_id, digest, now), header, now)
         try:
             with self.metrics.stage("database"):
                 self.store.add_message(
                     record,
                     traces=[
-                        Trace("received", f"from {message.header.sender}"),
+                        Trace("received", f"from {header.sender}"),
                         Trace("verified", "signature, envelope, document and policy checked"),
                         Trace("in-inbox", "waiting for the back-office"),
                     ],
                     now=now,
-                    protected_person=message.header.protected_person,
+                    protected_person=header.protected_person,
                     also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
                 )
         except DuplicateMessage:
