@@ -18,7 +18,7 @@ from lxml import etree
 from gateway.documents._issues import Issue
 from gateway.errors import ValidationFailed
 
-__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_untrusted"]
+__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_untrusted", "reparser"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,14 @@ class _Parsers(threading.local):
 
 
 _parsers = _Parsers()
+
+
+def reparser() -> etree.XMLParser:
+    """This thread's parser for bytes that :func:`parse_untrusted` accepted, when a library
+    must parse them again (signxml does): the same settings, without libxml2's own size
+    bounds, since ours were checked and the library's copies may be larger (it writes them in
+    ASCII, with character references)."""
+    return _parsers.huge
 
 
 def _refuse(code: str, message: str, line: int | None = None) -> ValidationFailed:

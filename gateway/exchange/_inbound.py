@@ -24,6 +24,7 @@ from gateway.documents import (
     envelope_body,
     parse_untrusted,
     read_header,
+    reparser,
     validate_element,
     validate_envelope,
 )
@@ -37,7 +38,13 @@ from gateway.errors import (
 )
 from gateway.exchange._credentials import Credentials
 from gateway.exchange._timing import StageTimer, untimed
-from gateway.security import KeyUse, open_sealed, verify_signed
+from gateway.security import (
+    KeyUse,
+    PendingSignature,
+    inspect_signature,
+    open_sealed,
+    verify_signed,
+)
 
 __all__ = [
     "CLOCK_SKEW",
@@ -126,6 +133,18 @@ def _claimed_sender(root: etree._Element) -> str:
         raise SignatureInvalid(f"the envelope's sender is not an institution id: {error}") from None
 
 
+def _inspect(
+    plaintext: bytes,
+    certificates: Callable[[str], Sequence[x509.Certificate]],
+    limits: ParseLimits,
+) -> tuple[str, PendingSignature]:
+    """The claimed sender and the signature to verify, read from a tree that is gone when
+    this returns: verification parses the bytes again."""
+    unverified = parse_untrusted(plaintext, limits).getroot()
+    sender = _claimed_sender(unverified)
+    return sender, inspect_signature(unverified, certificates(sender))
+
+
 def authenticate_signed(
     plaintext: bytes,
     *,
@@ -136,9 +155,8 @@ def authenticate_signed(
     """Verify a signed envelope with the certificates ``certificates`` vouches for its claimed
     sender (the directory's, or those of an evidence bundle), then check the envelope."""
     with timer("verify"):
-        unverified = parse_untrusted(plaintext, limits).getroot()
-        sender = _claimed_sender(unverified)
-        verified = verify_signed(unverified, certificates(sender))
+        sender, pending = _inspect(plaintext, certificates, limits)
+        verified = verify_signed(plaintext, pending, parser=reparser())
         validate_envelope(verified.root)
     header = read_header(verified.root)
     if header.sender != sender:
