@@ -213,6 +213,8 @@ class Node:
             protected_person=protected_person,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
             timer=self.metrics.stage,
+            # A document validated here is this call's own: the envelope takes its tree.
+            adopt_document=validated is not document,
         )
         with self.metrics.stage("case"):
             self.cases.check(
@@ -497,6 +499,7 @@ class Node:
             in_reply_to=header.message_id,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
             timer=self.metrics.stage,
+            adopt_document=True,
         )
         return self._outbound_record(outbound, now)
 
