@@ -220,15 +220,19 @@ class Node:
             self.cases.check(
                 outbound.header, validated.root, receiving=False, new_case=case_id is None
             )
-        record = self._outbound_record(outbound, now)
+        record = self._unsealed_record(outbound, now)
+        signed = outbound.signed_envelope
         traces = [
             Trace("accepted", f"validated {validated.document_type.root_name}"),
             Trace("authorised", f"under {outbound.agreement_id}" if outbound.agreement_id else ""),
             Trace("sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"),
         ]
-        # The document's tree and the signed envelope, each as large as the document, are not
-        # needed by the store write, which takes memory of its own for the sealed copies.
+        # The document's tree (the envelope's, twice the document's size) is not needed to
+        # seal at rest, nor the signed envelope by the store write, which takes memory of its
+        # own for the sealed copies.
         del validated, outbound
+        self._seal_at_rest(record, signed)
+        del signed
         with self.metrics.stage("database"):
             self.store.add_message(
                 record, traces=traces, now=now, protected_person=protected_person, outbox_due=now
@@ -237,6 +241,12 @@ class Node:
         return record
 
     def _outbound_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
+        record = self._unsealed_record(outbound, now)
+        self._seal_at_rest(record, outbound.signed_envelope)
+        return record
+
+    def _unsealed_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
+        """The record of an outbound message, without its copy at rest."""
         record = _record(
             outbound.header,
             Direction.OUT,
@@ -246,11 +256,13 @@ class Node:
             now=now,
         )
         record.agreement_id = outbound.agreement_id
+        return record
+
+    def _seal_at_rest(self, record: MessageRecord, signed: bytes) -> None:
         # At rest the signed envelope is sealed to this node's own key: the store holds
         # no readable personal data, yet the node can show what it sent.
         with self.metrics.stage("encrypt"):
-            record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
-        return record
+            record.at_rest = seal(signed, self._own_encryption)
 
     # Relaying ---------------------------------------------------------------------------
 
