@@ -92,9 +92,6 @@ class AuthenticatedEnvelope:
     root: etree._Element
     signer: x509.Certificate
 
-    def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
-
 
 @dataclass(frozen=True, slots=True)
 class VerifiedEnvelope:
