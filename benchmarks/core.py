@@ -18,11 +18,12 @@ from pathlib import Path
 
 from gateway.codes import InstitutionId
 from gateway.directory import Directory, decide, load_directory
-from gateway.documents import SCHEMA_DIR, parse_untrusted, validate_document
+from gateway.documents import SCHEMA_DIR, parse_untrusted, reparser, validate_document
 from gateway.exchange import Credentials, open_inbound, prepare_outbound
 from gateway.security import (
     KeyUse,
     init_authority,
+    inspect_signature,
     issue_institution,
     load_certificate,
     open_sealed,
@@ -96,7 +97,9 @@ def main() -> None:
             on=now.date(),
         ),
         "sign": lambda: sign_enveloped(unsigned, sender.signing),
-        "verify": lambda: verify_signed(signed_root, trusted),
+        "verify": lambda: verify_signed(
+            outbound.signed_envelope, inspect_signature(signed_root, trusted), parser=reparser()
+        ),
         "encrypt": lambda: seal(outbound.signed_envelope, encryption),
         "decrypt": lambda: open_sealed(outbound.sealed, recipient.decryption),
         "whole outbound": lambda: prepare_outbound(

@@ -32,10 +32,17 @@ from gateway.documents import (
     ParseLimits,
     directory_schema,
     parse_untrusted,
+    reparser,
     schema_issues,
 )
 from gateway.errors import DirectoryError, KeyMaterialError, SecurityError, ValidationFailed
-from gateway.security import KeyUse, check_authority, read_certificate, verify_signed
+from gateway.security import (
+    KeyUse,
+    check_authority,
+    inspect_signature,
+    read_certificate,
+    verify_signed,
+)
 
 __all__ = ["DIRECTORY_LIMITS", "load_directory", "parse_directory_element"]
 
@@ -55,9 +62,12 @@ def load_directory(
     """
     moment = at or dt.datetime.now(dt.UTC)
     try:
-        tree = parse_untrusted(data, DIRECTORY_LIMITS)
+        # Only the inspection reads this tree; verification parses the bytes again.
+        unverified = parse_untrusted(data, DIRECTORY_LIMITS).getroot()
         check_authority(authority, moment)
-        verified = verify_signed(tree.getroot(), [authority])
+        pending = inspect_signature(unverified, [authority])
+        del unverified
+        verified = verify_signed(data, pending, parser=reparser())
     except ValidationFailed as error:
         raise DirectoryError(f"the directory is not readable XML: {error.detail}") from None
     except SecurityError as error:

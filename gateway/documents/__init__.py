@@ -25,7 +25,7 @@ from gateway.documents._envelope import (
 )
 from gateway.documents._issues import Issue, location_path
 from gateway.documents._json import document_from_json, document_to_json
-from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted
+from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted, reparser
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
 from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
 
@@ -53,6 +53,7 @@ __all__ = [
     "location_path",
     "parse_untrusted",
     "read_header",
+    "reparser",
     "schema_issues",
     "validate_document",
     "validate_element",

@@ -78,8 +78,12 @@ def _timestamp(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def build_envelope(header: EnvelopeHeader, document: etree._Element) -> etree._Element:
-    """An unsigned envelope holding a copy of ``document`` as its body."""
+def build_envelope(
+    header: EnvelopeHeader, document: etree._Element, *, adopt: bool = False
+) -> etree._Element:
+    """An unsigned envelope holding a copy of ``document`` as its body, or with ``adopt``
+    the element itself, moved out of its tree: for a caller that has no further use for the
+    document standalone (a copy costs as much memory as the document's whole tree)."""
     envelope = etree.Element(_E + "Envelope", nsmap={"env": _NS})
     envelope.set("schemaVersion", ENVELOPE_VERSION)
     head = etree.SubElement(envelope, _E + "Header")
@@ -109,7 +113,7 @@ def build_envelope(header: EnvelopeHeader, document: etree._Element) -> etree._E
     etree.SubElement(head, _E + "Created").text = _timestamp(header.created)
     etree.SubElement(head, _E + "Expires").text = _timestamp(header.expires)
     body = etree.SubElement(envelope, _E + "Body")
-    body.append(copy.deepcopy(document))
+    body.append(document if adopt else copy.deepcopy(document))
     return envelope
 
 

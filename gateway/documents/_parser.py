@@ -18,7 +18,7 @@ from lxml import etree
 from gateway.documents._issues import Issue
 from gateway.errors import ValidationFailed
 
-__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_untrusted"]
+__all__ = ["DEFAULT_LIMITS", "ParseLimits", "parse_untrusted", "reparser"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +67,14 @@ class _Parsers(threading.local):
 _parsers = _Parsers()
 
 
+def reparser() -> etree.XMLParser:
+    """This thread's parser for bytes that :func:`parse_untrusted` accepted, when a library
+    must parse them again (signxml does): the same settings, without libxml2's own size
+    bounds, since ours were checked and the library's copies may be larger (it writes them in
+    ASCII, with character references)."""
+    return _parsers.huge
+
+
 def _refuse(code: str, message: str, line: int | None = None) -> ValidationFailed:
     return ValidationFailed([Issue(code=code, message=message, line=line)])
 
@@ -104,8 +112,8 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
     if declared and declared.group(1).decode("ascii", "replace").lower() not in _UTF8_NAMES:
         raise _refuse("xml.encoding", "the document declares an encoding other than UTF-8")
     prolog_end = _PROLOG.match(data)
-    rest = data[prolog_end.end() if prolog_end else 0 :]
-    if rest.startswith(b"<!DOCTYPE"):
+    # startswith at an offset: a slice would copy the whole document.
+    if data.startswith(b"<!DOCTYPE", prolog_end.end() if prolog_end else 0):
         raise _refuse(
             "xml.doctype-forbidden",
             "document type declarations (DTDs) and entities are not accepted",

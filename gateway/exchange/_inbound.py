@@ -24,6 +24,7 @@ from gateway.documents import (
     envelope_body,
     parse_untrusted,
     read_header,
+    reparser,
     validate_element,
     validate_envelope,
 )
@@ -37,7 +38,13 @@ from gateway.errors import (
 )
 from gateway.exchange._credentials import Credentials
 from gateway.exchange._timing import StageTimer, untimed
-from gateway.security import KeyUse, open_sealed, verify_signed
+from gateway.security import (
+    KeyUse,
+    PendingSignature,
+    inspect_signature,
+    open_sealed,
+    verify_signed,
+)
 
 __all__ = [
     "CLOCK_SKEW",
@@ -85,9 +92,6 @@ class AuthenticatedEnvelope:
     root: etree._Element
     signer: x509.Certificate
 
-    def to_bytes(self) -> bytes:
-        return etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
-
 
 @dataclass(frozen=True, slots=True)
 class VerifiedEnvelope:
@@ -101,13 +105,19 @@ class VerifiedEnvelope:
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
-    """A received message that passed every check."""
+    """A received message that passed every check; ``root`` is the verified envelope."""
 
     header: EnvelopeHeader
     document: ValidatedDocument
-    signed_envelope: bytes
+    root: etree._Element
     signer: x509.Certificate
     agreement_id: str | None
+
+    @property
+    def signed_envelope(self) -> bytes:
+        """The verified envelope as bytes, what its signature covers. Made on demand: for a
+        large document it is one more copy of the whole, and only receipts are kept this way."""
+        return etree.tostring(self.root, encoding="UTF-8", xml_declaration=True)
 
 
 def _claimed_sender(root: etree._Element) -> str:
@@ -120,6 +130,18 @@ def _claimed_sender(root: etree._Element) -> str:
         raise SignatureInvalid(f"the envelope's sender is not an institution id: {error}") from None
 
 
+def _inspect(
+    plaintext: bytes,
+    certificates: Callable[[str], Sequence[x509.Certificate]],
+    limits: ParseLimits,
+) -> tuple[str, PendingSignature]:
+    """The claimed sender and the signature to verify, read from a tree that is gone when
+    this returns: verification parses the bytes again."""
+    unverified = parse_untrusted(plaintext, limits).getroot()
+    sender = _claimed_sender(unverified)
+    return sender, inspect_signature(unverified, certificates(sender))
+
+
 def authenticate_signed(
     plaintext: bytes,
     *,
@@ -130,9 +152,8 @@ def authenticate_signed(
     """Verify a signed envelope with the certificates ``certificates`` vouches for its claimed
     sender (the directory's, or those of an evidence bundle), then check the envelope."""
     with timer("verify"):
-        unverified = parse_untrusted(plaintext, limits).getroot()
-        sender = _claimed_sender(unverified)
-        verified = verify_signed(unverified, certificates(sender))
+        sender, pending = _inspect(plaintext, certificates, limits)
+        verified = verify_signed(plaintext, pending, parser=reparser())
         validate_envelope(verified.root)
     header = read_header(verified.root)
     if header.sender != sender:
@@ -237,7 +258,7 @@ def admit(
     return InboundMessage(
         header=header,
         document=document,
-        signed_envelope=envelope.to_bytes(),
+        root=envelope.root,
         signer=envelope.signer,
         agreement_id=decision.agreement.id if decision.agreement else None,
     )

@@ -23,7 +23,7 @@ from gateway.documents import (
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange._credentials import Credentials
 from gateway.exchange._timing import StageTimer, untimed
-from gateway.security import KeyUse, seal, sign_enveloped
+from gateway.security import KeyUse, SigningIdentity, seal, sign_enveloped
 
 __all__ = ["DEFAULT_TIME_TO_LIVE", "OutboundMessage", "prepare_outbound"]
 
@@ -64,12 +64,15 @@ def prepare_outbound(
     protected_person: bool = False,
     time_to_live: dt.timedelta = DEFAULT_TIME_TO_LIVE,
     timer: StageTimer = untimed,
+    adopt_document: bool = False,
 ) -> OutboundMessage:
     """Check the agreement policy, then wrap, sign and seal ``document`` for ``recipient``.
 
     Raises :class:`NotPermitted` when the policy refuses, and security errors when the
     recipient has no trusted encryption certificate; nothing is produced in either case.
-    ``timer`` times the policy, signing and encryption stages.
+    ``timer`` times the policy, signing and encryption stages. With ``adopt_document`` the
+    document's own tree becomes the envelope's body instead of a copy of it (see
+    :func:`build_envelope`): its root then has the envelope as an ancestor.
     """
     try:
         recipient_id = parse_institution_id(recipient)
@@ -132,17 +135,27 @@ def prepare_outbound(
     # During a rotation, seal to the newest certificate.
     newest = max(encryption_certificates, key=lambda c: c.not_valid_before_utc)
     with timer("sign"):
-        envelope = build_envelope(header, document.root)
-        # What we sign must be what the receiver will accept as an envelope.
-        validate_envelope(envelope)
-        signed = sign_enveloped(envelope, credentials.signing)
-        signed_bytes = etree.tostring(signed, encoding="UTF-8", xml_declaration=True)
+        signed = _signed_envelope(header, document.root, credentials.signing, adopt=adopt_document)
     with timer("encrypt"):
-        sealed = seal(signed_bytes, newest)
+        sealed = seal(signed, newest)
     return OutboundMessage(
         header=header,
         document=document,
         agreement_id=decision.agreement.id if decision.agreement else None,
-        signed_envelope=signed_bytes,
+        signed_envelope=signed,
         sealed=sealed,
     )
+
+
+def _signed_envelope(
+    header: EnvelopeHeader, document: etree._Element, identity: SigningIdentity, *, adopt: bool
+) -> bytes:
+    """The signed envelope around ``document``, as bytes. Its trees (the envelope and the
+    signed copy) are each as large as the document's own: none outlives this call, unless the
+    envelope adopted the document."""
+    envelope = build_envelope(header, document, adopt=adopt)
+    # What we sign must be what the receiver will accept as an envelope.
+    validate_envelope(envelope)
+    signed = sign_enveloped(envelope, identity)
+    del envelope
+    return etree.tostring(signed, encoding="UTF-8", xml_declaration=True)

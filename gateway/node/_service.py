@@ -107,7 +107,8 @@ class Outcome:
 
 @dataclass(frozen=True, slots=True)
 class Dispatch:
-    """A message the relay should publish now."""
+    """A message the relay should publish now; ``attempts`` is the number of its publishes
+    confirmed before this one, as the claim found it."""
 
     pk: int
     body: bytes
@@ -117,6 +118,7 @@ class Dispatch:
     sender: str
     recipient: str
     routing_key: str
+    attempts: int = 0
 
 
 def _digest(data: bytes) -> str:
@@ -213,33 +215,40 @@ class Node:
             protected_person=protected_person,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
             timer=self.metrics.stage,
+            # A document validated here is this call's own: the envelope takes its tree.
+            adopt_document=validated is not document,
         )
         with self.metrics.stage("case"):
             self.cases.check(
                 outbound.header, validated.root, receiving=False, new_case=case_id is None
             )
-        record = self._outbound_record(outbound, now)
+        record = self._unsealed_record(outbound, now)
+        signed = outbound.signed_envelope
+        traces = [
+            Trace("accepted", f"validated {validated.document_type.root_name}"),
+            Trace("authorised", f"under {outbound.agreement_id}" if outbound.agreement_id else ""),
+            Trace("sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"),
+        ]
+        # The document's tree (the envelope's, twice the document's size) is not needed to
+        # seal at rest, nor the signed envelope by the store write, which takes memory of its
+        # own for the sealed copies.
+        del validated, outbound
+        self._seal_at_rest(record, signed)
+        del signed
         with self.metrics.stage("database"):
             self.store.add_message(
-                record,
-                traces=[
-                    Trace("accepted", f"validated {validated.document_type.root_name}"),
-                    Trace(
-                        "authorised",
-                        f"under {outbound.agreement_id}" if outbound.agreement_id else "",
-                    ),
-                    Trace(
-                        "sealed", f"{len(outbound.sealed)} bytes for {outbound.header.recipient}"
-                    ),
-                ],
-                now=now,
-                protected_person=protected_person,
-                outbox_due=now,
+                record, traces=traces, now=now, protected_person=protected_person, outbox_due=now
             )
         self.metrics.message("out", record.document_type, record.recipient, "accepted")
         return record
 
     def _outbound_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
+        record = self._unsealed_record(outbound, now)
+        self._seal_at_rest(record, outbound.signed_envelope)
+        return record
+
+    def _unsealed_record(self, outbound: OutboundMessage, now: dt.datetime) -> MessageRecord:
+        """The record of an outbound message, without its copy at rest."""
         record = _record(
             outbound.header,
             Direction.OUT,
@@ -249,11 +258,13 @@ class Node:
             now=now,
         )
         record.agreement_id = outbound.agreement_id
+        return record
+
+    def _seal_at_rest(self, record: MessageRecord, signed: bytes) -> None:
         # At rest the signed envelope is sealed to this node's own key: the store holds
         # no readable personal data, yet the node can show what it sent.
         with self.metrics.stage("encrypt"):
-            record.at_rest = seal(outbound.signed_envelope, self._own_encryption)
-        return record
+            record.at_rest = seal(signed, self._own_encryption)
 
     # Relaying ---------------------------------------------------------------------------
 
@@ -293,6 +304,7 @@ class Node:
                     sender=record.sender,
                     recipient=record.recipient,
                     routing_key=routing_key,
+                    attempts=record.attempts,
                 )
             )
         return dispatches
@@ -316,28 +328,32 @@ class Node:
         return dt.timedelta(seconds=min(seconds, self.settings.retry_backoff_max_seconds))
 
     def published(self, *dispatches: Dispatch) -> None:
-        """The broker confirmed these publishes: all are recorded in one transaction."""
+        """The broker confirmed these publishes: all are recorded in one transaction.
+
+        Everything needed comes with the dispatches: reading the messages again would load
+        their sealed copies too, twice the sealed size for each (which for a large document
+        was the sending node's peak). The store counts the attempts itself and skips a
+        message gone meanwhile.
+        """
         now = self.clock()
         started = time.perf_counter()
-        records = self.store.messages([d.pk for d in dispatches])
         attempts = []
-        for record in records:
-            assert record.id is not None
-            attempt = record.attempts + 1
+        for dispatch in dispatches:
+            attempt = dispatch.attempts + 1
             # A receipt or rejection expects no receipt of its own: nothing to wait for.
-            technical = record.document_type in _TECHNICAL_NAMES
+            technical = dispatch.document_type in _TECHNICAL_NAMES
             attempts.append(
                 Attempt(
-                    record.id,
+                    dispatch.pk,
                     next_due=None if technical else now + self.backoff(attempt),
                     trace=Trace("sent", f"attempt {attempt}, confirmed by the broker"),
                 )
             )
         self.store.record_attempts(attempts, now=now)
         self.metrics.observe_batch("database", time.perf_counter() - started, len(dispatches))
-        for record in records:
-            if record.attempts == 0:
-                self.metrics.message("out", record.document_type, record.recipient, "sent")
+        for dispatch in dispatches:
+            if dispatch.attempts == 0:
+                self.metrics.message("out", dispatch.document_type, dispatch.recipient, "sent")
             else:
                 self.metrics.resends.inc()
 
@@ -414,7 +430,11 @@ class Node:
             return self._refuse(envelope, arrival, digest, error, now)
         if message.header.document_type in _TECHNICAL:
             return self._acknowledgement(message, arrival, digest, now)
-        return self._accept(message, arrival, digest, now)
+        header, agreement_id = message.header, message.agreement_id
+        # What is stored is the sealed bytes as they came: the verified envelope's tree and the
+        # document's, each as large as the document, are not held through the store write.
+        del envelope, message
+        return self._accept(header, agreement_id, arrival, digest, now)
 
     def _duplicate(self, arrival: Arrival, digest: str, now: dt.datetime) -> Outcome | None:
         try:
@@ -474,20 +494,17 @@ class Node:
 
     def _inbound_record(
         self,
-        envelope: AuthenticatedEnvelope,
+        header: EnvelopeHeader,
         arrival: Arrival,
         digest: str,
         status: MessageStatus,
         now: dt.datetime,
     ) -> MessageRecord:
-        return _record(
-            envelope.header, Direction.IN, status, sealed=arrival.body, digest=digest, now=now
-        )
+        return _record(header, Direction.IN, status, sealed=arrival.body, digest=digest, now=now)
 
     def _answer(
-        self, document: etree._Element, envelope: AuthenticatedEnvelope, now: dt.datetime
+        self, document: etree._Element, header: EnvelopeHeader, now: dt.datetime
     ) -> MessageRecord:
-        header = envelope.header
         with self.metrics.stage("validate"):
             validated = validate_element(document, today=now.date())
         outbound = prepare_outbound(
@@ -501,31 +518,32 @@ class Node:
             in_reply_to=header.message_id,
             time_to_live=dt.timedelta(hours=self.settings.message_time_to_live_hours),
             timer=self.metrics.stage,
+            adopt_document=True,
         )
         return self._outbound_record(outbound, now)
 
     def _accept(
-        self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
+        self,
+        header: EnvelopeHeader,
+        agreement_id: str | None,
+        arrival: Arrival,
+        digest: str,
+        now: dt.datetime,
     ) -> Outcome:
-        envelope = AuthenticatedEnvelope(
-            header=message.header,
-            root=etree.fromstring(message.signed_envelope),
-            signer=message.signer,
-        )
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.RECEIVED, now)
-        record.agreement_id = message.agreement_id
-        receipt = self._answer(build_receipt(message.header.message_id, digest, now), envelope, now)
+        record = self._inbound_record(header, arrival, digest, MessageStatus.RECEIVED, now)
+        record.agreement_id = agreement_id
+        receipt = self._answer(build_receipt(header.message_id, digest, now), header, now)
         try:
             with self.metrics.stage("database"):
                 self.store.add_message(
                     record,
                     traces=[
-                        Trace("received", f"from {message.header.sender}"),
+                        Trace("received", f"from {header.sender}"),
                         Trace("verified", "signature, envelope, document and policy checked"),
                         Trace("in-inbox", "waiting for the back-office"),
                     ],
                     now=now,
-                    protected_person=message.header.protected_person,
+                    protected_person=header.protected_person,
                     also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
                 )
         except DuplicateMessage:
@@ -543,14 +561,16 @@ class Node:
     ) -> Outcome:
         """An authentic sender's message failed a check: keep it as refused, answer with a
         signed rejection (never for a technical document, so two nodes cannot loop)."""
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.REFUSED, now)
+        record = self._inbound_record(envelope.header, arrival, digest, MessageStatus.REFUSED, now)
         record.error_code = rejection_reason(error)
         record.error_detail = _safe_detail(error)
         also = []
         if envelope.header.document_type not in _TECHNICAL:
             try:
                 rejection = self._answer(
-                    build_rejection(envelope.header.message_id, digest, now, error), envelope, now
+                    build_rejection(envelope.header.message_id, digest, now, error),
+                    envelope.header,
+                    now,
                 )
             except GatewayError as answer_error:
                 log.warning("cannot answer with a rejection", extra={"code": answer_error.code})
@@ -575,12 +595,9 @@ class Node:
         self, message: InboundMessage, arrival: Arrival, digest: str, now: dt.datetime
     ) -> Outcome:
         acknowledgement = read_acknowledgement(message.document.root)
-        envelope = AuthenticatedEnvelope(
-            header=message.header,
-            root=etree.fromstring(message.signed_envelope),
-            signer=message.signer,
+        record = self._inbound_record(
+            message.header, arrival, digest, MessageStatus.ACKNOWLEDGED, now
         )
-        record = self._inbound_record(envelope, arrival, digest, MessageStatus.ACKNOWLEDGED, now)
         with self.metrics.stage("database"):
             sent = self.store.sent_message(acknowledgement.message_id)
         problem = None

@@ -24,9 +24,11 @@ from gateway.security._pki import (
 )
 from gateway.security._sealing import DecryptionKey, SealingAlgorithms, open_sealed, seal
 from gateway.security._signature import (
+    PendingSignature,
     SignatureAlgorithm,
     SigningIdentity,
     VerifiedXml,
+    inspect_signature,
     sign_enveloped,
     verify_signed,
 )
@@ -36,6 +38,7 @@ __all__ = [
     "GENESIS",
     "DecryptionKey",
     "KeyUse",
+    "PendingSignature",
     "PrivateKey",
     "SealingAlgorithms",
     "SignatureAlgorithm",
@@ -47,6 +50,7 @@ __all__ = [
     "check_authority",
     "check_institution_certificate",
     "init_authority",
+    "inspect_signature",
     "institution_files",
     "issue_certificate",
     "issue_institution",

@@ -104,11 +104,12 @@ def seal(plaintext: bytes, recipient: x509.Certificate) -> bytes:
 
 
 def _protected_header(token: bytes) -> Mapping[str, Any]:
-    parts = token.split(b".")
-    if len(parts) != 5:
+    # Only the first part is read: splitting the token would copy the whole ciphertext.
+    if token.count(b".") != 4:
         raise DecryptionFailed("not a compact JWE (five dot-separated parts expected)")
+    encoded = token[: token.index(b".")]
     try:
-        raw = base64.urlsafe_b64decode(parts[0] + b"=" * (-len(parts[0]) % 4))
+        raw = base64.urlsafe_b64decode(encoded + b"=" * (-len(encoded) % 4))
         header = json.loads(raw)
     except (binascii.Error, ValueError):
         raise DecryptionFailed("the JWE header is not base64url-encoded JSON") from None
@@ -148,6 +149,9 @@ def open_sealed(token: bytes, keys: Sequence[DecryptionKey]) -> bytes:
             "the message cannot be decrypted: it was altered or damaged"
         ) from None
     plaintext = result.plaintext
+    # The result and its recipient refer to each other: left to the garbage collector, the
+    # ciphertext the result holds (base64 and decoded) would outlive this call.
+    result.recipient = None
     if plaintext is None:
         raise DecryptionFailed("the message has no content")
     return plaintext

@@ -6,6 +6,12 @@ exclusive c14n; SHA-256; ECDSA-SHA256 for EC keys or RSA-SHA256 for RSA keys. Th
 from certificates the caller vouches for (the directory), never from ``KeyInfo``; a certificate
 in ``KeyInfo`` is only a hint to choose among those. Callers use only the element returned by
 :func:`verify_signed`, which is what the signature covers.
+
+Verification takes two steps. :func:`inspect_signature` checks the shape on the caller's tree
+and chooses the certificates; :func:`verify_signed` then verifies the bytes that tree was
+parsed from. signxml copies whatever it is given (a tree is serialised and parsed again, and
+copied twice more inside), so given the bytes, the caller's own tree need not stay alive
+beside signxml's copies: for a large document each tree is about twice the size of its text.
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from gateway.errors import CertificateUntrusted, SignatureInvalid
 from gateway.security._keys import PrivateKey
 
 __all__ = [
+    "PendingSignature",
     "SignatureAlgorithm",
     "SigningIdentity",
     "VerifiedXml",
+    "inspect_signature",
     "sign_enveloped",
     "verify_signed",
 ]
@@ -162,8 +170,19 @@ def _algorithm_for(certificate: x509.Certificate) -> SignatureAlgorithm:
     raise CertificateUntrusted("the certificate's key type is not accepted")
 
 
-def verify_signed(root: etree._Element, trusted: Sequence[x509.Certificate]) -> VerifiedXml:
-    """Verify the enveloped signature on ``root`` with one of the ``trusted`` certificates.
+@dataclass(frozen=True, slots=True)
+class PendingSignature:
+    """A signature whose shape passed the checks, with the certificates it may verify with:
+    all that :func:`verify_signed` needs of the unverified tree. Not verified yet."""
+
+    root_tag: str
+    candidates: tuple[x509.Certificate, ...]
+
+
+def inspect_signature(
+    root: etree._Element, trusted: Sequence[x509.Certificate]
+) -> PendingSignature:
+    """Check the enveloped signature's shape on ``root`` and choose among ``trusted``.
 
     ``trusted`` are the certificates the caller already vouched for (for an envelope: the
     directory's valid signing certificates of the claimed sender, two during a rotation).
@@ -179,11 +198,26 @@ def verify_signed(root: etree._Element, trusted: Sequence[x509.Certificate]) -> 
             raise CertificateUntrusted(
                 "the certificate in KeyInfo is not one the directory holds for the signer"
             )
+    return PendingSignature(root_tag=str(root.tag), candidates=tuple(candidates))
+
+
+def verify_signed(
+    data: bytes, pending: PendingSignature, *, parser: etree.XMLParser
+) -> VerifiedXml:
+    """Verify the enveloped signature of ``data`` with one of the pending certificates.
+
+    ``pending`` comes from :func:`inspect_signature` on the tree the caller parsed ``data``
+    into, and ``parser`` parses the same way (safely, with the caller's limits already
+    checked): signxml parses ``data`` again with it, so both read the same tree.
+    """
     failure = "the signature does not verify"
-    for certificate in candidates:
+    for certificate in pending.candidates:
         try:
             result = XMLVerifier().verify(
-                root, x509_cert=certificate, expect_config=_expect(_algorithm_for(certificate))
+                data,
+                x509_cert=certificate,
+                expect_config=_expect(_algorithm_for(certificate)),
+                parser=parser,
             )
         except InvalidDigest:
             failure = "the signature does not verify: the signed content was altered"
@@ -195,7 +229,7 @@ def verify_signed(root: etree._Element, trusted: Sequence[x509.Certificate]) -> 
             failure = f"the signature is malformed: {error}"
             continue
         signed = None if isinstance(result, list) else result.signed_xml
-        if signed is None or signed.tag != root.tag:
+        if signed is None or signed.tag != pending.root_tag:
             raise SignatureInvalid("the signature does not cover the document root")
         return VerifiedXml(root=signed, certificate=certificate)
     raise SignatureInvalid(failure)
