@@ -41,6 +41,7 @@ from lxml import etree
 from adapters._state import OneLineParser, UsageError, read_secret, seconds_between
 from adapters.client import GatewayApiError, GatewayClient, InboxItem
 from adapters.documents import (
+    SCHEMA_VERSION,
     Claim,
     CountedPeriod,
     CoverageRequest,
@@ -237,6 +238,7 @@ def _periods_partner(
             sender=institution,
             recipient=candidate,
             document_type=DocumentType.INSURANCE_PERIODS_REQUEST,
+            schema_version=SCHEMA_VERSION,
             branches=frozenset({branch}),
             on=on,
         )

@@ -35,6 +35,7 @@ from gateway.codes import Branch
 from gateway.documents import COMMON_NAMESPACE, DocumentFamily, DocumentType
 
 __all__ = [
+    "SCHEMA_VERSION",
     "Claim",
     "CountedPeriod",
     "CoverageRequest",
@@ -58,6 +59,9 @@ __all__ = [
     "read_person",
     "refusal_reasons_of",
 ]
+
+#: The schema version of the documents this back-office writes.
+SCHEMA_VERSION = "1.0"
 
 C = COMMON_NAMESPACE
 P = DocumentFamily.PERIODS.namespace
@@ -86,7 +90,7 @@ def _root(document_type: DocumentType) -> etree._Element:
     namespace = document_type.namespace
     nsmap = {_PREFIXES[namespace]: namespace, "c": C}
     root = etree.Element(document_type.qualified_name, nsmap=nsmap)
-    root.set("schemaVersion", "1.0")
+    root.set("schemaVersion", SCHEMA_VERSION)
     return root
 
 

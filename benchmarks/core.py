@@ -93,6 +93,7 @@ def main() -> None:
             sender=SENDER,
             recipient=RECIPIENT,
             document_type=document.document_type,
+            schema_version=document.schema_version,
             branches=document.branches,
             on=now.date(),
         ),

@@ -961,6 +961,7 @@ def directory_scale(folder: Path, institutions: int, agreements: int) -> dict[st
             sender=InstitutionId(SENDER),
             recipient=InstitutionId(RECIPIENT),
             document_type=document.document_type,
+            schema_version=document.schema_version,
             branches=document.branches,
             on=today,
         )

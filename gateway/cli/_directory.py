@@ -104,8 +104,12 @@ def check_policy(
         list[str] | None, typer.Option(help="A branch the document concerns (repeatable).")
     ] = None,
     on: Annotated[str | None, typer.Option(help="The day (ISO date; default today).")] = None,
+    schema_version: Annotated[
+        str, typer.Option(help="The document's schema version (1.0 or 2.0).")
+    ] = "1.0",
 ) -> None:
-    """May SENDER send a document of this type for these branches to RECIPIENT on that day?"""
+    """May SENDER send a document of this type and version for these branches to RECIPIENT
+    on that day?"""
     with reported_errors():
         day = parse_moment(on).date()
         loaded = open_directory(directory, authority, dt.datetime.now(dt.UTC))
@@ -126,6 +130,7 @@ def check_policy(
             sender=sender,
             recipient=recipient,
             document_type=kind,
+            schema_version=schema_version,
             branches=branches,
             on=day,
         )

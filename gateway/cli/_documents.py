@@ -1,8 +1,9 @@
-"""ssgw validate | sign | verify | encrypt | decrypt."""
+"""ssgw validate | convert | sign | verify | encrypt | decrypt."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -21,10 +22,14 @@ from gateway.cli._common import (
 from gateway.cli._directory import open_directory
 from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.documents import (
+    LATEST_SCHEMA_VERSION,
     CaseType,
     DocumentAction,
     EnvelopeHeader,
     build_envelope,
+    convert_document,
+    document_from_json,
+    document_to_json,
     validate_document,
 )
 from gateway.errors import ConfigurationError, ValidationFailed
@@ -226,6 +231,42 @@ def _institution(text: str) -> InstitutionId:
         raise ConfigurationError(str(error)) from None
 
 
+def convert(
+    document: Annotated[Path, typer.Argument(help="A document, as XML or in its JSON form.")],
+    to: Annotated[
+        str, typer.Option("--to", help="The schema version to write.")
+    ] = LATEST_SCHEMA_VERSION,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write the JSON form instead of XML.")
+    ] = False,
+    output: OutputOption = None,
+    today: Annotated[
+        str | None, typer.Option(help="Judge dates as of this day (default: today).")
+    ] = None,
+) -> None:
+    """Write a valid document in another schema version (1.0 to 2.0 loses nothing; 2.0 to 1.0
+    only when the document uses nothing 1.0 lacks)."""
+    with reported_errors():
+        day = parse_moment(today).date() if today else None
+        data = read_input(document)
+        if data.lstrip()[:1] == b"{":
+            data = document_from_json(parse_json(data, str(document)))
+        converted = convert_document(validate_document(data, today=day), to, today=day)
+        if as_json:
+            form = document_to_json(converted.document_type, converted.root)
+            write_output(output, (json.dumps(form, ensure_ascii=False, indent=2) + "\n").encode())
+        else:
+            write_output(output, converted.to_bytes())
+
+
+def parse_json(data: bytes, where: str) -> object:
+    """Parse JSON input, or say in one line where it is broken."""
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        raise ConfigurationError(f"{where} is not valid JSON: {error}") from None
+
+
 def register(app: typer.Typer) -> None:
-    for command in (validate, sign, verify, encrypt, decrypt):
+    for command in (validate, convert, sign, verify, encrypt, decrypt):
         app.command()(command)

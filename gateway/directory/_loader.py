@@ -18,6 +18,7 @@ from gateway.codes import (
     parse_institution_id,
 )
 from gateway.directory._model import (
+    DEFAULT_SCHEMA_VERSIONS,
     Agreement,
     AgreementStage,
     CertificateEntry,
@@ -82,11 +83,19 @@ def parse_directory_element(root: etree._Element, authority: x509.Certificate) -
         listed = "; ".join(str(issue) for issue in issues[:5])
         raise DirectoryError(f"the directory does not match its schema: {listed}")
     institutions: dict[InstitutionId, Institution] = {}
+    folded: dict[str, InstitutionId] = {}
     for element in root.iterfind(f"{_D}Institutions/{_D}Institution"):
         institution = _institution(element)
         if institution.id in institutions:
             # GR:X and EL:X are one institution once normalised.
             raise DirectoryError(f"institution {institution.id} is listed twice")
+        # Ids keep their case, but an operator reading DE:DRV70001 and DE:Drv70001 would take
+        # them for one institution: such a pair is refused rather than told apart by case.
+        twin = folded.setdefault(institution.id.casefold(), institution.id)
+        if twin != institution.id:
+            raise DirectoryError(
+                f"institutions {twin} and {institution.id} differ only in the case of letters"
+            )
         institutions[institution.id] = institution
     agreements = tuple(_agreement(e) for e in root.iterfind(f"{_D}Agreements/{_D}Agreement"))
     revoked = frozenset(
@@ -136,6 +145,8 @@ def _institution(element: etree._Element) -> Institution:
         routing_key=str(element.get("routingKey")),
         status=InstitutionStatus(element.get("status", "active")),
         certificates=tuple(certificates),
+        schema_versions=frozenset(_texts(element, f"{_D}SchemaVersions/{_D}Version"))
+        or DEFAULT_SCHEMA_VERSIONS,
     )
 
 

@@ -16,6 +16,7 @@ from gateway.errors import CertificateUntrusted, UnknownInstitution
 from gateway.security import KeyUse, certificate_fingerprint, check_institution_certificate
 
 __all__ = [
+    "DEFAULT_SCHEMA_VERSIONS",
     "Agreement",
     "AgreementStage",
     "CertificateEntry",
@@ -24,6 +25,10 @@ __all__ = [
     "InstitutionStatus",
     "NetworkKind",
 ]
+
+
+#: What an institution that names no schema versions takes: the directory predates 2.0.
+DEFAULT_SCHEMA_VERSIONS = frozenset({"1.0"})
 
 
 class NetworkKind(enum.StrEnum):
@@ -70,9 +75,14 @@ class Institution:
     routing_key: str
     status: InstitutionStatus = InstitutionStatus.ACTIVE
     certificates: tuple[CertificateEntry, ...] = ()
+    schema_versions: frozenset[str] = DEFAULT_SCHEMA_VERSIONS
 
     def handles(self, case_type: CaseType) -> bool:
         return case_type in self.case_types
+
+    def takes(self, schema_version: str) -> bool:
+        """Whether the institution's back-office takes business documents of this version."""
+        return schema_version in self.schema_versions
 
 
 @dataclass(frozen=True, slots=True)

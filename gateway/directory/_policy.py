@@ -28,7 +28,7 @@ from gateway.directory._model import (
     InstitutionStatus,
     NetworkKind,
 )
-from gateway.documents import DocumentType
+from gateway.documents import DocumentFamily, DocumentType
 
 __all__ = [
     "ActingParty",
@@ -51,6 +51,7 @@ class RefusalReason(enum.StrEnum):
     AGREEMENT_NOT_IN_FORCE = "agreement-not-in-force"
     PRINCIPLE_NOT_COVERED = "principle-not-covered"
     BRANCH_NOT_COVERED = "branch-not-covered"
+    SCHEMA_VERSION_NOT_TAKEN = "schema-version-not-taken"
 
 
 class ActingParty(enum.Enum):
@@ -173,10 +174,12 @@ def decide(
     sender: str,
     recipient: str,
     document_type: DocumentType,
+    schema_version: str,
     branches: frozenset[Branch],
     on: dt.date,
 ) -> PolicyDecision:
-    """May ``sender`` send ``document_type`` for ``branches`` to ``recipient`` on day ``on``?"""
+    """May ``sender`` send ``document_type`` of ``schema_version`` for ``branches`` to
+    ``recipient`` on day ``on``?"""
     checked = [_check_institution(directory, sender), _check_institution(directory, recipient)]
     for result in checked:
         if isinstance(result, Refused):
@@ -186,6 +189,14 @@ def decide(
     if sending.id == receiving.id:
         return Refused(
             RefusalReason.SAME_INSTITUTION, f"{sending.id} cannot send a document to itself"
+        )
+    # Receipts and rejections are read by the receiving node itself, which knows every
+    # version; what a back-office takes binds the documents that reach it.
+    if document_type.family is not DocumentFamily.TECHNICAL and not receiving.takes(schema_version):
+        taken = ", ".join(sorted(receiving.schema_versions))
+        return Refused(
+            RefusalReason.SCHEMA_VERSION_NOT_TAKEN,
+            f"{receiving.id} takes documents of schema version {taken}, not {schema_version}",
         )
 
     rule = exchange_rule(document_type)

@@ -6,9 +6,11 @@ Pure logic: nothing here performs I/O beyond reading the project's own schema fi
 from __future__ import annotations
 
 from gateway.documents._catalogue import (
+    BASE_SCHEMA_VERSION,
     COMMON_NAMESPACE,
     DIRECTORY_NAMESPACE,
     ENVELOPE_NAMESPACE,
+    LATEST_SCHEMA_VERSION,
     SCHEMA_DIR,
     SUPPORTED_SCHEMA_VERSIONS,
     CaseType,
@@ -28,12 +30,15 @@ from gateway.documents._json import document_from_json, document_to_json
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted, reparser
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
 from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
+from gateway.documents._versions import convert_document
 
 __all__ = [
+    "BASE_SCHEMA_VERSION",
     "COMMON_NAMESPACE",
     "DEFAULT_LIMITS",
     "DIRECTORY_NAMESPACE",
     "ENVELOPE_NAMESPACE",
+    "LATEST_SCHEMA_VERSION",
     "SCHEMA_DIR",
     "SUPPORTED_SCHEMA_VERSIONS",
     "CaseType",
@@ -45,6 +50,7 @@ __all__ = [
     "ParseLimits",
     "ValidatedDocument",
     "build_envelope",
+    "convert_document",
     "directory_schema",
     "document_from_json",
     "document_to_json",

@@ -6,9 +6,11 @@ import enum
 from pathlib import Path
 
 __all__ = [
+    "BASE_SCHEMA_VERSION",
     "COMMON_NAMESPACE",
     "DIRECTORY_NAMESPACE",
     "ENVELOPE_NAMESPACE",
+    "LATEST_SCHEMA_VERSION",
     "SCHEMA_DIR",
     "SUPPORTED_SCHEMA_VERSIONS",
     "CaseType",
@@ -33,8 +35,20 @@ COMMON_NAMESPACE = "urn:ssgw:common:1"
 ENVELOPE_NAMESPACE = "urn:ssgw:envelope:1"
 DIRECTORY_NAMESPACE = "urn:ssgw:directory:1"
 
-#: Minor versions of the major-1 namespaces this node reads and writes.
-SUPPORTED_SCHEMA_VERSIONS = frozenset({"1.0"})
+# Each version of the document schemas lives in its own folder. Versions share the namespaces:
+# 2.0 only adds to 1.0 and loosens it, so every reader of 2.0 reads 1.0 too, and a document's
+# ``schemaVersion`` attribute picks the files it is validated against.
+_VERSION_FOLDERS = {"1.0": "v1", "2.0": "v2"}
+
+#: The document schema versions this node reads and writes.
+SUPPORTED_SCHEMA_VERSIONS = frozenset(_VERSION_FOLDERS)
+
+#: The newest version, which conversions write.
+LATEST_SCHEMA_VERSION = "2.0"
+
+#: The version of the envelope, the directory, and the receipts and rejections the node writes
+#: itself: every node reads it, whatever its back-office takes.
+BASE_SCHEMA_VERSION = "1.0"
 
 
 class CaseType(enum.StrEnum):
@@ -48,15 +62,19 @@ class CaseType(enum.StrEnum):
 class DocumentFamily(enum.Enum):
     """A group of document types that share one XSD and one target namespace."""
 
-    PERIODS = ("urn:ssgw:periods:1", "v1/periods.xsd")
-    CLAIMS = ("urn:ssgw:claims:1", "v1/claims.xsd")
-    COVERAGE = ("urn:ssgw:coverage:1", "v1/coverage.xsd")
-    TECHNICAL = ("urn:ssgw:technical:1", "v1/technical.xsd")
-    CASE = ("urn:ssgw:case:1", "v1/case.xsd")
+    PERIODS = ("urn:ssgw:periods:1", "periods.xsd")
+    CLAIMS = ("urn:ssgw:claims:1", "claims.xsd")
+    COVERAGE = ("urn:ssgw:coverage:1", "coverage.xsd")
+    TECHNICAL = ("urn:ssgw:technical:1", "technical.xsd")
+    CASE = ("urn:ssgw:case:1", "case.xsd")
 
     def __init__(self, namespace: str, schema_file: str) -> None:
         self.namespace = namespace
-        self.schema_path = SCHEMA_DIR / schema_file
+        self.schema_file = schema_file
+
+    def schema_path(self, version: str) -> Path:
+        """The XSD of this family in schema ``version``; KeyError for an unknown version."""
+        return SCHEMA_DIR / _VERSION_FOLDERS[version] / self.schema_file
 
 
 class DocumentType(enum.Enum):

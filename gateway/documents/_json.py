@@ -106,9 +106,9 @@ def _load_schema(path: Path) -> XMLSchema10:
 
 
 @cache
-def _family_schema(family: DocumentFamily) -> XMLSchema10:
+def _family_schema(family: DocumentFamily, version: str) -> XMLSchema10:
     with _lock:
-        return _load_schema(family.schema_path)
+        return _load_schema(family.schema_path(version))
 
 
 def _check_unambiguous(element: XsdElement, seen: set[int]) -> None:
@@ -184,7 +184,10 @@ def document_to_json(document_type: DocumentType, root: etree._Element) -> dict[
         raise ValueError(f"the element is not a {document_type.root_name}")
     # xmlschema reads lxml elements, though its type hints name only ElementTree's.
     standalone: Any = root if root.getparent() is None else copy.deepcopy(root)
-    schema = _family_schema(document_type.family)
+    version = root.get("schemaVersion", "")
+    if version not in SUPPORTED_SCHEMA_VERSIONS:
+        raise ValueError(f"the document's schemaVersion {version!r} is not supported")
+    schema = _family_schema(document_type.family, version)
     try:
         decoded = schema.decode(
             standalone,
@@ -239,7 +242,7 @@ def document_from_json(data: object) -> bytes:
     never its value.
     """
     document_type, version, document = _read_wrapper(data)
-    schema = _family_schema(document_type.family)
+    schema = _family_schema(document_type.family, version)
     root_element: XsdElement = schema.elements[document_type.root_name]
 
     issues = list(_shape_issues(root_element, document, "/document"))

@@ -35,9 +35,9 @@ def _compile(path: Path) -> etree.XMLSchema:
     return schema
 
 
-def family_schema(family: DocumentFamily) -> etree.XMLSchema:
-    """The compiled schema of a document family."""
-    return _compile(family.schema_path)
+def family_schema(family: DocumentFamily, version: str) -> etree.XMLSchema:
+    """The compiled schema of a document family in one schema version."""
+    return _compile(family.schema_path(version))
 
 
 def envelope_schema() -> etree.XMLSchema:

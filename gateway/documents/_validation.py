@@ -14,6 +14,7 @@ from gateway.documents._catalogue import SUPPORTED_SCHEMA_VERSIONS, DocumentType
 from gateway.documents._issues import Issue
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted
 from gateway.documents._registry import family_schema, schema_issues
+from gateway.documents._report import complete_schema_issues
 from gateway.errors import ValidationFailed
 
 __all__ = ["ValidatedDocument", "validate_document", "validate_element"]
@@ -76,9 +77,9 @@ def validate_element(root: etree._Element, *, today: dt.date | None = None) -> V
     # Validate a standalone copy when the element sits inside an envelope, so the schema sees
     # the document as its own root and paths in issues start at it.
     tree = root.getroottree() if root.getparent() is None else etree.ElementTree(_detached(root))
-    issues = schema_issues(family_schema(document_type.family), tree)
+    issues = schema_issues(family_schema(document_type.family, version), tree)
     if issues:
-        raise ValidationFailed(issues)
+        raise ValidationFailed(complete_schema_issues(document_type, version, tree, issues))
     document_root = tree.getroot()
     issues = rules.check(
         document_type, document_root, today=today or dt.datetime.now(dt.UTC).date()

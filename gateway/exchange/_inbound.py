@@ -250,6 +250,7 @@ def admit(
             sender=header.sender,
             recipient=header.recipient,
             document_type=header.document_type,
+            schema_version=document.schema_version,
             branches=document.branches,
             on=now.date(),
         )

@@ -84,6 +84,7 @@ def prepare_outbound(
             sender=credentials.institution,
             recipient=recipient_id,
             document_type=document.document_type,
+            schema_version=document.schema_version,
             branches=document.branches,
             on=now.date(),
         )

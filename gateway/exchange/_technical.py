@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from gateway.documents import DocumentFamily, Issue
+from gateway.documents import BASE_SCHEMA_VERSION, DocumentFamily, Issue
 from gateway.errors import (
     CaseStateError,
     CertificateUntrusted,
@@ -51,7 +51,7 @@ class Acknowledgement:
 
 def _root(name: str) -> etree._Element:
     root = etree.Element(_T + name, nsmap={"t": _NS})
-    root.set("schemaVersion", "1.0")
+    root.set("schemaVersion", BASE_SCHEMA_VERSION)
     return root
 
 

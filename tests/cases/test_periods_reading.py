@@ -20,7 +20,7 @@ OLD_AGE = frozenset({Branch.OLD_AGE})
 
 @cache
 def schema() -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(DocumentFamily.PERIODS.schema_path)))
+    return etree.XMLSchema(etree.parse(str(DocumentFamily.PERIODS.schema_path("1.0"))))
 
 
 @cache

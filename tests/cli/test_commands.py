@@ -138,7 +138,7 @@ def test_verify_refuses_a_tampered_envelope(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--to", "FR:cnav"], "not an institution id"),
+        (["--to", "fr:cnav"], "not an institution id"),
         (["--to", "FR:CNAV", "--case-id", "not-a-uuid"], "not a UUID"),
     ],
 )
@@ -185,7 +185,7 @@ def test_pki_commands(tmp_path: Path) -> None:
     again = ssgw("pki", "init", folder)
     assert again.exit_code == 2 and "--force" in again.output
     assert ssgw("pki", "issue", folder, "TN:CNSS", "--name", "CNSS").exit_code == 0
-    bad = ssgw("pki", "issue", folder, "TN:cnss")
+    bad = ssgw("pki", "issue", folder, "tn:cnss")
     assert bad.exit_code == 2 and "not an institution id" in bad.output
     passphrase = tmp_path / "passphrase"
     passphrase.write_text("s3cret\n")
@@ -272,3 +272,44 @@ def test_broker_definitions_fence_every_institution(tmp_path: Path, network: lis
     password = tmp_path / "passwords" / "in.epfo"
     assert oct(password.stat().st_mode & 0o777) == "0o600"
     assert password.read_text() not in json.dumps(definitions)
+
+
+def test_convert_writes_a_1_0_document_as_2_0(tmp_path: Path) -> None:
+    out = tmp_path / "claim-2.0.xml"
+    result = ssgw("convert", EXAMPLES / "BenefitClaim.xml", "-o", out, "--today", "2026-11-25")
+    assert result.exit_code == 0, result.output
+    assert b'schemaVersion="2.0"' in out.read_bytes()
+    checked = ssgw("validate", out, "--today", "2026-11-25")
+    assert "valid BenefitClaim 2.0" in checked.output
+    as_json = ssgw("convert", out, "--json", "--to", "1.0", "--today", "2026-11-25")
+    assert as_json.exit_code == 0, as_json.output
+    form = json.loads(as_json.stdout)
+    assert (form["documentType"], form["schemaVersion"]) == ("BenefitClaim", "1.0")
+    source = tmp_path / "claim.json"
+    source.write_text(as_json.stdout)
+    again = ssgw("convert", source, "--today", "2026-11-25")
+    assert again.exit_code == 0 and 'schemaVersion="2.0"' in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b'{"documentType": ', "is not valid JSON"),
+        (b"<not-closed>", "xml."),
+        (b'{"documentType": "Nope", "schemaVersion": "2.0", "document": {}}', "json.unknown"),
+    ],
+)
+def test_convert_refuses_bad_input_in_one_line(tmp_path: Path, content: bytes, words: str) -> None:
+    source = tmp_path / "in"
+    source.write_bytes(content)
+    out = tmp_path / "out.xml"
+    result = ssgw("convert", source, "-o", out)
+    assert result.exit_code in (1, 2)
+    assert words in result.output
+    assert not out.exists()
+
+
+def test_convert_to_an_unknown_version_is_refused(tmp_path: Path) -> None:
+    result = ssgw("convert", EXAMPLES / "BenefitClaim.xml", "--to", "9.9")
+    assert result.exit_code == 1
+    assert "convert.unsupported-version" in result.output

@@ -174,26 +174,79 @@ def test_a_certificate_for_another_institution_is_not_trusted(
         swapped.certificates(InstitutionId("DE:DRV70001"), KeyUse.SIGNING, dt.datetime.now(dt.UTC))
 
 
+def _add_institution(
+    root: etree._Element, institution_id: str, routing_key: str, *versions: str
+) -> None:
+    institutions = root.find(f"{D}Institutions")
+    assert institutions is not None
+    entry = etree.SubElement(
+        institutions,
+        f"{D}Institution",
+        id=institution_id,
+        country=institution_id[:2],
+        routingKey=routing_key,
+    )
+    etree.SubElement(entry, f"{D}Name").text = "EFKA"
+    branches = etree.SubElement(entry, f"{D}Branches")
+    etree.SubElement(branches, f"{D}Branch").text = "old-age"
+    cases = etree.SubElement(entry, f"{D}CaseTypes")
+    etree.SubElement(cases, f"{D}CaseType").text = "benefit-claim"
+    if versions:
+        listed = etree.SubElement(entry, f"{D}SchemaVersions")
+        for version in versions:
+            etree.SubElement(listed, f"{D}Version").text = version
+
+
 def test_one_institution_under_two_spellings_is_refused(
     signed_directory_file: Path, pki_dir: Path
 ) -> None:
     root = unsigned_copy(signed_directory_file)
-    institutions = root.find(f"{D}Institutions")
-    assert institutions is not None
     for spelling in ("GR:EFKA0001", "EL:EFKA0001"):
-        entry = etree.SubElement(
-            institutions,
-            f"{D}Institution",
-            id=spelling,
-            country=spelling[:2],
-            routingKey=spelling.lower().replace(":", "."),
-        )
-        etree.SubElement(entry, f"{D}Name").text = "EFKA"
-        branches = etree.SubElement(entry, f"{D}Branches")
-        etree.SubElement(branches, f"{D}Branch").text = "old-age"
-        cases = etree.SubElement(entry, f"{D}CaseTypes")
-        etree.SubElement(cases, f"{D}CaseType").text = "benefit-claim"
+        _add_institution(root, spelling, spelling.lower().replace(":", "."))
     with pytest.raises(DirectoryError, match="listed twice"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+def test_an_id_keeps_the_case_the_network_writes(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    _add_institution(root, "DE:GZDKoStEU", "de.gzdkosteu", "1.0", "2.0")
+    loaded = load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+    institution = loaded.institution("DE:GZDKoStEU")
+    assert institution.schema_versions == {"1.0", "2.0"}
+    assert institution.takes("2.0")
+    assert loaded.institution("DE:DRV70001").schema_versions == {"1.0"}
+    with pytest.raises(UnknownInstitution):
+        loaded.institution("DE:GZDKOSTEU")
+
+
+def test_two_ids_differing_only_in_case_are_refused(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    _add_institution(root, "DE:GZDKoStEU", "de.gzdkosteu.a")
+    _add_institution(root, "DE:GZDKOSTEU", "de.gzdkosteu.b")
+    with pytest.raises(DirectoryError, match="differ only in the case of letters"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+@pytest.mark.parametrize("versions", [("3.0",), ("2.0", "2.0")])
+def test_unknown_or_repeated_schema_versions_are_refused(
+    signed_directory_file: Path, pki_dir: Path, versions: tuple[str, ...]
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    _add_institution(root, "DE:GZDKoStEU", "de.gzdkosteu", *versions)
+    with pytest.raises(DirectoryError, match="does not match its schema"):
+        load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
+
+
+def test_look_alike_letters_in_an_id_are_still_refused(
+    signed_directory_file: Path, pki_dir: Path
+) -> None:
+    root = unsigned_copy(signed_directory_file)
+    _add_institution(root, "DE:GZDK\u043eStEU", "de.gzdkosteu")  # a Cyrillic o
+    with pytest.raises(DirectoryError):
         load_directory(resign(root, pki_dir), load_certificate(pki_dir / "authority.pem"))
 
 

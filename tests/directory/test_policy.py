@@ -37,12 +37,14 @@ def ask(
     document_type: DocumentType,
     branches: frozenset[Branch],
     on: dt.date = DAY,
+    schema_version: str = "1.0",
 ) -> Permitted | Refused:
     return decide(
         directory,
         sender=sender,
         recipient=recipient,
         document_type=document_type,
+        schema_version=schema_version,
         branches=branches,
         on=on,
     )
@@ -350,3 +352,63 @@ def test_institution_ids_are_normalised_before_the_question(directory: Directory
     decision = ask(directory, "in:epfo", "DE:DRV70001", DocumentType.BENEFIT_CLAIM, OLD_AGE)
     assert refused_for(decision) is RefusalReason.UNKNOWN_INSTITUTION
     assert isinstance(decision, Refused) and "not an institution id" in decision.detail
+
+
+def _taking(directory: Directory, institution_id: str, *versions: str) -> Directory:
+    institutions = dict(directory.institutions)
+    key = next(k for k in institutions if k == institution_id)
+    institutions[key] = dataclasses.replace(institutions[key], schema_versions=frozenset(versions))
+    return dataclasses.replace(directory, institutions=institutions)
+
+
+def test_an_institution_naming_no_versions_takes_only_1_0(directory: Directory) -> None:
+    decision = ask(
+        directory,
+        "IN:EPFO",
+        "DE:DRV70001",
+        DocumentType.BENEFIT_CLAIM,
+        OLD_AGE,
+        schema_version="2.0",
+    )
+    assert refused_for(decision) is RefusalReason.SCHEMA_VERSION_NOT_TAKEN
+    assert isinstance(decision, Refused)
+    assert decision.detail == "DE:DRV70001 takes documents of schema version 1.0, not 2.0"
+
+
+def test_a_version_the_recipient_takes_is_permitted(directory: Directory) -> None:
+    both = _taking(directory, "DE:DRV70001", "1.0", "2.0")
+    for version in ("1.0", "2.0"):
+        decision = ask(
+            both,
+            "IN:EPFO",
+            "DE:DRV70001",
+            DocumentType.BENEFIT_CLAIM,
+            OLD_AGE,
+            schema_version=version,
+        )
+        assert permitted_under(decision) == "IN-DE"
+
+
+def test_only_the_recipients_versions_count(directory: Directory) -> None:
+    only_new = _taking(directory, "DE:DRV70001", "2.0")
+    decision = ask(only_new, "IN:EPFO", "DE:DRV70001", DocumentType.BENEFIT_CLAIM, OLD_AGE)
+    assert refused_for(decision) is RefusalReason.SCHEMA_VERSION_NOT_TAKEN
+    # The sender's own list says what it takes, not what it may send.
+    back = ask(only_new, "DE:DRV70001", "IN:EPFO", DocumentType.BENEFIT_DECISION, OLD_AGE)
+    assert permitted_under(back) == "IN-DE"
+
+
+@pytest.mark.parametrize("document_type", [DocumentType.RECEIPT, DocumentType.REJECTION])
+def test_receipts_and_rejections_are_not_bound_by_versions(
+    directory: Directory, document_type: DocumentType
+) -> None:
+    only_new = _taking(directory, "DE:DRV70001", "2.0")
+    decision = ask(only_new, "IN:EPFO", "DE:DRV70001", document_type, NONE)
+    assert isinstance(decision, Permitted)
+
+
+def test_case_documents_are_bound_by_versions(directory: Directory) -> None:
+    decision = ask(
+        directory, "IN:EPFO", "DE:DRV70001", DocumentType.REMINDER, NONE, schema_version="2.0"
+    )
+    assert refused_for(decision) is RefusalReason.SCHEMA_VERSION_NOT_TAKEN

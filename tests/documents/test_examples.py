@@ -29,7 +29,7 @@ _FAMILY_NAMESPACES = {family.namespace for family in DocumentFamily}
 
 @functools.cache
 def _schema(family: DocumentFamily) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(family.schema_path)))
+    return etree.XMLSchema(etree.parse(str(family.schema_path("1.0"))))
 
 
 def _document_examples() -> list[Path]:

@@ -34,7 +34,7 @@ Mutation = Callable[[etree._Element], None]
 
 def _schema(family: DocumentFamily) -> etree.XMLSchema:
     if family not in _SCHEMAS:
-        _SCHEMAS[family] = etree.XMLSchema(etree.parse(str(family.schema_path)))
+        _SCHEMAS[family] = etree.XMLSchema(etree.parse(str(family.schema_path("1.0"))))
     return _SCHEMAS[family]
 
 

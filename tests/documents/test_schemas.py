@@ -21,7 +21,7 @@ XS_NS = {"xs": XS}
 COMMON_XSD = SCHEMA_DIR / "v1" / "common.xsd"
 
 #: The schema files of the document families, common first.
-DOCUMENT_SCHEMAS = (COMMON_XSD, *(family.schema_path for family in DocumentFamily))
+DOCUMENT_SCHEMAS = (COMMON_XSD, *(family.schema_path("1.0") for family in DocumentFamily))
 
 #: The components that must each carry a one-sentence English xs:documentation.
 DOCUMENTED = ("element", "attribute", "enumeration", "complexType", "simpleType")
@@ -89,13 +89,18 @@ def test_branch_code_list_equals_gateway_codes() -> None:
     assert _enumeration(_parse(COMMON_XSD), "Branch") == [branch.value for branch in Branch]
 
 
-def test_schema_version_code_list_equals_supported_versions() -> None:
-    assert set(_enumeration(_parse(COMMON_XSD), "SchemaVersion")) == SUPPORTED_SCHEMA_VERSIONS
+def test_each_version_folder_enumerates_its_own_version() -> None:
+    listed = set()
+    for version in SUPPORTED_SCHEMA_VERSIONS:
+        common = DocumentFamily.CASE.schema_path(version).with_name("common.xsd")
+        assert _enumeration(_parse(common), "SchemaVersion") == [version]
+        listed.add(version)
+    assert listed == {"1.0", "2.0"}
 
 
 @pytest.mark.parametrize("family", DocumentFamily, ids=lambda family: family.name.lower())
 def test_family_roots_are_its_document_types(family: DocumentFamily) -> None:
-    schema = _parse(family.schema_path).getroot()
+    schema = _parse(family.schema_path("1.0")).getroot()
     assert schema.get("targetNamespace") == family.namespace
     roots = {element.get("name") for element in schema.findall(f"{{{XS}}}element")}
     assert roots == {t.root_name for t in DocumentType if t.family is family}
@@ -103,7 +108,7 @@ def test_family_roots_are_its_document_types(family: DocumentFamily) -> None:
 
 @pytest.mark.parametrize("document_type", DocumentType, ids=lambda t: t.root_name)
 def test_root_requires_schema_version(document_type: DocumentType) -> None:
-    schema = _parse(document_type.family.schema_path)
+    schema = _parse(document_type.family.schema_path("1.0"))
     attributes = schema.xpath(
         "/xs:schema/xs:complexType[@name = $name]/xs:attribute[@name = 'schemaVersion']",
         namespaces=XS_NS,

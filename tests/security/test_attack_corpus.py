@@ -57,7 +57,9 @@ CONFUSABLES = {
     "combining-dot-below": "FR:C\u0323NAV",
     "arabic-indic-digit": "DE:DRV7\u0660001",
     "mathematical-bold-d": "DE:\U0001d403RV70001",
-    "lower-case": "de:drv70001",
+    "lower-case-country": "de:drv70001",
+    "kelvin-sign": "DE:\u212aRV70001",
+    "dotless-i": "FR:CN\u0131V0",
     "trailing-newline": "DE:DRV70001\n",
     "leading-space": " DE:DRV70001",
 }
@@ -79,6 +81,14 @@ INJECTIONS = {
 def test_a_look_alike_id_is_not_an_institution_id(text: str) -> None:
     with pytest.raises(InvalidIdentifier):
         parse_institution_id(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("DE:GZDKoStEU", "DE:GZDKoStEU"), ("XK:FPK0001", "XK:FPK0001"), ("GR:EFKA01", "EL:EFKA01")],
+)
+def test_an_id_keeps_its_case_and_its_country_is_normalised(text: str, expected: str) -> None:
+    assert parse_institution_id(text) == expected
 
 
 @pytest.fixture
