@@ -31,11 +31,13 @@ from gateway.documents import (
     document_from_json,
     document_to_json,
     parse_untrusted,
+    validate_document,
 )
 from gateway.errors import GatewayError
 from gateway.evidence import export_evidence
 from gateway.exchange import MessageStatus
 from gateway.node import Node
+from gateway.sed import SED_MEDIA_TYPE, export_sed, import_sed
 from gateway.store import ApiClient, CaseRecord, MessageRecord
 
 __all__ = ["create_app"]
@@ -47,10 +49,19 @@ _TECHNICAL = ("Receipt", "Rejection")
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
+class SedLoss(BaseModel):
+    """A value of a submitted SED that our document has no place for."""
+
+    path: str
+    reason: str
+
+
 class Accepted(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
     status: str
+    #: For a SED: what the document made of it could not carry (empty for XML and JSON).
+    losses: list[SedLoss] = []
 
 
 def _summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
@@ -156,6 +167,7 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
                 "content": {
                     "application/xml": {"schema": {"type": "string"}},
                     "application/json": {"schema": {"type": "object"}},
+                    SED_MEDIA_TYPE: {"schema": {"type": "object"}},
                 },
             }
         },
@@ -174,16 +186,19 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
     ) -> Accepted:
         body = await _read_body(request, node.settings.max_document_bytes)
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        losses: list[SedLoss] = []
         if content_type == _JSON_TYPE:
             document = await run_in_threadpool(_json_to_xml, body)
+        elif content_type == SED_MEDIA_TYPE:
+            document, losses = await run_in_threadpool(_sed_to_xml, body)
         elif content_type in _XML_TYPES or not content_type:
             document = body
         else:
             raise Problem(
                 415,
                 "unsupported-media-type",
-                "Send XML or JSON",
-                f"{content_type} is neither application/xml nor application/json",
+                "Send XML, JSON or a SED",
+                f"{content_type} is none of application/xml, application/json and {SED_MEDIA_TYPE}",
             )
         record = await run_in_threadpool(
             lambda: node.submit(
@@ -199,7 +214,12 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         )
         node.kick()
         response.headers["Location"] = f"/api/v1/messages/{record.message_id}"
-        return Accepted(id=record.message_id, case_id=record.case_id, status=record.status.value)
+        return Accepted(
+            id=record.message_id,
+            case_id=record.case_id,
+            status=record.status.value,
+            losses=losses,
+        )
 
     @app.get("/api/v1/messages/{message_id}", summary="A message's status and trace")
     def message(message_id: uuid.UUID, _client: Client) -> dict[str, Any]:
@@ -315,8 +335,10 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
 
     @app.get(
         "/api/v1/inbox/{message_id}/document",
-        summary="The verified document of a received message (XML, or JSON on request)",
-        responses={200: {"content": {"application/xml": {}, "application/json": {}}}},
+        summary="The verified document of a received message (XML, or JSON or a SED on request)",
+        responses={
+            200: {"content": {"application/xml": {}, "application/json": {}, SED_MEDIA_TYPE: {}}}
+        },
     )
     def inbox_document(
         message_id: uuid.UUID,
@@ -325,6 +347,8 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
     ) -> Response:
         record = received(message_id)
         document = node.document_of(record)
+        if accept and SED_MEDIA_TYPE in accept:
+            return _as_sed(document)
         if accept and _JSON_TYPE in accept and "xml" not in accept:
             root = parse_untrusted(document).getroot()
             kind = DocumentType.from_root_name(record.document_type)
@@ -384,6 +408,26 @@ async def _read_body(request: Request, limit: int) -> bytes:
             400, "empty-body", "The request has no document", "send the document as the body"
         )
     return body
+
+
+def _sed_to_xml(body: bytes) -> tuple[bytes, list[SedLoss]]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
+        raise Problem(400, "sed.malformed", "The body is not JSON", str(error)) from None
+    read = import_sed(data)
+    losses = [SedLoss(path=loss.path, reason=loss.reason) for loss in read.losses]
+    return read.document.to_bytes(), losses
+
+
+def _as_sed(document: bytes) -> Response:
+    """A stored document as a SED; each value the SED has no field for is named in one
+    ``Ssgw-Sed-Loss`` header."""
+    written = export_sed(validate_document(document))
+    response = JSONResponse(written.sed, media_type=SED_MEDIA_TYPE)
+    for loss in written.losses:
+        response.headers.append("Ssgw-Sed-Loss", str(loss))
+    return response
 
 
 def _json_to_xml(body: bytes) -> bytes:

@@ -11,6 +11,7 @@ from gateway.cli._directory import directory_app, policy_app
 from gateway.cli._evidence import evidence_app
 from gateway.cli._pki import pki_app
 from gateway.cli._retention import retention_app
+from gateway.cli._sed import sed_app
 
 __all__ = ["app", "main"]
 
@@ -32,6 +33,7 @@ app.add_typer(broker_app, name="broker")
 app.add_typer(evidence_app, name="evidence")
 app.add_typer(retention_app, name="retention")
 app.add_typer(backup_app, name="backup")
+app.add_typer(sed_app, name="sed")
 
 
 def main() -> None:

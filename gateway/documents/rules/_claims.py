@@ -1,4 +1,8 @@
-"""Rules on benefit claims, their acknowledgements and decisions."""
+"""Rules on benefit claims, their acknowledgements and decisions.
+
+The 2.0 content (family, representation, other benefits, deferrals, calculation periods) is
+checked wherever it is present; a 1.0 document simply has none of it.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,9 @@ from lxml import etree
 
 from gateway.documents._issues import Issue
 
+from ._periods import Span, span_of
 from ._person import birth_date
+from ._places import institution_country
 from ._support import (
     date_value,
     decimal_value,
@@ -48,6 +54,27 @@ _PRO_RATA = xpath("cl:ProRata")
 _NUMERATOR = xpath("cl:Numerator")
 _DENOMINATOR = xpath("cl:Denominator")
 
+_CHILDREN = xpath("cl:Family/cl:Child")
+_PARTNERS = xpath("cl:Family/cl:Partner")
+_NEW_UNION = xpath("cl:Family/cl:NewUnion")
+_UNION_DATE = xpath("cl:UnionDate")
+_RELATIONSHIP = xpath("cl:Relationship")
+_DATE = xpath("cl:Date")
+_RECEIVED_PENSION = xpath("cl:ReceivedPension")
+_DECEASED_PENSIONS = xpath("cl:Pension")
+_DECISION_RECIPIENT = xpath("cl:DecisionRecipient")
+_REPRESENTATIVE = xpath("cl:Representative")
+_REFUSED_BENEFIT_AMOUNTS = xpath("cl:OtherBenefit[cl:Status = 'refused']/cl:Amount")
+_DEFERRED_UNTIL = xpath("cl:Deferral/cl:Until")
+_CODED_WITH_TEXT = xpath("cl:DeceasedPerson/cl:DeathCause | cl:AttachmentByPost")
+_CODE = xpath("cl:Code")
+_TEXT = xpath("cl:Text")
+_INSTITUTION_IDS = xpath(".//cl:Institution/cl:Id | cl:Appeal/cl:Institution")
+_CALCULATION_PERIODS = xpath("cl:CalculationPeriod")
+
+#: A stepchild may be older than the step-parent; any other child is younger than the parent.
+_CHILDREN_YOUNGER_THAN_PARENT = frozenset({"child", "adopted-child", "foster-child", "grandchild"})
+
 
 def iban_is_valid(iban: str) -> bool:
     """Whether a schema-valid IBAN's check digits are right (ISO 13616, modulo 97)."""
@@ -56,7 +83,12 @@ def iban_is_valid(iban: str) -> bool:
 
 
 def check_claim(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """A claim's dates are consistent; a survivors' claim names the deceased; the IBAN checks."""
+    """A claim's dates are consistent; a survivors' claim names the deceased; the IBAN checks.
+
+    From 2.0 on, also: the family's dates fit the births and the death, a representative is
+    named where decisions are to go to one, refused benefits pay nothing, deferrals do not end
+    before the claim, and institution ids name known countries.
+    """
     kind_element = first(_BENEFIT_KIND, root)
     deceased = first(_DECEASED, root)
     survivors = text(kind_element) == "survivors"
@@ -89,12 +121,165 @@ def check_claim(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
             )
     if deceased is not None:
         yield from _check_death(deceased, claim_date_element, claimed if survivors else None, today)
+    yield from _check_iban(root)
+    insured = deceased if survivors and deceased is not None else claimant
+    yield from _check_family(root, claimant, insured)
+    yield from _check_new_union(root, deceased if survivors else None)
+    if deceased is not None:
+        yield from _check_union_with_deceased(deceased, claimant)
+        yield from _check_deceased_pension(deceased)
+    yield from _check_representation(root)
+    yield from _check_other_benefits(root)
+    yield from _check_deferrals(root, claimed)
+    yield from _check_other_explained(root)
+    yield from _check_institution_ids(root)
+
+
+def _check_iban(root: etree._Element) -> Iterator[Issue]:
     iban = first(_IBAN, root)
-    if iban is not None:
-        if known_country(text(iban)[:2]) is None:
-            yield Issue.at(iban, "rule.iban-country-unknown", "IBAN country code is not known")
-        elif not iban_is_valid(text(iban)):
-            yield Issue.at(iban, "rule.iban-checksum-invalid", "IBAN check digits are wrong")
+    if iban is None:
+        return
+    if known_country(text(iban)[:2]) is None:
+        yield Issue.at(iban, "rule.iban-country-unknown", "IBAN country code is not known")
+    elif not iban_is_valid(text(iban)):
+        yield Issue.at(iban, "rule.iban-checksum-invalid", "IBAN check digits are wrong")
+
+
+def _check_family(
+    root: etree._Element, claimant: etree._Element | None, insured: etree._Element | None
+) -> Iterator[Issue]:
+    """Children are younger than the insured person; no union predates either partner's birth."""
+    parent_born = birth_date(insured) if insured is not None else None
+    for child_element in elements(_CHILDREN, root):
+        born = birth_date(child_element)
+        relationship = text(first(_RELATIONSHIP, child_element))
+        if (
+            parent_born is not None
+            and born is not None
+            and born < parent_born
+            and relationship in _CHILDREN_YOUNGER_THAN_PARENT
+        ):
+            yield Issue.at(
+                child_element,
+                "rule.child-born-before-parent",
+                f"a child related as {relationship!r} is born before the insured person",
+            )
+    claimant_born = birth_date(claimant) if claimant is not None else None
+    for partner in elements(_PARTNERS, root):
+        yield from _check_union_date(partner, claimant_born, birth_date(partner))
+
+
+def _check_union_date(holder: etree._Element, *births: datetime.date | None) -> Iterator[Issue]:
+    union_element = first(_UNION_DATE, holder)
+    united = date_value(union_element)
+    if union_element is None or united is None:
+        return
+    if any(born is not None and united < born for born in births):
+        yield Issue.at(
+            union_element,
+            "rule.union-before-birth",
+            "the union is dated before the birth of one of the partners",
+        )
+
+
+def _check_new_union(root: etree._Element, deceased: etree._Element | None) -> Iterator[Issue]:
+    """Only a survivor enters a new union, and only after the death."""
+    new_union = first(_NEW_UNION, root)
+    if new_union is None:
+        return
+    if deceased is None:
+        yield Issue.at(
+            new_union,
+            "rule.new-union-unexpected",
+            "only a survivors' claim states a new union after the death",
+        )
+        return
+    date_element = first(_DATE, new_union)
+    united = date_value(date_element)
+    died = date_value(first(_DEATH_DATE, deceased))
+    if date_element is not None and united is not None and died is not None and united < died:
+        yield Issue.at(
+            date_element,
+            "rule.new-union-before-death",
+            "the survivor's new union is dated before the death",
+        )
+
+
+def _check_union_with_deceased(
+    deceased: etree._Element, claimant: etree._Element | None
+) -> Iterator[Issue]:
+    claimant_born = birth_date(claimant) if claimant is not None else None
+    yield from _check_union_date(deceased, claimant_born, birth_date(deceased))
+    union_element = first(_UNION_DATE, deceased)
+    united = date_value(union_element)
+    died = date_value(first(_DEATH_DATE, deceased))
+    if union_element is not None and united is not None and died is not None and united > died:
+        yield Issue.at(
+            union_element,
+            "rule.union-after-death",
+            "the union with the deceased is dated after the death",
+        )
+
+
+def _check_deceased_pension(deceased: etree._Element) -> Iterator[Issue]:
+    received = first(_RECEIVED_PENSION, deceased)
+    pensions = elements(_DECEASED_PENSIONS, deceased)
+    # xs:boolean writes false as "false" or "0".
+    if received is not None and text(received) in {"false", "0"} and pensions:
+        yield Issue.at(
+            pensions[0],
+            "rule.deceased-pension-unexpected",
+            "a pension of the deceased is given, but the deceased is said to receive none",
+        )
+
+
+def _check_representation(root: etree._Element) -> Iterator[Issue]:
+    recipient = first(_DECISION_RECIPIENT, root)
+    if (
+        recipient is not None
+        and text(recipient) in {"representative", "both"}
+        and first(_REPRESENTATIVE, root) is None
+    ):
+        yield Issue.at(
+            recipient,
+            "rule.representative-missing",
+            f"decision recipient is {text(recipient)!r}, but no representative is named",
+        )
+
+
+def _check_other_benefits(root: etree._Element) -> Iterator[Issue]:
+    for amount in elements(_REFUSED_BENEFIT_AMOUNTS, root):
+        yield Issue.at(amount, "rule.amount-unexpected", "a refused benefit has no amount")
+
+
+def _check_deferrals(root: etree._Element, claimed: datetime.date | None) -> Iterator[Issue]:
+    if claimed is None:
+        return
+    for until_element in elements(_DEFERRED_UNTIL, root):
+        until = date_value(until_element)
+        if until is not None and until < claimed:
+            yield Issue.at(
+                until_element,
+                "rule.deferral-before-claim",
+                "claim is deferred until a day before the claim date",
+            )
+
+
+def _check_other_explained(root: etree._Element) -> Iterator[Issue]:
+    # The same convention as the coded reasons: a code 'other' is explained in a Text.
+    for coded in elements(_CODED_WITH_TEXT, root):
+        if text(first(_CODE, coded)) == "other" and first(_TEXT, coded) is None:
+            yield Issue.at(coded, "rule.text-missing", "code 'other' needs a text that explains it")
+
+
+def _check_institution_ids(root: etree._Element) -> Iterator[Issue]:
+    for element in elements(_INSTITUTION_IDS, root):
+        if institution_country(text(element)) is None:
+            yield Issue.at(
+                element,
+                "rule.institution-country-unknown",
+                f"institution id {text(element)!r} starts with an unknown country code",
+            )
 
 
 def _check_death(
@@ -147,28 +332,72 @@ def check_acknowledgement(root: etree._Element, today: datetime.date) -> Iterato
 
 
 def check_decision(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """A grant says how much, how often and from when; a refusal says why and pays nothing."""
+    """A grant says how much, how often and from when; a refusal says why and pays nothing.
+
+    From 2.0 on, calculation periods may give the amounts and frequencies over time instead of
+    the single amount and frequency.
+    """
     result = first(_RESULT, root)
     amount = first(_AMOUNT, root)
     net_amount = first(_NET_AMOUNT, root)
+    calculation_periods = elements(_CALCULATION_PERIODS, root)
     if result is not None and text(result) == "granted":
-        for path, code, what in (
-            (_AMOUNT, "rule.amount-missing", "the amount"),
-            (_FREQUENCY, "rule.frequency-missing", "how often it is paid"),
-            (_EFFECTIVE_FROM, "rule.effective-date-missing", "the date it is due from"),
+        # Calculation periods each state an amount and a frequency, but not when it is due.
+        for path, code, what, in_periods in (
+            (_AMOUNT, "rule.amount-missing", "the amount", True),
+            (_FREQUENCY, "rule.frequency-missing", "how often it is paid", True),
+            (_EFFECTIVE_FROM, "rule.effective-date-missing", "the date it is due from", False),
         ):
-            if first(path, root) is None:
+            if first(path, root) is None and not (in_periods and calculation_periods):
                 yield Issue.at(result, code, f"a granted benefit must state {what}")
     elif result is not None and text(result) == "refused":
         if not elements(_DECISION_REASONS, root):
             yield Issue.at(result, "rule.reason-missing", "a refusal must give at least one reason")
-        for element in (amount, net_amount):
+        for element in (amount, net_amount, *calculation_periods):
             if element is not None:
                 yield Issue.at(element, "rule.amount-unexpected", "a refused benefit has no amount")
     if amount is not None and net_amount is not None:
         yield from _check_net_amount(amount, net_amount)
+    yield from _check_calculation_periods(root, calculation_periods)
     yield from _check_decision_dates(root, today)
     yield from _check_pro_rata(root)
+    yield from _check_institution_ids(root)
+
+
+def _check_calculation_periods(
+    root: etree._Element, periods: list[etree._Element]
+) -> Iterator[Issue]:
+    """Each period's net fits its gross; the periods neither overlap nor precede the grant."""
+    for period in periods:
+        gross, net = first(_AMOUNT, period), first(_NET_AMOUNT, period)
+        if gross is not None and net is not None:
+            yield from _check_net_amount(gross, net)
+    spans = sorted(
+        (span for span in map(span_of, periods) if span is not None), key=lambda s: s.start
+    )
+    effective_from = date_value(first(_EFFECTIVE_FROM, root))
+    if spans and effective_from is not None and spans[0].start < effective_from:
+        yield Issue.at(
+            spans[0].start_element,
+            "rule.calculation-before-effective-date",
+            f"calculation period starts ({spans[0].start}) before the benefit is due"
+            f" ({effective_from})",
+        )
+    reach: Span | None = None
+    for span in spans:
+        if reach is not None and span.start <= _last_day(reach):
+            yield Issue.at(
+                span.period,
+                "rule.calculation-periods-overlap",
+                f"calculation period ({span.describe()}) overlaps the one {reach.describe()}",
+            )
+        if reach is None or _last_day(span) > _last_day(reach):
+            reach = span
+
+
+def _last_day(span: Span) -> datetime.date:
+    # The last calculation period may still be running: it reaches without end.
+    return span.end if span.end is not None else datetime.date.max
 
 
 def _check_net_amount(amount: etree._Element, net_amount: etree._Element) -> Iterator[Issue]:

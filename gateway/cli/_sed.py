@@ -1,0 +1,76 @@
+"""ssgw sed import | export: SED JSON in and out of our documents."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gateway.cli._common import parse_moment, read_input, reported_errors, write_output
+from gateway.cli._documents import OutputOption, parse_json
+from gateway.documents import document_to_json, validate_document
+from gateway.sed import Loss, export_sed, import_sed
+
+__all__ = ["sed_app"]
+
+sed_app = typer.Typer(
+    help="SED JSON (the EU's Structured Electronic Documents) in and out of our documents.",
+    no_args_is_help=True,
+)
+
+TodayOption = Annotated[
+    str | None, typer.Option(help="Judge dates as of this day (default: today).")
+]
+
+
+@sed_app.command("import")
+def import_command(
+    source: Annotated[Path, typer.Argument(help="A SED as JSON (- for standard input).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Write our JSON form instead of XML.")
+    ] = False,
+    output: OutputOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Read a SED into our 2.0 document; what the document has no place for is printed as a
+    loss on standard error."""
+    with reported_errors():
+        day = parse_moment(today).date() if today else None
+        read = import_sed(parse_json(read_input(source), str(source)), today=day)
+        document = read.document
+        if as_json:
+            form = document_to_json(document.document_type, document.root)
+            write_output(output, _json_bytes(form))
+        else:
+            write_output(output, document.to_bytes())
+    _report(read.losses)
+
+
+@sed_app.command("export")
+def export_command(
+    source: Annotated[Path, typer.Argument(help="One of our documents as XML (- for stdin).")],
+    sed_type: Annotated[
+        str | None,
+        typer.Option("--sed", help="The SED type to write (default: the one that fits)."),
+    ] = None,
+    output: OutputOption = None,
+    today: TodayOption = None,
+) -> None:
+    """Write one of our documents as a SED; what the SED has no field for is printed as a
+    loss on standard error."""
+    with reported_errors():
+        day = parse_moment(today).date() if today else None
+        written = export_sed(validate_document(read_input(source), today=day), sed_type=sed_type)
+        write_output(output, _json_bytes(written.sed))
+    _report(written.losses)
+
+
+def _json_bytes(data: object) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+
+
+def _report(losses: tuple[Loss, ...]) -> None:
+    for loss in losses:
+        typer.echo(f"loss: {loss}", err=True)
