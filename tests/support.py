@@ -44,6 +44,8 @@ INSTITUTIONS = (
     "US:SSAOIP",
     "AR:ANSES",
     "BR:INSS",
+    "DE:BA0001",
+    "FR:FTravail",
 )
 
 

@@ -10,8 +10,8 @@ running and is read with no end (totalization counts it up to its ``as_of`` day)
 that would stretch a job that ended years ago up to today and pile it onto the periods of every
 country the person worked in since. Instead the end is placed where the period's own summed
 ``Duration`` takes it, counted from the start without gaps: the period then counts exactly the
-time its institution reports, which is the most the evidence supports. Months and quarters
-are added as calendar months; weeks and days as days; a fraction of a month is taken of the
+time its institution reports, which is the most the evidence supports. Years, months and
+quarters are added as calendar months; weeks and days as days; a fraction of a month is taken of the
 calendar month that follows the whole ones; a day only partly reached counts whole, as every
 day of a period does.
 """
@@ -39,7 +39,7 @@ _PERIODS = DocumentFamily.PERIODS.namespace
 _REPLY = DocumentType.INSURANCE_PERIODS_REPLY.qualified_name
 
 #: How each duration unit is added: as calendar months or as days, times this factor.
-_MONTHS_PER_UNIT = {"months": 1, "quarters": 3}
+_MONTHS_PER_UNIT = {"months": 1, "quarters": 3, "years": 12}
 _DAYS_PER_UNIT = {"days": 1, "weeks": 7}
 
 
@@ -85,12 +85,22 @@ def _period(element: etree._Element) -> InsurancePeriod:
             start=start,
             end=end,
             kind=PeriodKind(_text(_required(element, "Kind", where))),
-            counts_for=frozenset(
-                Branch(_text(branch)) for branch in element.iterfind(_name("CountsFor"))
-            ),
+            counts_for=_counts_for(element),
         )
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from error
+
+
+def _counts_for(element: etree._Element) -> frozenset[Branch]:
+    # A 2.0 period may count for a branch's calculation without giving a right to it: the
+    # branches it opens a right to (Relevance/Entitlement) are those totalization adds up.
+    entitlement = element.find(_name("Relevance"))
+    branches = (
+        entitlement.iterfind(_name("Entitlement"))
+        if entitlement is not None
+        else element.iterfind(_name("CountsFor"))
+    )
+    return frozenset(Branch(_text(branch)) for branch in branches)
 
 
 def _required(element: etree._Element, local: str, where: str) -> etree._Element:

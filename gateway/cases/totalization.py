@@ -37,7 +37,8 @@ __all__ = [
 
 
 class PeriodKind(enum.StrEnum):
-    """What a period was completed as: the code list ``PeriodKind`` of ``common.xsd``."""
+    """What a period was completed as: the code list ``PeriodKind`` of ``common.xsd``, and
+    the kinds schema 2.0 adds in ``periods.xsd`` (EESSI's period types not split as 1.0's)."""
 
     EMPLOYMENT = "employment"
     SELF_EMPLOYMENT = "self-employment"
@@ -54,6 +55,19 @@ class PeriodKind(enum.StrEnum):
     PENSION_RECEIPT = "pension-receipt"
     EARLY_RETIREMENT = "early-retirement"
     OTHER_CREDITED = "other-credited"
+    # Added by schema 2.0.
+    COMPULSORY = "compulsory"
+    COMPULSORY_UNEMPLOYED = "compulsory-unemployed"
+    VOLUNTARY_EMPLOYED = "voluntary-employed"
+    VOLUNTARY_SELF_EMPLOYED = "voluntary-self-employed"
+    VOLUNTARY_UNEMPLOYED = "voluntary-unemployed"
+    CREDITED = "credited"
+    UNEMPLOYMENT_WITH_BENEFIT = "unemployment-with-benefit"
+    UNEMPLOYMENT_WITHOUT_BENEFIT = "unemployment-without-benefit"
+    FICTITIOUS = "fictitious"
+    DEPRIVATION_OF_LIBERTY = "deprivation-of-liberty"
+    COMPENSATED_HOLIDAY = "compensated-holiday"
+    OTHER = "other"
 
 
 class Tier(enum.IntEnum):
@@ -92,6 +106,20 @@ PRECEDENCE: Final[Mapping[PeriodKind, Tier]] = MappingProxyType(
         PeriodKind.PENSION_RECEIPT: Tier.CREDITED,
         PeriodKind.EARLY_RETIREMENT: Tier.CREDITED,
         PeriodKind.OTHER_CREDITED: Tier.CREDITED,
+        # Contributions not split into employed and self-employed are still compulsory, and so
+        # is a holiday paid out at the end of a job, which extends the insured employment.
+        PeriodKind.COMPULSORY: Tier.COMPULSORY,
+        PeriodKind.COMPULSORY_UNEMPLOYED: Tier.COMPULSORY,
+        PeriodKind.COMPENSATED_HOLIDAY: Tier.COMPULSORY,
+        PeriodKind.VOLUNTARY_EMPLOYED: Tier.VOLUNTARY,
+        PeriodKind.VOLUNTARY_SELF_EMPLOYED: Tier.VOLUNTARY,
+        PeriodKind.VOLUNTARY_UNEMPLOYED: Tier.VOLUNTARY,
+        PeriodKind.CREDITED: Tier.CREDITED,
+        PeriodKind.UNEMPLOYMENT_WITH_BENEFIT: Tier.CREDITED,
+        PeriodKind.UNEMPLOYMENT_WITHOUT_BENEFIT: Tier.CREDITED,
+        PeriodKind.FICTITIOUS: Tier.CREDITED,
+        PeriodKind.DEPRIVATION_OF_LIBERTY: Tier.CREDITED,
+        PeriodKind.OTHER: Tier.CREDITED,
     }
 )
 

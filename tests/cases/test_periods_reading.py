@@ -170,11 +170,62 @@ def test_what_cannot_be_read_is_refused_with_its_line() -> None:
     bad_kind = one_period("").replace("employment", "gardening")
     with pytest.raises(ValueError, match="gardening"):
         periods_from_reply(reply(bad_kind, valid=False))
-    bad_unit = one_period("<p:EndUnknown/>", durations='<p:Duration unit="years">1</p:Duration>')
-    with pytest.raises(ValueError, match="unit 'years'"):
+    bad_unit = one_period("<p:EndUnknown/>", durations='<p:Duration unit="decades">1</p:Duration>')
+    with pytest.raises(ValueError, match="unit 'decades'"):
         periods_from_reply(reply(bad_unit, valid=False))
     too_long = one_period(
         "<p:EndUnknown/>", start="9999-01-01", durations='<p:Duration unit="months">12</p:Duration>'
     )
     with pytest.raises(ValueError, match="last representable date"):
         periods_from_reply(reply(too_long))
+
+
+V2_REPLIES = sorted((SCHEMA_DIR / "examples" / "v2").glob("InsurancePeriodsReply*.xml"))
+
+
+@pytest.mark.parametrize("path", V2_REPLIES, ids=lambda path: path.stem)
+def test_every_2_0_reply_is_read(path: object) -> None:
+    root = etree.parse(str(path)).getroot()
+    found = periods_from_reply(root)
+    periods = root.findall(f"{{{P}}}Periods/{{{P}}}InsurancePeriod")
+    assert len(found) == len(periods)
+
+
+def _v2_period(inner: str) -> etree._Element:
+    root = copy.deepcopy(example_root())
+    root.set("schemaVersion", "2.0")
+    old = root.find(f"{{{P}}}Periods")
+    assert old is not None
+    index = list(root).index(old)
+    root.remove(old)
+    body = (
+        f'<p:Periods xmlns:p="{P}"><p:InsurancePeriod>'
+        "<p:Country>DE</p:Country><p:Institution>DE:DRV70001</p:Institution>"
+        f"<p:Start>2001-03-01</p:Start>{inner}"
+        "</p:InsurancePeriod></p:Periods>"
+    )
+    root.insert(index, etree.fromstring(body))
+    v2 = etree.XMLSchema(etree.parse(str(DocumentFamily.PERIODS.schema_path("2.0"))))
+    assert v2.validate(root), v2.error_log
+    return root
+
+
+def test_years_place_an_unknown_end_as_twelve_months_each() -> None:
+    root = _v2_period(
+        '<p:EndUnknown/><p:Kind>compulsory</p:Kind><p:Duration unit="years">2</p:Duration>'
+        "<p:CountsFor>old-age</p:CountsFor>"
+    )
+    (period,) = periods_from_reply(root)
+    assert period.end == datetime.date(2003, 2, 28)
+    assert period.kind is PeriodKind.COMPULSORY
+
+
+def test_a_2_0_period_counts_for_the_branches_it_opens_a_right_to() -> None:
+    root = _v2_period(
+        "<p:End>2004-12-31</p:End><p:Kind>credited</p:Kind>"
+        "<p:CountsFor>old-age</p:CountsFor><p:CountsFor>invalidity</p:CountsFor>"
+        "<p:Relevance><p:Entitlement>invalidity</p:Entitlement>"
+        "<p:Calculation>old-age</p:Calculation></p:Relevance>"
+    )
+    (period,) = periods_from_reply(root)
+    assert period.counts_for == {Branch.INVALIDITY}

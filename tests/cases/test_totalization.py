@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -71,14 +72,20 @@ def spans(career: Career) -> list[tuple[str, str, str, PeriodKind, int]]:
 # --- The precedence table -------------------------------------------------------------------
 
 
-def test_period_kinds_are_the_schema_code_list_in_its_order() -> None:
-    schema = etree.parse(str(SCHEMA_DIR / "v1" / "common.xsd"))
-    values = schema.xpath(
-        "//xs:simpleType[@name='PeriodKind']//xs:enumeration/@value",
+def _enumerated(path: Path, type_name: str) -> list[str]:
+    values = etree.parse(str(path)).xpath(
+        f"//xs:simpleType[@name='{type_name}']//xs:enumeration/@value",
         namespaces={"xs": "http://www.w3.org/2001/XMLSchema"},
     )
     assert isinstance(values, list)
-    assert [str(value) for value in values] == [kind.value for kind in PeriodKind]
+    return [str(value) for value in values]
+
+
+def test_period_kinds_are_the_schema_code_lists_in_their_order() -> None:
+    common = _enumerated(SCHEMA_DIR / "v1" / "common.xsd", "PeriodKind")
+    added = _enumerated(SCHEMA_DIR / "v2" / "periods.xsd", "AdditionalPeriodKind")
+    assert common == _enumerated(SCHEMA_DIR / "v2" / "common.xsd", "PeriodKind")
+    assert [*common, *added] == [kind.value for kind in PeriodKind]
 
 
 def test_every_kind_has_exactly_one_tier() -> None:
@@ -87,7 +94,11 @@ def test_every_kind_has_exactly_one_tier() -> None:
     assert PRECEDENCE[PeriodKind.SELF_EMPLOYMENT] is Tier.COMPULSORY
     assert PRECEDENCE[PeriodKind.RESIDENCE] is Tier.RESIDENCE
     assert PRECEDENCE[PeriodKind.VOLUNTARY] is Tier.VOLUNTARY
-    assert len(CREDITED) == 11
+    assert len(CREDITED) == 17
+    for kind in ("compulsory", "compulsory-unemployed", "compensated-holiday"):
+        assert PRECEDENCE[PeriodKind(kind)] is Tier.COMPULSORY
+    for kind in ("voluntary-employed", "voluntary-self-employed", "voluntary-unemployed"):
+        assert PRECEDENCE[PeriodKind(kind)] is Tier.VOLUNTARY
     assert Tier.COMPULSORY < Tier.RESIDENCE < Tier.VOLUNTARY < Tier.CREDITED
 
 

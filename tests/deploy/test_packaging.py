@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CARRIED = {
     "gateway": ("gateway", ("*.py", "*.html", "*.css", "*.js", "*.mako")),
     "adapters": ("adapters", ("*.py",)),
-    "schemas": ("gateway/schemas", ("*.xsd", "*.xml")),
+    "schemas": ("gateway/schemas", ("*.xsd", "*.xml", "*.json")),
 }
 
 

@@ -33,7 +33,7 @@ from gateway.security import (
 
 def test_the_sample_directory_is_read_completely(directory: Directory) -> None:
     assert directory.network is NetworkKind.PRODUCTION
-    assert len(directory.institutions) == 15
+    assert len(directory.institutions) == 17
     assert {a.id for a in directory.agreements} == {
         "EU-883-2004",
         "AR-CL",
@@ -216,7 +216,7 @@ def test_an_id_keeps_the_case_the_network_writes(
     institution = loaded.institution("DE:GZDKoStEU")
     assert institution.schema_versions == {"1.0", "2.0"}
     assert institution.takes("2.0")
-    assert loaded.institution("DE:DRV70001").schema_versions == {"1.0"}
+    assert loaded.institution("IN:EPFO").schema_versions == {"1.0"}
     with pytest.raises(UnknownInstitution):
         loaded.institution("DE:GZDKOSTEU")
 
@@ -252,7 +252,7 @@ def test_look_alike_letters_in_an_id_are_still_refused(
 
 def test_partners_are_those_an_agreement_binds(directory: Directory) -> None:
     day = dt.date(2026, 11, 25)
-    assert directory.partners("IN:EPFO", day) == {"DE:DRV70001"}
+    assert directory.partners("IN:EPFO", day) == {"DE:DRV70001", "DE:BA0001"}
     french = directory.partners("FR:CNAV", day)
     assert {"DE:DRV70001", "FR:URSSAF", "TN:CNSS", "NL:SVB01"} <= french
     assert "IN:EPFO" not in french and "FR:CNAV" not in french

@@ -364,15 +364,15 @@ def _taking(directory: Directory, institution_id: str, *versions: str) -> Direct
 def test_an_institution_naming_no_versions_takes_only_1_0(directory: Directory) -> None:
     decision = ask(
         directory,
-        "IN:EPFO",
         "DE:DRV70001",
-        DocumentType.BENEFIT_CLAIM,
+        "IN:EPFO",
+        DocumentType.BENEFIT_DECISION,
         OLD_AGE,
         schema_version="2.0",
     )
     assert refused_for(decision) is RefusalReason.SCHEMA_VERSION_NOT_TAKEN
     assert isinstance(decision, Refused)
-    assert decision.detail == "DE:DRV70001 takes documents of schema version 1.0, not 2.0"
+    assert decision.detail == "IN:EPFO takes documents of schema version 1.0, not 2.0"
 
 
 def test_a_version_the_recipient_takes_is_permitted(directory: Directory) -> None:
@@ -409,6 +409,6 @@ def test_receipts_and_rejections_are_not_bound_by_versions(
 
 def test_case_documents_are_bound_by_versions(directory: Directory) -> None:
     decision = ask(
-        directory, "IN:EPFO", "DE:DRV70001", DocumentType.REMINDER, NONE, schema_version="2.0"
+        directory, "DE:DRV70001", "IN:EPFO", DocumentType.REMINDER, NONE, schema_version="2.0"
     )
     assert refused_for(decision) is RefusalReason.SCHEMA_VERSION_NOT_TAKEN

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from lxml import etree
 
@@ -23,14 +25,26 @@ from ._support import (
     xpath,
 )
 
-__all__ = ["check_certificate", "check_refusal", "check_request", "check_withdrawal"]
+__all__ = [
+    "KIND_PROVISIONS",
+    "PURPOSE_KINDS",
+    "check_certificate",
+    "check_refusal",
+    "check_request",
+    "check_withdrawal",
+]
 
 _KIND = xpath("cv:Kind")
+_PURPOSE = xpath("cv:Purpose")
 _SENDING = xpath("cv:SendingCountry")
-_HOST = xpath("cv:HostCountry")
-_WORK_ADDRESSES = xpath("cv:WorkAddress")
+_HOSTS = xpath("cv:HostCountry")
+_WORK_ADDRESS_COUNTRIES = xpath(
+    "cv:WorkAddress/c:Country | cv:PlaceOfWork/cv:Address/c:Country | cv:PlaceOfWork/cv:Country"
+)
 _REQUESTED_PERIOD = xpath("cv:RequestedPeriod")
 _PERIOD = xpath("cv:Period")
+_OPEN_PERIOD_MARKERS = xpath("cv:ForDurationOfActivity | cv:PeriodEndUnknown")
+_EARLIER_POSTING_PERIODS = xpath("cv:EarlierPosting/cv:Period")
 _APPLICABLE = xpath("cv:ApplicableLegislation")
 _ISSUER = xpath("cv:IssuingInstitution")
 _ISSUED_ON = xpath("cv:IssuedOn")
@@ -38,14 +52,99 @@ _DECISION_KIND = xpath("cv:DecisionKind")
 _PREVIOUS_DECISION = xpath("cv:PreviousDecisionDate")
 _DECIDED_ON = xpath("cv:DecidedOn")
 _WITHDRAWN_FROM = xpath("cv:WithdrawnFrom")
+# The provisions a document rests on. The provision of a certificate issued earlier (an
+# exception request's CertificateBasis) describes the earlier situation, not this one's kind.
+_PROVISIONS = xpath("cv:LegalBasisCode | cv:Change/cv:LegalBasisCode")
+_PROVISION_IN_WORDS = xpath("cv:LegalBasis")
+# Country elements of the coverage namespace that the common country rule does not know.
+_COVERAGE_COUNTRIES = xpath(
+    ".//cv:Country | .//cv:FlagState | .//cv:HomeBaseCountry | .//cv:CurrentLegislation"
+    " | .//cv:RequestedLegislation | .//cv:ProposedLegislation"
+)
 
 #: How far ahead of today a withdrawal may take effect. An institution learns that a posting or
 #: an activity will end some weeks before it does; a date further ahead is not yet a fact.
 WITHDRAWAL_NOTICE = datetime.timedelta(days=92)
 
+_MULTI_STATE_PROVISIONS = frozenset(
+    {
+        "eu-13-1-a",
+        "eu-13-1-b-i",
+        "eu-13-1-b-ii",
+        "eu-13-1-b-iii",
+        "eu-13-1-b-iv",
+        "eu-13-2-a",
+        "eu-13-2-b",
+        "eu-13-3",
+        "eu-13-4",
+    }
+)
+
+#: The provisions that can decide each coverage kind. The provision "other" fits every kind;
+#: Article 13(4) decides both for civil servants and for multi-state activity.
+KIND_PROVISIONS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "posting": frozenset({"eu-12-1", "eu-12-2", "us-totalization-detached"}),
+        "multi-state-activity": _MULTI_STATE_PROVISIONS,
+        "exception-agreement": frozenset({"eu-16-1", "eu-16-2", "us-totalization-exception"}),
+        "flag": frozenset({"eu-11-4", "eu-11-4-2"}),
+        "civil-servant": frozenset({"eu-11-3-b", "eu-13-4"}),
+        "employment-in-one-state": frozenset({"eu-11-3-a"}),
+        "unemployed": frozenset({"eu-11-3-c"}),
+        "military-service": frozenset({"eu-11-3-d"}),
+        "non-active": frozenset({"eu-11-3-e"}),
+        "flight-crew": frozenset({"eu-11-5"}),
+        "eu-contract-staff": frozenset({"eu-15"}),
+        "self-employment-residence": frozenset({"us-totalization-self-employed"}),
+    }
+)
+
+#: The coverage kinds a purpose is about; purposes not listed fit every kind.
+PURPOSE_KINDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "posting-notification": frozenset({"posting"}),
+        "multi-state-determination": frozenset({"multi-state-activity"}),
+        "exception-request": frozenset({"exception-agreement"}),
+        "other-notification": frozenset(
+            {
+                "flag",
+                "civil-servant",
+                "employment-in-one-state",
+                "unemployed",
+                "military-service",
+                "non-active",
+                "flight-crew",
+                "eu-contract-staff",
+            }
+        ),
+    }
+)
+
+# A request asks or tells before a decision; a certificate carries the decision itself.
+_DOCUMENT_PURPOSES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
+    {
+        "CoverageRequest": frozenset(
+            {"exception-request", "change-notification", "certificate-request"}
+        ),
+        "CoverageCertificate": frozenset(
+            {
+                "posting-notification",
+                "multi-state-determination",
+                "other-notification",
+                "certificate-issue",
+            }
+        ),
+    }
+)
+
 
 def _is_posting(root: etree._Element) -> bool:
     return text(first(_KIND, root)) == "posting"
+
+
+def _countries(names: Iterable[str]) -> str:
+    ordered = sorted(set(names))
+    return ("country " if len(ordered) == 1 else "countries ") + ", ".join(ordered)
 
 
 def _check_posting_end(root: etree._Element, period: etree._Element | None) -> Iterator[Issue]:
@@ -56,27 +155,132 @@ def _check_posting_end(root: etree._Element, period: etree._Element | None) -> I
 
 
 def check_request(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """Two different countries; for a posting, an end date and work in the host country."""
-    sending_element, host_element = first(_SENDING, root), first(_HOST, root)
-    sending, host = known_country(text(sending_element)), known_country(text(host_element))
-    if host_element is not None and sending is not None and sending == host:
+    """Different sending and host countries; a posting ends and is worked in a host country.
+
+    From 2.0 on, a request's purpose, provisions, earlier postings and open-period marker
+    agree with the rest of it as well.
+    """
+    sending = known_country(text(first(_SENDING, root)))
+    hosts: list[str] = []
+    for host_element in elements(_HOSTS, root):
+        host = known_country(text(host_element))
+        if host is None:
+            continue
+        hosts.append(host)
+        if host == sending:
+            yield Issue.at(
+                host_element,
+                "rule.sending-equals-host-country",
+                f"sending and host country are both {host}",
+            )
+    requested = first(_REQUESTED_PERIOD, root)
+    yield from _check_posting_end(root, requested)
+    if _is_posting(root) and hosts:
+        yield from _check_places_in_hosts(root, hosts)
+    yield from _check_v2_content(root, requested)
+
+
+def _check_places_in_hosts(root: etree._Element, hosts: list[str]) -> Iterator[Issue]:
+    for country_element in elements(_WORK_ADDRESS_COUNTRIES, root):
+        country = known_country(text(country_element))
+        if country is not None and country not in hosts:
+            yield Issue.at(
+                country_element,
+                "rule.work-address-outside-host-country",
+                f"a posted worker works in the host {_countries(hosts)}, but a place of work"
+                f" lies in {country}",
+            )
+
+
+def _check_v2_content(root: etree._Element, period: etree._Element | None) -> Iterator[Issue]:
+    """The checks on content that 1.0 documents do not have; ``period`` is the one concerned."""
+    yield from _check_purpose(root)
+    yield from _check_provisions(root)
+    yield from _check_open_period_markers(root, period)
+    yield from _check_earlier_postings(root, period)
+    yield from _check_coverage_countries(root)
+
+
+def _check_purpose(root: etree._Element) -> Iterator[Issue]:
+    element = first(_PURPOSE, root)
+    if element is None:
+        return
+    purpose = text(element)
+    document = etree.QName(root).localname
+    if purpose not in _DOCUMENT_PURPOSES.get(document, frozenset()):
         yield Issue.at(
-            host_element,
-            "rule.sending-equals-host-country",
-            f"sending and host country are both {host}",
+            element, "rule.purpose-contradicts-document", f"a {document} is not sent as {purpose}"
         )
-    yield from _check_posting_end(root, first(_REQUESTED_PERIOD, root))
-    if _is_posting(root) and host is not None:
-        for address in elements(_WORK_ADDRESSES, root):
-            country_element = child(address, COMMON, "Country")
-            country = known_country(text(country_element))
-            if country_element is not None and country is not None and country != host:
-                yield Issue.at(
-                    country_element,
-                    "rule.work-address-outside-host-country",
-                    f"a posted worker works in the host country {host}, but a place of work"
-                    f" lies in {country}",
-                )
+        return
+    kind = text(first(_KIND, root))
+    kinds = PURPOSE_KINDS.get(purpose)
+    if kinds is not None and kind not in kinds:
+        yield Issue.at(
+            element,
+            "rule.purpose-contradicts-kind",
+            f"a {purpose} is about {' or '.join(sorted(kinds))}, not {kind}",
+        )
+
+
+def _check_provisions(root: etree._Element) -> Iterator[Issue]:
+    kind = text(first(_KIND, root))
+    allowed = KIND_PROVISIONS.get(kind)
+    unexplained: etree._Element | None = None
+    for element in elements(_PROVISIONS, root):
+        provision = text(element)
+        if provision == "other":
+            unexplained = unexplained if unexplained is not None else element
+        elif allowed is not None and provision not in allowed:
+            yield Issue.at(
+                element,
+                "rule.legal-basis-contradicts-kind",
+                f"provision {provision} does not decide the coverage kind {kind}",
+            )
+    if unexplained is not None and first(_PROVISION_IN_WORDS, root) is None:
+        yield Issue.at(
+            unexplained,
+            "rule.text-missing",
+            "provision code 'other' needs the legal basis in words",
+        )
+
+
+def _check_open_period_markers(
+    root: etree._Element, period: etree._Element | None
+) -> Iterator[Issue]:
+    end = child(period, COMMON, "End") if period is not None else None
+    if end is None:
+        return
+    for marker in elements(_OPEN_PERIOD_MARKERS, root):
+        yield Issue.at(
+            marker,
+            "rule.open-period-marker-with-end",
+            f"{etree.QName(marker).localname} says the period has no end, but it ends on"
+            f" {text(end)}",
+        )
+
+
+def _check_earlier_postings(root: etree._Element, period: etree._Element | None) -> Iterator[Issue]:
+    concerned = span_of(period) if period is not None else None
+    if concerned is None:
+        return
+    for earlier_period in elements(_EARLIER_POSTING_PERIODS, root):
+        earlier = span_of(earlier_period)
+        # An earlier posting without an end is still running, so it cannot come before.
+        if earlier is not None and (earlier.end is None or earlier.end >= concerned.start):
+            yield Issue.at(
+                earlier_period,
+                "rule.earlier-posting-not-before-period",
+                f"earlier posting ({earlier.describe()}) does not end before the period"
+                f" concerned starts ({concerned.start})",
+            )
+
+
+def _check_coverage_countries(root: etree._Element) -> Iterator[Issue]:
+    for element in elements(_COVERAGE_COUNTRIES, root):
+        if known_country(text(element)) is None:
+            # Not quoted: the country may be part of a place of work that identifies a person.
+            name = etree.QName(element).localname
+            yield Issue.at(element, "rule.country-unknown", f"{name} is not a known country code")
 
 
 def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
@@ -107,7 +311,19 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
             f"a certificate for the legislation of {applicable} is issued by an institution"
             f" of that country, not of {issuer_country}",
         )
+    yield from _check_hosts_not_applicable(root, applicable)
     yield from _check_certificate_dates(root, today)
+    yield from _check_v2_content(root, period)
+
+
+def _check_hosts_not_applicable(root: etree._Element, applicable: str | None) -> Iterator[Issue]:
+    for host_element in elements(_HOSTS, root):
+        if applicable is not None and known_country(text(host_element)) == applicable:
+            yield Issue.at(
+                host_element,
+                "rule.host-country-is-applicable-legislation",
+                f"{applicable} is the country whose legislation applies, not a host country",
+            )
 
 
 def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
@@ -148,7 +364,7 @@ def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iter
 
 
 def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """A refusal is not dated in the future."""
+    """A refusal is not dated in the future; its provisions fit its kind."""
     decided_element = first(_DECIDED_ON, root)
     decided = date_value(decided_element)
     if decided_element is not None and decided is not None and is_future(decided, today):
@@ -157,6 +373,8 @@ def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]
             "rule.decision-date-in-future",
             f"decision date ({decided}) lies in the future",
         )
+    yield from _check_provisions(root)
+    yield from _check_coverage_countries(root)
 
 
 def check_withdrawal(root: etree._Element, today: datetime.date) -> Iterator[Issue]:

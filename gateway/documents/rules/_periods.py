@@ -15,6 +15,7 @@ from gateway.documents._issues import Issue
 from ._person import birth_date
 from ._places import institution_country
 from ._support import (
+    child,
     date_value,
     decimal_value,
     elements,
@@ -35,14 +36,35 @@ __all__ = [
     "span_of",
 ]
 
-# Insurance periods and counted periods have children in their own namespace; the common
-# DatePeriod type (requested and certified periods) has children in the common namespace.
-_ALL_PERIODS = xpath(".//p:InsurancePeriod | .//cl:PeriodsCounted/cl:Period | .//c:Start/..")
-_RECORDED_PERIODS = xpath("p:Periods/p:InsurancePeriod | cl:PeriodsCounted/cl:Period")
+# Insurance periods, uninsured activities and counted periods have children in their own
+# namespace; the common DatePeriod type (requested and certified periods, the periods of an
+# income or of a right to benefit) has children in the common namespace.
+_ALL_PERIODS = xpath(
+    ".//p:InsurancePeriod | .//p:UninsuredActivity | .//cl:PeriodsCounted/cl:Period | .//c:Start/.."
+)
+_RECORDED_PERIODS = xpath(
+    "p:Periods/p:InsurancePeriod | p:Periods/p:UninsuredActivity | cl:PeriodsCounted/cl:Period"
+)
 _DOCUMENT_PERSON = xpath("p:Person | cl:Person")
 _REQUEST_CLAIM_DATE = xpath("p:ClaimDate")
 _NO_PERIODS_REASON = xpath("p:NoPeriodsFound/p:Reason")
 _REPLY_REMARKS = xpath("p:Remarks")
+_REPLY_BRANCHES = xpath("p:Branch")
+_INSURANCE_PERIODS = xpath("p:Periods/p:InsurancePeriod")
+_ACTIVITIES = xpath("p:Periods/p:InsurancePeriod | p:Periods/p:UninsuredActivity")
+_UNINSURED_ACTIVITIES = xpath("p:Periods/p:UninsuredActivity")
+_RELEVANCE_BRANCHES = xpath("p:Relevance/p:Entitlement | p:Relevance/p:Calculation")
+_COUNTS_FOR = xpath("p:CountsFor")
+_INCOME_PERIODS = xpath("p:Income/p:Period")
+_RIGHT_TO_BENEFIT = xpath("p:RightToBenefit")
+# Coded values whose code "other" needs words: the code element, and its explaining sibling.
+_KINDS = xpath("p:Periods/p:InsurancePeriod/p:Kind | p:Periods/p:Total/p:Kind")
+_CODED_REASONS = xpath(
+    "p:Periods/*/p:EndReason/p:Code | p:RightToBenefit/p:Refused/p:Reason/p:Code"
+)
+_ORGANISATION_IDENTIFIERS = xpath(
+    "p:Periods/*/p:Employer/p:Identifier[@country] | p:Periods/*/p:Business/p:Identifier[@country]"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +90,11 @@ class Span:
     def end_unknown(self) -> bool:
         """Ended on a day nobody knows."""
         return "EndUnknown" in self.parts
+
+    @property
+    def ended(self) -> bool:
+        """Ended, on a known day or not; a period with neither is still running."""
+        return "End" in self.parts or self.end_unknown
 
     def describe(self) -> str:
         """The span for a message, such as "from 1990-01-01 to 1997-12-31"."""
@@ -127,7 +154,19 @@ def check_periods_of_record(root: etree._Element, today: datetime.date) -> Itera
     insurance_periods = [span for span in spans if "Institution" in span.parts]
     for span in insurance_periods:
         yield from _check_institution_country(span)
+        yield from _check_unknown_end_placed(span)
     yield from _check_overlaps(insurance_periods)
+
+
+def _check_unknown_end_placed(span: Span) -> Iterator[Issue]:
+    # From 2.0 on a period may be stated by its dates alone; one whose end is unknown has no
+    # dates to state it by, so only its duration says how long it lasted.
+    if span.end_unknown and "Duration" not in span.parts:
+        yield Issue.at(
+            span.parts["EndUnknown"],
+            "rule.duration-missing-for-unknown-end",
+            "a period whose end is unknown needs a duration that says how long it lasted",
+        )
 
 
 def _check_institution_country(span: Span) -> Iterator[Issue]:
@@ -159,12 +198,18 @@ def _quarters(start: datetime.date, end: datetime.date) -> int:
     return (end.year - start.year) * 4 + (end.month - 1) // 3 - (start.month - 1) // 3 + 1
 
 
+def _years(start: datetime.date, end: datetime.date) -> int:
+    # As with the other units, a calendar year only partly inside the span counts whole.
+    return end.year - start.year + 1
+
+
 #: How many units of each kind a span from start to end can hold at most.
 _CAPACITY: dict[str, Callable[[datetime.date, datetime.date], int]] = {
     "days": _days,
     "weeks": _weeks,
     "months": _months,
     "quarters": _quarters,
+    "years": _years,
 }
 
 
@@ -213,16 +258,33 @@ def _institution_key(institution: str) -> str:
     return f"{country}:{code}" if country is not None else institution
 
 
+def _organisation_key(span: Span) -> str:
+    """Who a period was completed with, by name, when it names an employer or a business."""
+    organisation = span.parts.get("Employer")
+    if organisation is None:
+        organisation = span.parts.get("Business")
+    if organisation is None:
+        return ""
+    # Identifiers are not compared: one record may give two of them and another only one.
+    name = child(organisation, etree.QName(organisation).namespace or "", "Name")
+    return " ".join(text(name).split()).casefold()
+
+
 def _check_overlaps(spans: list[Span]) -> Iterator[Issue]:
     # Periods of one institution overlap legitimately when their kinds differ (child-raising
-    # credits during employment); the same kind twice on the same days counts them double.
-    groups: dict[tuple[str, str], list[Span]] = defaultdict(list)
+    # credits during employment), and so do periods with different employers (two part-time
+    # jobs); the same kind with the same employer twice on the same days counts them double.
+    groups: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
     for span in spans:
         if span.end is not None and span.end < span.start:
             continue
-        key = (_institution_key(text(span.parts.get("Institution"))), text(span.parts.get("Kind")))
+        key = (
+            _institution_key(text(span.parts.get("Institution"))),
+            text(span.parts.get("Kind")),
+            _organisation_key(span),
+        )
         groups[key].append(span)
-    for (institution, kind), members in groups.items():
+    for (institution, kind, _), members in groups.items():
         members.sort(key=lambda member: member.start)
         reach: Span | None = None
         for span in members:
@@ -258,7 +320,11 @@ def check_request(root: etree._Element, today: datetime.date) -> Iterator[Issue]
 
 
 def check_reply(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """A reply that finds no periods for another reason explains it in its remarks."""
+    """A reply that finds no periods for another reason explains it in its remarks.
+
+    From 2.0 on, a reply's relevances, end reasons, incomes, codes "other" and right to
+    benefit agree with the rest of it as well.
+    """
     reason = first(_NO_PERIODS_REASON, root)
     if reason is not None and text(reason) == "other" and first(_REPLY_REMARKS, root) is None:
         yield Issue.at(
@@ -266,3 +332,96 @@ def check_reply(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
             "rule.remarks-missing",
             "no periods found for reason 'other', but no remarks explain why",
         )
+    for period in elements(_INSURANCE_PERIODS, root):
+        yield from _check_relevance(period)
+    yield from _check_end_reasons(root)
+    yield from _check_incomes(root)
+    yield from _check_other_described(root)
+    yield from _check_right_to_benefit(root)
+    yield from _check_organisation_countries(root)
+
+
+def _check_relevance(period: etree._Element) -> Iterator[Issue]:
+    counted = {text(branch) for branch in elements(_COUNTS_FOR, period)}
+    for element in elements(_RELEVANCE_BRANCHES, period):
+        if text(element) not in counted:
+            purpose = etree.QName(element).localname.lower()
+            yield Issue.at(
+                element,
+                "rule.relevance-outside-counts-for",
+                f"period is relevant to {text(element)} for {purpose}, but does not count for"
+                f" {text(element)}",
+            )
+
+
+def _check_end_reasons(root: etree._Element) -> Iterator[Issue]:
+    for activity in elements(_ACTIVITIES, root):
+        span = span_of(activity)
+        if span is not None and "EndReason" in span.parts and not span.ended:
+            yield Issue.at(
+                span.parts["EndReason"],
+                "rule.end-reason-for-running-period",
+                f"period ({span.describe()}) is still running, so it has no end reason",
+            )
+
+
+def _check_incomes(root: etree._Element) -> Iterator[Issue]:
+    for activity in elements(_UNINSURED_ACTIVITIES, root):
+        span = span_of(activity)
+        # An activity that ended on an unknown day gives nothing to compare with.
+        if span is None or span.end_unknown:
+            continue
+        # A running activity reaches beyond any day.
+        last = span.end if span.end is not None else datetime.date.max
+        for income_period in elements(_INCOME_PERIODS, activity):
+            income = span_of(income_period)
+            if income is None:
+                continue
+            if income.start < span.start or (income.end or datetime.date.max) > last:
+                yield Issue.at(
+                    income_period,
+                    "rule.income-outside-activity",
+                    f"income period ({income.describe()}) reaches outside the activity"
+                    f" ({span.describe()})",
+                )
+
+
+def _check_other_described(root: etree._Element) -> Iterator[Issue]:
+    # A kind "other" is explained by the KindDescription after it, a coded reason "other" by
+    # the Text after its code.
+    explanations = {"Kind": "KindDescription", "Code": "Text"}
+    for element in (*elements(_KINDS, root), *elements(_CODED_REASONS, root)):
+        parent = element.getparent()
+        if text(element) != "other" or parent is None:
+            continue
+        local = etree.QName(element).localname
+        explanation = explanations[local]
+        if child(parent, etree.QName(element).namespace or "", explanation) is None:
+            yield Issue.at(
+                element,
+                "rule.text-missing",
+                f"{local} 'other' needs a {explanation} to explain it",
+            )
+
+
+def _check_right_to_benefit(root: etree._Element) -> Iterator[Issue]:
+    right = first(_RIGHT_TO_BENEFIT, root)
+    branches = {text(branch) for branch in elements(_REPLY_BRANCHES, root)}
+    if right is not None and "unemployment" not in branches:
+        yield Issue.at(
+            right,
+            "rule.right-to-benefit-outside-unemployment",
+            "a right to unemployment benefit is stated, but the reply is not for the"
+            " unemployment branch",
+        )
+
+
+def _check_organisation_countries(root: etree._Element) -> Iterator[Issue]:
+    for element in elements(_ORGANISATION_IDENTIFIERS, root):
+        code = element.get("country", "")
+        if known_country(code) is None:
+            yield Issue.at(
+                element,
+                "rule.country-unknown",
+                f"country {code!r} of the register identifier is not a known country code",
+            )
