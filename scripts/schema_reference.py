@@ -1,8 +1,11 @@
-"""Write the schema reference, docs/schemas.md, from the documentation in schemas/v1/*.xsd.
+"""Write the schema references from the documentation in the XSDs: docs/schemas.md from
+schemas/v1/*.xsd (the envelope, the directory and the 1.0 documents) and docs/schemas-2.0.md
+from schemas/v2/*.xsd (the 2.0 documents).
 
 Run it from the project root and keep its output under version control::
 
     .venv/bin/python scripts/schema_reference.py > docs/schemas.md
+    .venv/bin/python scripts/schema_reference.py v2 > docs/schemas-2.0.md
 
 The output depends on nothing but the XSD files (no dates, no absolute paths, document order
 kept), so running it twice gives the same bytes; ``tests/scripts/test_schema_reference.py``
@@ -23,8 +26,9 @@ __all__ = ["SCHEMA_DIR", "Schema", "load_schemas", "main", "render"]
 XS = "http://www.w3.org/2001/XMLSchema"
 _XS = f"{{{XS}}}"
 
-#: The schemas this reference describes.
+#: The folder of each version's schemas, and the reference written from it.
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas" / "v1"
+_REFERENCES = {"v1": "docs/schemas.md", "v2": "docs/schemas-2.0.md"}
 
 # The XSDs are the project's own files; they are still read without DTDs, entities or network.
 _PARSER = etree.XMLParser(
@@ -192,8 +196,9 @@ def _occurs(node: etree._Element) -> str:
 class _Renderer:
     """Turns the parsed schemas into Markdown lines."""
 
-    def __init__(self, schemas: list[Schema]) -> None:
+    def __init__(self, schemas: list[Schema], folder: str = "v1") -> None:
         self.schemas = schemas
+        self.folder = folder
         self.index = _Index()
         for schema in schemas:
             for node in _children(schema.root):
@@ -603,13 +608,15 @@ class _Renderer:
         return lines
 
     def document(self) -> str:
+        argument = "" if self.folder == "v1" else f" {self.folder}"
         lines = [
-            "# Schema reference",
+            "# Schema reference" if self.folder == "v1" else "# Schema reference: version 2.0",
             "",
-            "Generated from the `xs:documentation` in `schemas/v1/*.xsd` by "
+            f"Generated from the `xs:documentation` in `schemas/{self.folder}/*.xsd` by "
             "`scripts/schema_reference.py`. Do not edit it by hand: change the schema, then run",
             "",
-            "    .venv/bin/python scripts/schema_reference.py > docs/schemas.md",
+            f"    .venv/bin/python scripts/schema_reference.py{argument} > "
+            f"{_REFERENCES[self.folder]}",
             "",
             "`tests/scripts/test_schema_reference.py` fails while this file and the schemas "
             "disagree.",
@@ -644,12 +651,16 @@ class _Renderer:
 
 def render(folder: Path = SCHEMA_DIR) -> str:
     """The whole reference for the XSDs in ``folder``, as Markdown."""
-    return _Renderer(load_schemas(folder)).document()
+    return _Renderer(load_schemas(folder), folder.name).document()
 
 
 def main() -> None:
-    """Print the reference to standard output, UTF-8 whatever the locale."""
-    sys.stdout.buffer.write(render().encode("utf-8"))
+    """Print the reference of the version folder named (v1 by default) to standard output,
+    UTF-8 whatever the locale."""
+    name = sys.argv[1] if len(sys.argv) > 1 else "v1"
+    if name not in _REFERENCES or len(sys.argv) > 2:
+        sys.exit(f"usage: schema_reference.py [{' | '.join(_REFERENCES)}]")
+    sys.stdout.buffer.write(render(SCHEMA_DIR.parent / name).encode("utf-8"))
     sys.stdout.buffer.flush()
 
 

@@ -16,10 +16,14 @@ REFERENCE = ROOT / "docs" / "schemas.md"
 REGENERATE = ".venv/bin/python scripts/schema_reference.py > docs/schemas.md"
 
 
-def generate() -> str:
+def generate(*arguments: str) -> str:
     """Run the generator as the documentation says to, from the project root."""
     result = subprocess.run(
-        [sys.executable, str(SCRIPT)], cwd=ROOT, capture_output=True, check=True, timeout=60
+        [sys.executable, str(SCRIPT), *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=60,
     )
     return result.stdout.decode("utf-8")
 
@@ -36,6 +40,21 @@ def test_committed_reference_matches_the_schemas(generated: str) -> None:
 
 def test_generation_is_deterministic(generated: str) -> None:
     assert generate() == generated
+
+
+def test_the_2_0_reference_matches_its_schemas() -> None:
+    committed = (ROOT / "docs" / "schemas-2.0.md").read_text(encoding="utf-8")
+    regenerate = ".venv/bin/python scripts/schema_reference.py v2 > docs/schemas-2.0.md"
+    assert committed == generate("v2"), f"docs/schemas-2.0.md is out of date; run: {regenerate}"
+    for document_type in DocumentType:
+        assert f"#### `{document_type.root_name}`" in committed
+
+
+def test_an_unknown_version_folder_is_a_usage_error() -> None:
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "v9"], cwd=ROOT, capture_output=True, timeout=60
+    )
+    assert result.returncode == 1 and b"usage:" in result.stderr
 
 
 @pytest.mark.parametrize("document_type", list(DocumentType), ids=lambda t: t.root_name)
