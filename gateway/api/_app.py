@@ -33,7 +33,7 @@ from gateway.documents import (
     parse_untrusted,
     validate_document,
 )
-from gateway.errors import GatewayError
+from gateway.errors import GatewayError, ValidationFailed
 from gateway.evidence import export_evidence
 from gateway.exchange import MessageStatus
 from gateway.node import Node
@@ -337,7 +337,8 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         "/api/v1/inbox/{message_id}/document",
         summary="The verified document of a received message (XML, or JSON or a SED on request)",
         responses={
-            200: {"content": {"application/xml": {}, "application/json": {}, SED_MEDIA_TYPE: {}}}
+            200: {"content": {"application/xml": {}, "application/json": {}, SED_MEDIA_TYPE: {}}},
+            406: {"description": "A SED was asked for and no SED type fits the document"},
         },
     )
     def inbox_document(
@@ -423,7 +424,13 @@ def _sed_to_xml(body: bytes) -> tuple[bytes, list[SedLoss]]:
 def _as_sed(document: bytes) -> Response:
     """A stored document as a SED; each value the SED has no field for is named in one
     ``Ssgw-Sed-Loss`` header."""
-    written = export_sed(validate_document(document))
+    try:
+        written = export_sed(validate_document(document))
+    except ValidationFailed as error:
+        # A stored document is valid; what fails here is that no SED type fits it.
+        raise Problem(
+            406, "not-acceptable", "This document has no SED form", error.detail
+        ) from None
     response = JSONResponse(written.sed, media_type=SED_MEDIA_TYPE)
     for loss in written.losses:
         response.headers.append("Ssgw-Sed-Loss", str(loss))
