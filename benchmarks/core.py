@@ -1,8 +1,10 @@
 """Per-stage cost of the pure message path on this machine, for every example document.
 
-Run: ``.venv/bin/python benchmarks/core.py [--rounds N] [--json FILE]``. Prints a table of
-median microseconds per stage and writes the figures as JSON when asked, so runs can be
-compared. Nothing here is judged by the tests; CI only checks that it runs.
+Run: ``.venv/bin/python benchmarks/core.py [--rounds N] [--example NAME] [--version V]
+[--json FILE]``. ``NAME`` is a file of ``schemas/examples`` without ``.xml`` (``v2/...`` for a
+2.0 example); ``--version`` converts it first, so one document can be timed as 1.0 and as 2.0.
+Prints a table of median microseconds per stage and writes the figures as JSON when asked, so
+runs can be compared. Nothing here is judged by the tests; CI only checks that it runs.
 """
 
 from __future__ import annotations
@@ -18,8 +20,15 @@ from pathlib import Path
 
 from gateway.codes import InstitutionId
 from gateway.directory import Directory, decide, load_directory
-from gateway.documents import SCHEMA_DIR, parse_untrusted, reparser, validate_document
-from gateway.exchange import Credentials, open_inbound, prepare_outbound
+from gateway.documents import (
+    SCHEMA_DIR,
+    ValidatedDocument,
+    convert_document,
+    parse_untrusted,
+    reparser,
+    validate_document,
+)
+from gateway.exchange import Credentials, OutboundMessage, open_inbound, prepare_outbound
 from gateway.security import (
     KeyUse,
     init_authority,
@@ -36,13 +45,13 @@ EXAMPLE = "InsurancePeriodsReply"
 SENDER, RECIPIENT = "DE:DRV70001", "FR:CNAV"
 
 
-def _network(folder: Path) -> Directory:
+def _network(folder: Path, institutions: tuple[str, str]) -> Directory:
     from typer.testing import CliRunner
 
     from gateway.cli import app
 
     init_authority(folder)
-    for institution in (SENDER, RECIPIENT):
+    for institution in institutions:
         issue_institution(folder, InstitutionId(institution))
     target = folder / "directory.xml"
     source = SCHEMA_DIR / "examples" / "Directory.xml"
@@ -63,35 +72,46 @@ def _median_us(action: Callable[[], object], rounds: int) -> float:
     return statistics.median(samples) * 1e6
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=500)
+    parser.add_argument("--example", default=EXAMPLE, help="a file of schemas/examples")
+    parser.add_argument("--version", help="convert the example to this schema version first")
+    parser.add_argument("--sender", default=SENDER, help="the sending institution")
+    parser.add_argument("--recipient", default=RECIPIENT, help="the receiving institution")
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as folder:
-        directory = _network(Path(folder))
-        sender = Credentials.from_pki(Path(folder), InstitutionId(SENDER))
-        recipient = Credentials.from_pki(Path(folder), InstitutionId(RECIPIENT))
+
+def _document(args: argparse.Namespace) -> ValidatedDocument:
+    document = validate_document((SCHEMA_DIR / "examples" / f"{args.example}.xml").read_bytes())
+    return convert_document(document, args.version) if args.version else document
+
+
+def _stages(
+    args: argparse.Namespace,
+    document: ValidatedDocument,
+    sender: Credentials,
+    recipient: Credentials,
+    directory: Directory,
+) -> tuple[dict[str, Callable[[], object]], OutboundMessage]:
     now = dt.datetime.now(dt.UTC)
-    data = (SCHEMA_DIR / "examples" / f"{EXAMPLE}.xml").read_bytes()
-    document = validate_document(data)
+    data = document.to_bytes()
     outbound = prepare_outbound(
-        document, credentials=sender, directory=directory, recipient=RECIPIENT, now=now
+        document, credentials=sender, directory=directory, recipient=args.recipient, now=now
     )
     signed_root = parse_untrusted(outbound.signed_envelope).getroot()
     unsigned = parse_untrusted(outbound.signed_envelope).getroot()
     unsigned.remove(unsigned[-1])
-    trusted = directory.certificates(InstitutionId(SENDER), KeyUse.SIGNING, now)
-    encryption = directory.certificates(InstitutionId(RECIPIENT), KeyUse.ENCRYPTION, now)[0]
-
+    trusted = directory.certificates(InstitutionId(args.sender), KeyUse.SIGNING, now)
+    encryption = directory.certificates(InstitutionId(args.recipient), KeyUse.ENCRYPTION, now)[0]
     stages: dict[str, Callable[[], object]] = {
         "parse": lambda: parse_untrusted(data),
         "parse + XSD + rules": lambda: validate_document(data),
         "policy": lambda: decide(
             directory,
-            sender=SENDER,
-            recipient=RECIPIENT,
+            sender=args.sender,
+            recipient=args.recipient,
             document_type=document.document_type,
             schema_version=document.schema_version,
             branches=document.branches,
@@ -104,21 +124,40 @@ def main() -> None:
         "encrypt": lambda: seal(outbound.signed_envelope, encryption),
         "decrypt": lambda: open_sealed(outbound.sealed, recipient.decryption),
         "whole outbound": lambda: prepare_outbound(
-            document, credentials=sender, directory=directory, recipient=RECIPIENT, now=now
+            document, credentials=sender, directory=directory, recipient=args.recipient, now=now
         ),
         "whole inbound": lambda: open_inbound(
             outbound.sealed, credentials=recipient, directory=directory, now=now
         ),
     }
+    return stages, outbound
+
+
+def main() -> None:
+    args = _arguments()
+    with tempfile.TemporaryDirectory() as folder:
+        directory = _network(Path(folder), (args.sender, args.recipient))
+        sender = Credentials.from_pki(Path(folder), InstitutionId(args.sender))
+        recipient = Credentials.from_pki(Path(folder), InstitutionId(args.recipient))
+    document = _document(args)
+    stages, outbound = _stages(args, document, sender, recipient, directory)
     figures = {name: _median_us(action, args.rounds) for name, action in stages.items()}
-    print(f"{EXAMPLE}: {len(data)} bytes, sealed {len(outbound.sealed)} bytes")
+    size = len(document.to_bytes())
+    print(f"{args.example} {document.schema_version}: {size} bytes, sealed {len(outbound.sealed)}")
     print(f"{'stage':<22}{'median us':>12}")
     for name, micros in figures.items():
         print(f"{name:<22}{micros:>12.1f}")
     both = figures["whole outbound"] + figures["whole inbound"]
     print(f"one core: about {1e6 / both:,.0f} documents per second through both halves")
     if args.json:
-        args.json.write_text(json.dumps({"document": EXAMPLE, "median_us": figures}, indent=2))
+        summary = {
+            "document": args.example,
+            "schema_version": document.schema_version,
+            "bytes": size,
+            "sealed_bytes": len(outbound.sealed),
+            "median_us": figures,
+        }
+        args.json.write_text(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":

@@ -6,11 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import pytest_asyncio
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import URL, make_url
 
@@ -20,6 +21,8 @@ from gateway.config import NodeSettings, load_settings
 from gateway.directory import Directory, load_directory
 from gateway.exchange import Credentials
 from gateway.node import Node
+from gateway.node._tracing import Tracing
+from gateway.node.runtime import NodeRuntime
 from gateway.security import (
     KeyUse,
     init_authority,
@@ -28,7 +31,7 @@ from gateway.security import (
     load_certificate,
 )
 from gateway.store import Store, connect, migrate
-from support import EXAMPLES, INSTITUTIONS, Clock
+from support import AMQP_URL, EXAMPLES, INSTITUTIONS, Clock, delete_topology
 
 
 @pytest.fixture(scope="session")
@@ -201,3 +204,41 @@ def api(
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+@pytest.fixture
+def names() -> dict[str, str]:
+    """Exchange and queue names of this test alone, so tests can share the broker."""
+    run = uuid.uuid4().hex[:8]
+    return {
+        "exchange": f"ssgw.t{run}.network",
+        "queue_prefix": f"ssgw.t{run}.",
+        "dead_letter_exchange": f"ssgw.t{run}.dead-letter",
+        "amqp_url": AMQP_URL,
+    }
+
+
+@pytest_asyncio.fixture
+async def network(
+    make_node: Callable[..., Node], names: dict[str, str], directory: object
+) -> AsyncIterator[Callable[..., Awaitable[NodeRuntime]]]:
+    """Start nodes on the real broker, each its runtime (consumer, relay); all stopped after."""
+    runtimes: list[NodeRuntime] = []
+
+    async def start(
+        institution: str,
+        node: Node | None = None,
+        tracing: Tracing | None = None,
+        **overrides: object,
+    ) -> NodeRuntime:
+        runtime = NodeRuntime(
+            node or make_node(institution, real_time=True, **names, **overrides), tracing
+        )
+        await runtime.start()
+        runtimes.append(runtime)
+        return runtime
+
+    yield start
+    for runtime in runtimes:
+        await runtime.stop()
+    await delete_topology(names)

@@ -15,18 +15,22 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import aio_pika
+import pycountry
+import pytest
 import uvicorn
 from starlette.types import ASGIApp
 
 from gateway.config import NodeSettings
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
+from gateway.exchange import MessageStatus
 from gateway.node import Arrival, Dispatch, Node, Verdict
+from gateway.store import MessageRecord
 
 EXAMPLES = SCHEMA_DIR / "examples"
 
@@ -233,3 +237,71 @@ def load_script(name: str, folder: str = "scripts") -> ModuleType:
         sys.modules[module_name] = module
         spec.loader.exec_module(module)
     return sys.modules[module_name]
+
+
+#: How long a test on the real broker waits for what it expects.
+WAIT = 30.0
+
+
+async def eventually(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
+    """Wait until ``check`` (run in a thread: it may read the store) holds, or fail the test."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await asyncio.to_thread(check):
+        if asyncio.get_running_loop().time() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+def status_of(node: Node, record: MessageRecord) -> MessageStatus:
+    """The message's status in the node's store now."""
+    found = node.store.message(record.id or 0)
+    assert found is not None
+    return found.status
+
+
+# --- Comparing SEDs field by field -------------------------------------------------------------
+
+
+def flatten_json(value: object, path: str = "") -> dict[str, object]:
+    """``value`` as JSON pointer -> leaf, without nulls and empties; the text of an element
+    with attributes (``$``) stands at the element's own path."""
+    if isinstance(value, Mapping):
+        flat: dict[str, object] = {}
+        for key, child in value.items():
+            flat.update(flatten_json(child, path if key == "$" else f"{path}/{key}"))
+        return flat
+    if isinstance(value, list):
+        flat = {}
+        for index, child in enumerate(value):
+            flat.update(flatten_json(child, f"{path}/{index}"))
+        return flat
+    if value is None or value == "":
+        return {}
+    return {path: value}
+
+
+def sed_normalised(flat: dict[str, object]) -> dict[str, object]:
+    """What docs/sed.md says the import normalises: a country in three letters is written in
+    two."""
+    return {
+        path: _alpha_2(value) if path.endswith("/land") else value for path, value in flat.items()
+    }
+
+
+def _alpha_2(value: object) -> object:
+    if isinstance(value, str) and len(value) == 3:
+        country = pycountry.countries.get(alpha_3=value)
+        return country.alpha_2 if country else value
+    return value
+
+
+def without_losses(
+    flat: dict[str, object], lost_paths: Iterable[str], prefix: str = ""
+) -> dict[str, object]:
+    """``flat`` less every path a loss names (a loss of an element takes its text too)."""
+    lost = {path.removeprefix(prefix).removesuffix("/$") for path in lost_paths}
+    return {
+        path: value
+        for path, value in flat.items()
+        if not any(path == gone or path.startswith(gone + "/") for gone in lost)
+    }

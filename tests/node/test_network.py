@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import aio_pika
 import pytest
-import pytest_asyncio
 from lxml import etree
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
@@ -23,11 +22,17 @@ from gateway.node._tracing import Tracing
 from gateway.node.runtime import NodeRuntime
 from gateway.store import MessageRecord
 from gateway.transport import TransportSettings, broker_definitions, rabbit_password_hash
-from support import AMQP_URL, delete_topology, example, example_bytes, imported_definitions
+from support import (
+    AMQP_URL,
+    WAIT,
+    eventually,
+    example,
+    example_bytes,
+    imported_definitions,
+    status_of,
+)
 
 pytestmark = [pytest.mark.broker, pytest.mark.asyncio]
-
-WAIT = 30.0
 
 #: Cases played between the three nodes, step by step: (document, sender, recipient, answers),
 #: where ``answers`` is the index of the step this one replies to in the same case.
@@ -69,57 +74,6 @@ CASES: list[list[tuple[str, str, str, int | None]]] = [
         ("CaseForward", "DE:DRV70001", "IN:EPFO", 0),
     ],
 ]
-
-
-@pytest.fixture
-def names() -> dict[str, str]:
-    """Exchange and queue names of this test alone, so tests can share the broker."""
-    run = uuid.uuid4().hex[:8]
-    return {
-        "exchange": f"ssgw.t{run}.network",
-        "queue_prefix": f"ssgw.t{run}.",
-        "dead_letter_exchange": f"ssgw.t{run}.dead-letter",
-        "amqp_url": AMQP_URL,
-    }
-
-
-@pytest_asyncio.fixture
-async def network(
-    make_node: Callable[..., Node], names: dict[str, str], directory: object
-) -> AsyncIterator[Callable[..., Awaitable[NodeRuntime]]]:
-    runtimes: list[NodeRuntime] = []
-
-    async def start(
-        institution: str,
-        node: Node | None = None,
-        tracing: Tracing | None = None,
-        **overrides: object,
-    ) -> NodeRuntime:
-        runtime = NodeRuntime(
-            node or make_node(institution, real_time=True, **names, **overrides), tracing
-        )
-        await runtime.start()
-        runtimes.append(runtime)
-        return runtime
-
-    yield start
-    for runtime in runtimes:
-        await runtime.stop()
-    await delete_topology(names)
-
-
-async def eventually(check: Callable[[], bool], what: str, timeout: float = WAIT) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not await asyncio.to_thread(check):
-        if asyncio.get_running_loop().time() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        await asyncio.sleep(0.05)
-
-
-def status_of(node: Node, record: MessageRecord) -> MessageStatus:
-    found = node.store.message(record.id or 0)
-    assert found is not None
-    return found.status
 
 
 def c14n(document: bytes | etree._Element) -> bytes:
