@@ -8,33 +8,78 @@ from typing import Final
 import pycountry
 
 from gateway.codes import InvalidIdentifier, normalise_country
-from gateway.sed._engine import SCALAR, Codec, CodeError
+from gateway.sed._engine import SCALAR, Codec, CodeError, NoSedCode
 
-__all__ = ["COUNTRY", "LISTED", "NAMES", "code_table"]
+__all__ = ["BOOLEAN", "COUNTRY", "LISTED", "NAMES", "code_table"]
 
 # Kosovo has no ISO 3166 code; EESSI and the European Commission write XK (XKX in three letters).
 _USER_ASSIGNED_ALPHA_3: Final = {"XKX": "XK"}
 
 
-def code_table(what: str, table: Mapping[str, str]) -> Codec:
-    """A codec for a code list: ``table`` maps each SED code to ours, one to one."""
+def code_table(
+    what: str,
+    table: Mapping[str, str],
+    *,
+    folded: Mapping[str, str] | None = None,
+    written_as: Mapping[str, str] | None = None,
+) -> Codec:
+    """A codec for a code list: ``table`` maps each SED code to ours, one to one.
+
+    ``folded`` maps further SED codes to the one of ours that comes nearest; reading one is a
+    named loss, as it comes back as the code ``table`` gives. ``written_as`` names the SED code
+    written for a code of ours that the SED has none for, also a named loss. Any other code of
+    ours has no SED code: exporting it is a named loss too.
+    """
     reverse = {ours: sed for sed, ours in table.items()}
     if len(reverse) != len(table):
         raise ValueError(f"the {what} table is not one to one")
+    folded = dict(folded or {})
+    written_as = dict(written_as or {})
+    read = {**table, **folded}
 
     def to_ours(value: object) -> str:
         code = SCALAR.to_ours(value)
-        if code not in table:
-            raise CodeError(f"{what} must be one of: {', '.join(table)}")
-        return table[code]
+        if code not in read:
+            raise CodeError(f"{what} must be one of: {', '.join(read)}")
+        return read[code]
 
     def to_sed(value: object) -> str:
         code = SCALAR.to_sed(value)
-        if code not in reverse:
-            raise CodeError(f"{what} {code} has no code in the SED")
-        return reverse[code]
+        if code in reverse:
+            return reverse[code]
+        if code in written_as:
+            return written_as[code]
+        raise NoSedCode(f"{what} {code} has no code in the SED")
 
-    return Codec(to_ours=to_ours, to_sed=to_sed)
+    def import_loss(value: object) -> str | None:
+        if not isinstance(value, str) or value not in folded:
+            return None
+        ours = folded[value]
+        return f"{what} {value} is read as {ours!r}, which is written back as {reverse[ours]}"
+
+    def export_loss(value: object) -> str | None:
+        if isinstance(value, str) and value in written_as and value not in reverse:
+            return f"{what} {value} has no code in the SED; written as {written_as[value]}"
+        return None
+
+    return Codec(to_ours, to_sed, import_loss, export_loss, codes=dict(table))
+
+
+def _boolean_to_ours(value: object) -> bool:
+    code: str = SCALAR.to_ours(value)
+    if code not in {"1", "0"}:
+        raise CodeError("a yes-or-no field must be 1 or 0")
+    return code == "1"
+
+
+def _boolean_to_sed(value: object) -> str:
+    if not isinstance(value, bool):
+        raise CodeError("must be true or false")
+    return "1" if value else "0"
+
+
+#: Yes or no: the SEDs write 1 and 0, our documents xs:boolean (true and false in JSON).
+BOOLEAN: Final = Codec(to_ours=_boolean_to_ours, to_sed=_boolean_to_sed)
 
 
 def _country_to_ours(value: object) -> str:

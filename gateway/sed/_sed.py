@@ -96,10 +96,7 @@ def import_sed(
         raise ValidationFailed(_one_per_place([*trace.issues, *pointed])) from None
     if trace.issues:
         raise ValidationFailed(trace.issues)
-    losses = tuple(
-        Loss(pointer(path), "has no place in our schema 2.0")
-        for path in unread(data, (), trace.read)
-    )
+    losses = _losses(data, trace, "", "has no place in our schema 2.0")
     return SedImport(sed_type, validated, losses)
 
 
@@ -119,11 +116,24 @@ def export_sed(
     if trace.issues:
         raise ValidationFailed(trace.issues)
     sed = {"sed": chosen.name, "sedGVer": SED_GENERATION, "sedVer": SED_VERSION, **body}
-    losses = tuple(
-        Loss("/document" + pointer(path), f"has no field in {chosen.name}")
-        for path in unread(form, (), trace.read)
-    )
+    losses = _losses(form, trace, "/document", f"has no field in {chosen.name}")
     return SedExport(chosen, sed, losses)
+
+
+def _losses(read: object, trace: Trace, prefix: str, no_place: str) -> tuple[Loss, ...]:
+    """What a pass left unread, and what it read but narrowed, each with why, in path order."""
+    unread_losses = [
+        (path, trace.reason(path) or no_place) for path in unread(read, (), trace.read)
+    ]
+    narrowed = list(trace.narrowed.items())
+    return tuple(
+        Loss(prefix + pointer(path), reason)
+        for path, reason in sorted([*unread_losses, *narrowed], key=lambda loss: _order(loss[0]))
+    )
+
+
+def _order(path: tuple[str | int, ...]) -> tuple[tuple[int, str], ...]:
+    return tuple((0, f"{step:08d}") if isinstance(step, int) else (1, step) for step in path)
 
 
 def _sed_type(name: object, types: Mapping[str, SedType]) -> SedType:

@@ -139,9 +139,12 @@ async def test_a_sed_crosses_two_nodes_and_comes_out_as_it_went_in(
     written = export_sed(document)
     assert written.sed_type.name == name
     assert written.losses == ()
-    expected = without_losses(
-        sed_normalised(flatten_json(original)), [loss.path for loss in read.losses]
-    )
-    assert sed_normalised(flatten_json(written.sed)) == expected
+    before = sed_normalised(flatten_json(original))
+    after = sed_normalised(flatten_json(written.sed))
+    # What the import named as lost is gone, or written back as the nearest code at its own
+    # place; everything else comes out as it went in.
+    lost = [loss.path for loss in read.losses]
+    assert without_losses(after, lost) == without_losses(before, lost)
+    assert set(after) <= set(before)
     for node in nodes.values():
         assert node.store.dead_letters() == []
