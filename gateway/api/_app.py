@@ -74,6 +74,7 @@ def _summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
         "case_type": record.case_type,
         "in_reply_to": str(record.in_reply_to) if record.in_reply_to else None,
         "document_type": record.document_type,
+        "schema_version": record.schema_version,
         "document_set": {
             "id": str(record.document_set_id),
             "version": record.document_version,

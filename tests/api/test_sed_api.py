@@ -62,6 +62,8 @@ def test_a_sed_goes_in_and_comes_out_as_a_sed(api: Api) -> None:
     # The same document is still XML for a back-office that asks for XML.
     xml = client.get(f"/api/v1/inbox/{sent.json()['id']}/document", headers=key)
     assert b'schemaVersion="2.0"' in xml.content
+    status = france_client.get(f"/api/v1/messages/{sent.json()['id']}", headers=france_key)
+    assert status.json()["schema_version"] == "2.0"
 
 
 def test_a_1_0_document_is_read_as_a_sed_with_its_losses_named(api: Api) -> None:
