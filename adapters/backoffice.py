@@ -7,8 +7,10 @@ arrives in its node's inbox the way the institution would:
   country identifies (``NoPeriodsFound`` when it knows nobody by that number);
 - a ``BenefitClaim``: it acknowledges the claim, asks the institutions of the other countries
   where the person was insured for their periods (inside the claim's case), waits for the
-  replies, totalizes, and decides with its pro-rata share;
-- a ``CoverageRequest``: it certifies a posting within the limit that applies, or refuses it.
+  replies, totalizes, and decides with its pro-rata share; a claim of a later schema version
+  than 1.0 is left to a caseworker;
+- a ``CoverageRequest``: it certifies a posting within the limit that applies, or refuses it;
+  any other kind of request is left to a caseworker.
 
 The decisions are pure functions from the register and the incoming document to the
 outgoing document (:func:`answer_periods_request`, :func:`acknowledge_claim`,
@@ -834,6 +836,8 @@ class BackOffice:
         self.coverage_decisions: list[CoverageDecision] = []
         self.not_asked: list[tuple[str, str]] = []
         self.failures: list[str] = []
+        #: Inbox items taken but not acted on: a caseworker decides them.
+        self.for_caseworker: list[InboxItem] = []
         self._lock = threading.RLock()
         self._handled: set[uuid.UUID] = set()
         self._cursor = 0
@@ -1075,7 +1079,18 @@ class BackOffice:
             return f"{done}, but the node refused it: {outcome.detail}"
         return done
 
+    def _leave_to_caseworker(self, item: InboxItem, what: str) -> None:
+        self.for_caseworker.append(item)
+        self._say(f"leaves the {what} of {item.sender} to a caseworker")
+
     def _on_claim(self, item: InboxItem, root: etree._Element) -> None:
+        version = root.get("schemaVersion", SCHEMA_VERSION)
+        if version != SCHEMA_VERSION:
+            # The rules here weigh what a 1.0 claim holds. A later version may carry a family,
+            # a representative, other benefits or a deferral that they would pass over
+            # silently; a caseworker sees all of it.
+            self._leave_to_caseworker(item, f"BenefitClaim (schema {version})")
+            return
         claim = read_claim(root)
         gathering = _Gathering(
             case_id=item.case_id,
@@ -1219,7 +1234,7 @@ class BackOffice:
             local_case_number=local_case_number(self.institution, item.case_id),
         )
         if decision is None:
-            self._say(f"leaves the CoverageRequest of {item.sender} to a caseworker")
+            self._leave_to_caseworker(item, "CoverageRequest")
             return
         self.coverage_decisions.append(decision)
         outcome = self._submit(

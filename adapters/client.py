@@ -8,28 +8,42 @@
         ...  # hand it to the back-office, then:
         client.acknowledge(item.id)
 
+A national application that already builds the EU's SEDs hands them over as they are
+(:meth:`GatewayClient.submit_sed`) and reads what it receives as SEDs
+(:meth:`GatewayClient.document_as_sed`); each says what the conversion could not carry.
+
 Every refusal raises :class:`GatewayApiError` carrying the node's problem document.
 """
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 import httpx2
 
 __all__ = [
+    "SED_LOSS_HEADER",
+    "SED_MEDIA_TYPE",
     "CaseView",
     "GatewayApiError",
     "GatewayClient",
     "InboxItem",
     "InboxPage",
     "MessageView",
+    "ReceivedSed",
+    "SedLoss",
     "Submission",
 ]
+
+#: The media type of a SED (the EU's Structured Electronic Document, as JSON) in the API.
+SED_MEDIA_TYPE: Final = "application/vnd.ssgw.sed+json"
+#: The response header that names one value a document read as a SED could not carry.
+SED_LOSS_HEADER: Final = "Ssgw-Sed-Loss"
 
 
 class GatewayApiError(Exception):
@@ -46,10 +60,30 @@ class GatewayApiError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
+class SedLoss:
+    """A value of a submitted SED that the node's document has no place for: where it is in
+    the SED (a JSON pointer), and why it was not carried."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Submission:
     id: uuid.UUID
     case_id: uuid.UUID
     status: str
+    #: For a SED: what the document made of it could not carry (empty for XML and JSON).
+    losses: tuple[SedLoss, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedSed:
+    """A received document as a SED, and each value of the document the SED has no field
+    for, as the node names it (``"<pointer into the document>: <why>"``)."""
+
+    sed: Mapping[str, Any]
+    losses: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +180,28 @@ class GatewayClient:
             raise GatewayApiError(response.status_code, problem)
         return response
 
+    @staticmethod
+    def _submit_params(
+        recipient: str,
+        case_id: uuid.UUID | None,
+        in_reply_to: uuid.UUID | None,
+        document_set_id: uuid.UUID | None,
+        version: int,
+        action: str,
+        protected_person: bool,
+    ) -> dict[str, str]:
+        params: dict[str, str] = {"recipient": recipient, "version": str(version), "action": action}
+        for name, value in (
+            ("case_id", case_id),
+            ("in_reply_to", in_reply_to),
+            ("document_set_id", document_set_id),
+        ):
+            if value is not None:
+                params[name] = str(value)
+        if protected_person:
+            params["protected_person"] = "true"
+        return params
+
     def submit(
         self,
         document: bytes | Mapping[str, Any],
@@ -159,16 +215,9 @@ class GatewayClient:
         protected_person: bool = False,
     ) -> Submission:
         """Hand a document (XML bytes, or the JSON form as a mapping) to the node."""
-        params: dict[str, str] = {"recipient": recipient, "version": str(version), "action": action}
-        for name, value in (
-            ("case_id", case_id),
-            ("in_reply_to", in_reply_to),
-            ("document_set_id", document_set_id),
-        ):
-            if value is not None:
-                params[name] = str(value)
-        if protected_person:
-            params["protected_person"] = "true"
+        params = self._submit_params(
+            recipient, case_id, in_reply_to, document_set_id, version, action, protected_person
+        )
         if isinstance(document, bytes):
             response = self._call(
                 "POST",
@@ -181,6 +230,41 @@ class GatewayClient:
             response = self._call("POST", "/api/v1/messages", params=params, json=dict(document))
         body = response.json()
         return Submission(uuid.UUID(body["id"]), uuid.UUID(body["case_id"]), body["status"])
+
+    def submit_sed(
+        self,
+        sed: Mapping[str, Any],
+        *,
+        recipient: str,
+        case_id: uuid.UUID | None = None,
+        in_reply_to: uuid.UUID | None = None,
+        document_set_id: uuid.UUID | None = None,
+        version: int = 1,
+        action: str = "new",
+        protected_person: bool = False,
+    ) -> Submission:
+        """Hand a SED (the parsed JSON of one of the EU's documents) to the node, which sends
+        the schema 2.0 document it makes of it. ``losses`` in the answer lists each value of
+        the SED that document has no place for; a SED the node cannot read, or whose document
+        is not valid, is refused (422, each issue pointing into the SED)."""
+        response = self._call(
+            "POST",
+            "/api/v1/messages",
+            params=self._submit_params(
+                recipient, case_id, in_reply_to, document_set_id, version, action, protected_person
+            ),
+            content=json.dumps(dict(sed), ensure_ascii=False).encode(),
+            headers={"Content-Type": SED_MEDIA_TYPE},
+        )
+        body = response.json()
+        return Submission(
+            uuid.UUID(body["id"]),
+            uuid.UUID(body["case_id"]),
+            body["status"],
+            tuple(
+                SedLoss(str(loss["path"]), str(loss["reason"])) for loss in body.get("losses", ())
+            ),
+        )
 
     def message(self, message_id: uuid.UUID) -> MessageView:
         return MessageView.parse(self._call("GET", f"/api/v1/messages/{message_id}").json())
@@ -246,6 +330,37 @@ class GatewayClient:
             headers={"Accept": "application/json"},
         ).json()
         return body
+
+    def document_as_sed(self, message_id: uuid.UUID) -> ReceivedSed:
+        """The same document as a SED, with what the SED has no field for.
+
+        A document no SED type fits is refused by the node (406). A node that does not write
+        SEDs answers with another media type: that is a :class:`GatewayApiError` too
+        (``not-a-sed``), rather than a document the caller would misread.
+        """
+        response = self._call(
+            "GET",
+            f"/api/v1/inbox/{message_id}/document",
+            headers={"Accept": SED_MEDIA_TYPE},
+        )
+        media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        sed: object = None
+        if media_type == SED_MEDIA_TYPE:
+            try:
+                sed = response.json()
+            except ValueError:
+                sed = None
+        if not isinstance(sed, dict):
+            raise GatewayApiError(
+                response.status_code,
+                {
+                    "code": "not-a-sed",
+                    "title": "The node did not answer with a SED",
+                    "detail": f"the answer is {media_type or 'untyped'}, not a {SED_MEDIA_TYPE} "
+                    "object; the node may not write SEDs",
+                },
+            )
+        return ReceivedSed(sed, tuple(response.headers.get_list(SED_LOSS_HEADER)))
 
     def acknowledge(self, message_id: uuid.UUID) -> None:
         """Tell the node the back-office has taken the document; it leaves the inbox."""

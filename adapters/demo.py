@@ -6,7 +6,10 @@ local RabbitMQ (SQLite stores) and gives each a reference back-office
 :mod:`adapters.register`) that drives its node through the REST API. Three scenarios are
 set going: an old-age claim after a career in Germany, France and India; two postings from
 France to Tunisia (one certified, one too long); an invalidity claim the India-Germany
-agreement does not cover. The back-offices answer one another until every outcome is in;
+agreement does not cover. Two documents of schema 2.0 go beside them
+(:mod:`adapters._demo_documents`): a claim with a family that a national application posts
+as a SED, and a determination of the legislation for a worker with two employers in two
+states (an A003). The back-offices answer one another until every outcome is in;
 the demo prints their progress and a summary, then leaves nodes and back-offices running
 until Ctrl-C (or stops at once with ``--once``, exiting 0 only if every expected outcome
 happened). What it shows, and why, is in ``docs/demo.md``.
@@ -30,13 +33,22 @@ from pathlib import Path
 
 import uvicorn
 
-from adapters.backoffice import BackOffice, Calculation, DecisionRecord, LodgedClaim, wait_until
+from adapters import _demo_documents as v2
+from adapters.backoffice import (
+    BackOffice,
+    Calculation,
+    ClaimDecision,
+    DecisionRecord,
+    LodgedClaim,
+    Sent,
+    wait_until,
+)
 from adapters.client import GatewayClient, MessageView
 from adapters.documents import certificate_number_of, read_decision, refusal_reasons_of
 from adapters.register import sample_applications, sample_registers
 from gateway.api import create_app
 from gateway.codes import InstitutionId
-from gateway.config import load_settings
+from gateway.config import NodeSettings, load_settings
 from gateway.console import Accounts, Role
 from gateway.directory import Directory, sign_directory
 from gateway.documents import SCHEMA_DIR, parse_untrusted
@@ -91,6 +103,9 @@ def _say(message: str) -> None:
 
 def _port_free(port: int) -> bool:
     with socket.socket() as probe_socket:
+        # As uvicorn binds: connections of a previous run left in TIME_WAIT do not hold the
+        # port, a listener does.
+        probe_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe_socket.bind(("127.0.0.1", port))
         except OSError:
@@ -176,16 +191,18 @@ def _prepare(folder: Path, base_port: int, amqp_url: str, namespace: str) -> dic
 
 @dataclass(frozen=True, slots=True)
 class _Played:
-    """What the scenarios started: the old-age claim and the invalidity claim."""
+    """What the scenarios started: the old-age claim, the invalidity claim and the
+    documents of schema 2.0."""
 
     old_age: LodgedClaim
     invalidity: LodgedClaim
+    schema_2: v2.Schema2Played
 
 
-def _finished(offices: Mapping[str, BackOffice]) -> bool:
-    """Whether every outcome the scenarios wait for has arrived."""
+def _finished(offices: Mapping[str, BackOffice], old_age: LodgedClaim) -> bool:
+    """Whether every outcome the back-offices' scenarios wait for has arrived."""
     drv, cnss = offices["DE:DRV70001"], offices["TN:CNSS"]
-    received_by_drv = [r.document_type for r in drv.received]
+    received_by_drv = [r.document_type for r in drv.received if r.case_id == old_age.case_id]
     received_by_cnss = {r.document_type for r in cnss.received}
     return (
         len(drv.decisions) == 1
@@ -199,7 +216,9 @@ def _finished(offices: Mapping[str, BackOffice]) -> bool:
 
 
 def _play(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: float) -> _Played:
-    """Start the three scenarios through the back-offices and wait for their outcomes."""
+    """Start the scenarios through the back-offices (and, for schema 2.0, a national
+    application and a caseworker) and wait for their outcomes."""
+    started = time.monotonic()
     applications = sample_applications()
     _say("scenario 1: an old-age claim after a career in Germany, France and India")
     old_age = offices["DE:DRV70001"].lodge_claim(applications.old_age_claim)
@@ -208,27 +227,38 @@ def _play(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: flo
     offices["TN:CNSS"].request_coverage(applications.long_posting)
     _say("scenario 3: an invalidity claim under the India-Germany agreement")
     invalidity = offices["IN:EPFO"].lodge_claim(applications.invalidity_claim)
-    done = wait_until(lambda: _finished(offices), timeout=timeout)
+    schema_2 = v2.play_schema_2(offices, result.failures, _say, timeout=timeout)
+    done = wait_until(
+        lambda: _finished(offices, old_age) and v2.schema_2_finished(offices, schema_2),
+        timeout=max(timeout - (time.monotonic() - started), 0.1),
+    )
     result.expect(done, f"the scenarios' answers did not all arrive within {timeout:.0f} s")
-    return _Played(old_age, invalidity)
+    return _Played(old_age, invalidity, schema_2)
 
 
-def _exchanges(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: float) -> None:
-    """One line per message sent, in the order sent, with its final status."""
+def _exchanges(
+    offices: Mapping[str, BackOffice],
+    others: Sequence[tuple[BackOffice, Sent]],
+    result: DemoResult,
+    *,
+    timeout: float,
+) -> None:
+    """One line per message sent, by the back-offices or ``others``, in the order sent, with
+    its final status."""
     deadline = time.monotonic() + timeout
     views: list[tuple[str, MessageView]] = []
-    for office in offices.values():
-        for sent in office.sent:
-            client = office.client
-            try:
-                view = client.wait_for(
-                    sent.message_id,
-                    {"delivered", "rejected", "failed", "expired"},
-                    timeout=max(deadline - time.monotonic(), 0.1),
-                )
-            except TimeoutError:
-                view = client.message(sent.message_id)
-            views.append((sent.document_type, view))
+    every = [(office, sent) for office in offices.values() for sent in office.sent]
+    for office, sent in [*every, *others]:
+        client = office.client
+        try:
+            view = client.wait_for(
+                sent.message_id,
+                {"delivered", "rejected", "failed", "expired"},
+                timeout=max(deadline - time.monotonic(), 0.1),
+            )
+        except TimeoutError:
+            view = client.message(sent.message_id)
+        views.append((sent.document_type, view))
     views.sort(key=lambda entry: str(entry[1].trace[0]["at"]) if entry[1].trace else "")
     for document_type, view in views:
         stages = {str(event["stage"]): event for event in view.trace}
@@ -260,6 +290,39 @@ def _fraction(fraction: Fraction) -> str:
     return f"{fraction.numerator}/{fraction.denominator}"
 
 
+def _decision_line(institution: str, decision: ClaimDecision, chosen: Calculation) -> str:
+    """One institution's grant, and its other calculations when it made several."""
+    line = (
+        f"  {institution:<12} {chosen.amount:>9} {decision.currency} a month   "
+        f"pro rata {chosen.own_days}/{chosen.total_days} under {chosen.agreement}"
+    )
+    others = [c for c in decision.calculations if c is not chosen]
+    if others:
+        line += (
+            " (the higher of its calculations; "
+            + "; ".join(
+                f"under {c.agreement}: {c.amount} {decision.currency} at "
+                f"{c.own_days}/{c.total_days}"
+                for c in others
+            )
+            + ")"
+        )
+    return line
+
+
+def _shares(shares: Mapping[str, list[tuple[str, int, int]]], result: DemoResult) -> None:
+    """Each agreement's pro-rata shares, which must add up to exactly 1."""
+    result.expect(set(shares) == {"EU-883-2004", "IN-DE"}, "the pro-rata shares lack an agreement")
+    for agreement, parts in sorted(shares.items()):
+        total = sum((Fraction(own, whole) for _, own, whole in parts), Fraction(0))
+        terms = " + ".join(f"{country} {own}/{whole}" for country, own, whole in sorted(parts))
+        result.lines.append(f"  shares under {agreement}: {terms} = {_fraction(total)}")
+        result.expect(
+            total == 1 and len(parts) == 2,
+            f"the pro-rata shares under {agreement} sum to {_fraction(total)}, not 1",
+        )
+
+
 def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoResult) -> None:
     """The decisions on the old-age claim, checked against what the case owner received."""
     drv = offices["DE:DRV70001"]
@@ -267,7 +330,11 @@ def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoR
     result.lines.append("")
     result.lines.append("decisions on the old-age claim")
     shares: dict[str, list[tuple[str, int, int]]] = {}
-    received = {r.sender: r for r in drv.received if r.document_type == "BenefitDecision"}
+    received = {
+        r.sender: r
+        for r in drv.received
+        if r.document_type == "BenefitDecision" and r.case_id == case_id
+    }
     for institution in ("FR:CNAV", "IN:EPFO", "DE:DRV70001"):
         records = [d for d in offices[institution].decisions if d.case_id == case_id]
         result.expect(len(records) == 1, f"{institution} made {len(records)} decisions, not one")
@@ -279,26 +346,10 @@ def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoR
         if chosen is None:
             result.lines.append(f"  {institution:<12} refused: {', '.join(decision.reasons)}")
             continue
-        country = institution.split(":", 1)[0]
-        line = (
-            f"  {institution:<12} {chosen.amount:>9} {decision.currency} a month   "
-            f"pro rata {chosen.own_days}/{chosen.total_days} under {chosen.agreement}"
-        )
-        others = [c for c in decision.calculations if c is not chosen]
-        if others:
-            line += (
-                " (the higher of its calculations; "
-                + "; ".join(
-                    f"under {c.agreement}: {c.amount} {decision.currency} at "
-                    f"{c.own_days}/{c.total_days}"
-                    for c in others
-                )
-                + ")"
-            )
-        result.lines.append(line)
+        result.lines.append(_decision_line(institution, decision, chosen))
         for calculation in decision.calculations:
             shares.setdefault(str(calculation.agreement), []).append(
-                (country, calculation.own_days, calculation.total_days)
+                (institution.split(":", 1)[0], calculation.own_days, calculation.total_days)
             )
         if institution == drv.institution:
             _told(offices, records[0], chosen, result)
@@ -312,15 +363,7 @@ def _decisions(offices: Mapping[str, BackOffice], played: _Played, result: DemoR
                 and summary.pro_rata == (Decimal(chosen.own_days), Decimal(chosen.total_days)),
                 f"the decision DE:DRV70001 received from {institution} is not the one decided",
             )
-    result.expect(set(shares) == {"EU-883-2004", "IN-DE"}, "the pro-rata shares lack an agreement")
-    for agreement, parts in sorted(shares.items()):
-        total = sum((Fraction(own, whole) for _, own, whole in parts), Fraction(0))
-        terms = " + ".join(f"{country} {own}/{whole}" for country, own, whole in sorted(parts))
-        result.lines.append(f"  shares under {agreement}: {terms} = {_fraction(total)}")
-        result.expect(
-            total == 1 and len(parts) == 2,
-            f"the pro-rata shares under {agreement} sum to {_fraction(total)}, not 1",
-        )
+    _shares(shares, result)
     for office in offices.values():
         for country, why in office.not_asked:
             result.lines.append(
@@ -391,9 +434,13 @@ def _coverage(offices: Mapping[str, BackOffice], played: _Played, result: DemoRe
 def _summarise(
     offices: Mapping[str, BackOffice], played: _Played, result: DemoResult, *, timeout: float
 ) -> None:
-    _exchanges(offices, result, timeout=timeout)
+    _exchanges(offices, played.schema_2.sent, result, timeout=timeout)
     _decisions(offices, played, result)
     _coverage(offices, played, result)
+    result.lines.append("")
+    result.lines.append("documents of schema 2.0")
+    v2.check_family_claim(offices, played.schema_2, result.lines, result.expect)
+    v2.check_multi_state(offices, played.schema_2, result.lines, result.expect)
     unexpected = [
         refusal
         for office in offices.values()
@@ -467,6 +514,83 @@ def _clients(keys: dict[str, str], ports: dict[str, int]) -> Iterator[dict[str, 
             client.close()
 
 
+async def _probe_broker(settings: NodeSettings, amqp_url: str) -> None:
+    """Fail early, with how to start it, when RabbitMQ does not answer."""
+    try:
+        await probe(transport_settings(settings))
+    except TransportError as error:
+        if "exchange" not in error.detail:
+            raise ConfigurationError(
+                f"RabbitMQ does not answer at {amqp_url.split('@')[-1]}: {error.detail}. "
+                "Start it with 'rabbitmq-server -detached' (Debian package rabbitmq-server)."
+            ) from None
+
+
+@dataclass
+class _Nodes:
+    """The running nodes: their runtimes and API servers, and each one's API key and port."""
+
+    console_password: str
+    runtimes: list[NodeRuntime] = field(default_factory=list)
+    servers: list[tuple[_QuietServer, asyncio.Task[None]]] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+
+    async def start(self, institution: str, settings: NodeSettings) -> None:
+        node = await asyncio.to_thread(open_node, settings)
+        now = dt.datetime.now(dt.UTC)
+        self.keys[institution] = node.store.create_api_client("demo back-office", now)
+        # One operator per node, to look around in its console.
+        Accounts(node.store.engine).add_operator(
+            "demo", Role.OPERATOR, self.console_password, now=now, actor="demo"
+        )
+        runtime = NodeRuntime(node)
+        await runtime.start()
+        self.runtimes.append(runtime)
+        server = _QuietServer(
+            uvicorn.Config(
+                create_app(node, readiness=runtime.ready),
+                host="127.0.0.1",
+                port=settings.api_port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
+        self.servers.append((server, asyncio.create_task(server.serve())))
+        self.ports[institution] = settings.api_port
+
+    async def serving(self) -> None:
+        while not all(server.started for server, _ in self.servers):
+            await asyncio.sleep(0.05)
+
+    async def stop(self) -> None:
+        for server, task in self.servers:
+            server.should_exit = True
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for runtime in self.runtimes:
+            await runtime.stop()
+            runtime.node.store.engine.dispose()
+
+    def tell_access(self) -> None:
+        _say("\nThe nodes and their back-offices keep running; press Ctrl-C to stop them.")
+        _say(f"  console operator 'demo', password {self.console_password}")
+        for institution, port in self.ports.items():
+            base = f"http://127.0.0.1:{port}"
+            _say(
+                f"  {institution:<12} {base}/console   {base}/docs   "
+                f"API key: {self.keys[institution]}"
+            )
+
+
+def _print(result: DemoResult) -> None:
+    _say("[4/4] what was exchanged")
+    for line in result.lines:
+        _say(line)
+    for failure in result.failures:
+        _say(f"  UNEXPECTED: {failure}")
+
+
 async def _run(
     folder: Path, *, once: bool, base_port: int, amqp_url: str, namespace: str
 ) -> DemoResult:
@@ -476,85 +600,32 @@ async def _run(
     _say(f"[1/4] making the PKI, the signed directory and node settings in {folder}")
     configs = await asyncio.to_thread(_prepare, folder, base_port, amqp_url, namespace)
     settings = {i: load_settings(c) for i, c in configs.items()}
-    try:
-        await probe(transport_settings(next(iter(settings.values()))))
-    except TransportError as error:
-        if "exchange" not in error.detail:
-            raise ConfigurationError(
-                f"RabbitMQ does not answer at {amqp_url.split('@')[-1]}: {error.detail}. "
-                "Start it with 'rabbitmq-server -detached' (Debian package rabbitmq-server)."
-            ) from None
+    await _probe_broker(next(iter(settings.values())), amqp_url)
 
     _say(f"[2/4] starting {len(settings)} nodes on RabbitMQ")
-    runtimes: list[NodeRuntime] = []
-    servers: list[tuple[_QuietServer, asyncio.Task[None]]] = []
-    keys: dict[str, str] = {}
-    ports: dict[str, int] = {}
-    console_password = secrets.token_urlsafe(12)
+    nodes = _Nodes(console_password=secrets.token_urlsafe(12))
     result = DemoResult()
     try:
         for institution, node_settings in settings.items():
-            node = await asyncio.to_thread(open_node, node_settings)
-            keys[institution] = node.store.create_api_client(
-                "demo back-office", dt.datetime.now(dt.UTC)
-            )
-            # One operator per node, to look around in its console.
-            Accounts(node.store.engine).add_operator(
-                "demo", Role.OPERATOR, console_password, now=dt.datetime.now(dt.UTC), actor="demo"
-            )
-            runtime = NodeRuntime(node)
-            await runtime.start()
-            runtimes.append(runtime)
-            server = _QuietServer(
-                uvicorn.Config(
-                    create_app(node, readiness=runtime.ready),
-                    host="127.0.0.1",
-                    port=node_settings.api_port,
-                    log_level="warning",
-                    lifespan="off",
-                )
-            )
-            servers.append((server, asyncio.create_task(server.serve())))
-            ports[institution] = node_settings.api_port
-        while not all(server.started for server, _ in servers):
-            await asyncio.sleep(0.05)
+            await nodes.start(institution, node_settings)
+        await nodes.serving()
 
         _say("[3/4] the institutions' back-offices play the scenarios through the REST APIs")
         directory = await asyncio.to_thread(load_network_directory, next(iter(settings.values())))
-        with _clients(keys, ports) as clients:
+        with _clients(nodes.keys, nodes.ports) as clients:
             back_offices = _BackOffices(clients, directory)
             back_offices.start()
             try:
                 await asyncio.to_thread(_scenarios, back_offices.offices, result)
-                _say("[4/4] what was exchanged")
-                for line in result.lines:
-                    _say(line)
-                for failure in result.failures:
-                    _say(f"  UNEXPECTED: {failure}")
+                _print(result)
                 if not once:
-                    _say(
-                        "\nThe nodes and their back-offices keep running; "
-                        "press Ctrl-C to stop them."
-                    )
-                    _say(f"  console operator 'demo', password {console_password}")
-                    for institution, port in ports.items():
-                        base = f"http://127.0.0.1:{port}"
-                        _say(
-                            f"  {institution:<12} {base}/console   {base}/docs   "
-                            f"API key: {keys[institution]}"
-                        )
+                    nodes.tell_access()
                     await asyncio.Event().wait()
             finally:
                 # Off the event loop: the back-offices may be waiting on the APIs it serves.
                 await asyncio.to_thread(back_offices.stop)
     finally:
-        for server, task in servers:
-            server.should_exit = True
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        for runtime in runtimes:
-            await runtime.stop()
-            runtime.node.store.engine.dispose()
+        await nodes.stop()
     return result
 
 

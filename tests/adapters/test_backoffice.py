@@ -49,7 +49,7 @@ from adapters.register import (
 from gateway.cases import InsurancePeriod, PeriodKind, periods_from_reply, totalize
 from gateway.codes import Branch, InstitutionId
 from gateway.directory import Directory
-from gateway.documents import DocumentType, ValidatedDocument, validate_document
+from gateway.documents import SCHEMA_DIR, DocumentType, ValidatedDocument, validate_document
 
 TODAY = dt.date(2026, 11, 25)
 REGISTERS = sample_registers()
@@ -648,3 +648,44 @@ def test_a_coverage_application_goes_to_the_sending_countrys_institution(
     office.request_coverage(application)
 
     assert recipients == ["FR:URSSAF"]
+
+
+def test_a_claim_of_a_later_schema_version_is_left_to_a_caseworker(directory: Directory) -> None:
+    item, case = uuid.uuid4(), uuid.uuid4()
+    claim = (SCHEMA_DIR / "examples" / "v2" / "BenefitClaim.xml").read_bytes()
+    submitted: list[httpx2.Request] = []
+
+    def node(request: httpx2.Request) -> httpx2.Response:
+        path = request.url.path
+        if path == "/api/v1/inbox":
+            listed = {
+                "id": str(item),
+                "cursor": 1,
+                "case_id": str(case),
+                "case_type": "benefit-claim",
+                "sender": "DE:DRV70001",
+                "document_type": "BenefitClaim",
+                "in_reply_to": None,
+            }
+            return httpx2.Response(200, json={"items": [listed], "next": 1})
+        if path == f"/api/v1/inbox/{item}/document":
+            return httpx2.Response(200, content=claim)
+        if path == f"/api/v1/inbox/{item}/ack":
+            return httpx2.Response(200, json={"id": str(item), "status": "acknowledged"})
+        submitted.append(request)
+        return httpx2.Response(404, json={"detail": path})
+
+    lines: list[str] = []
+    client = GatewayClient("http://node", "key", transport=httpx2.MockTransport(node))
+    office = BackOffice(client, CNAV, directory, today=lambda: TODAY, report=lines.append)
+
+    assert office.poll() == 1
+
+    # Its family, representative and deferral are for a person to weigh: nothing is sent,
+    # nothing failed, and the item is taken.
+    assert submitted == []
+    assert office.failures == []
+    assert [i.id for i in office.for_caseworker] == [item]
+    assert lines == [
+        "  FR:CNAV     leaves the BenefitClaim (schema 2.0) of DE:DRV70001 to a caseworker"
+    ]
