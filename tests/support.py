@@ -50,6 +50,7 @@ INSTITUTIONS = (
     "BR:INSS",
     "DE:BA0001",
     "FR:FTravail",
+    "PT:CNP0001",
 )
 
 
@@ -284,8 +285,13 @@ def sed_normalised(flat: dict[str, object]) -> dict[str, object]:
     """What docs/sed.md says the import normalises: a country in three letters is written in
     two."""
     return {
-        path: _alpha_2(value) if path.endswith("/land") else value for path, value in flat.items()
+        path: _alpha_2(value) if path.rpartition("/")[2] in _COUNTRY_MEMBERS else value
+        for path, value in flat.items()
     }
+
+
+#: The members of a SED that hold a country code.
+_COUNTRY_MEMBERS = frozenset({"land", "hjemmebase"})
 
 
 def _alpha_2(value: object) -> object:

@@ -37,7 +37,7 @@ from gateway.errors import GatewayError, ValidationFailed
 from gateway.evidence import export_evidence
 from gateway.exchange import MessageStatus
 from gateway.node import Node
-from gateway.sed import SED_MEDIA_TYPE, export_sed, import_sed
+from gateway.sed import SED_MEDIA_TYPE, Transmission, export_sed, import_sed
 from gateway.store import ApiClient, CaseRecord, MessageRecord
 
 __all__ = ["create_app"]
@@ -191,7 +191,8 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         if content_type == _JSON_TYPE:
             document = await run_in_threadpool(_json_to_xml, body)
         elif content_type == SED_MEDIA_TYPE:
-            document, losses = await run_in_threadpool(_sed_to_xml, body)
+            sending = Transmission(node.institution, node.clock().date())
+            document, losses = await run_in_threadpool(_sed_to_xml, body, sending)
         elif content_type in _XML_TYPES or not content_type:
             document = body
         else:
@@ -350,7 +351,7 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
         record = received(message_id)
         document = node.document_of(record)
         if accept and SED_MEDIA_TYPE in accept:
-            return _as_sed(document)
+            return _as_sed(document, Transmission(record.sender, record.created_at.date()))
         if accept and _JSON_TYPE in accept and "xml" not in accept:
             root = parse_untrusted(document).getroot()
             kind = DocumentType.from_root_name(record.document_type)
@@ -412,21 +413,22 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return body
 
 
-def _sed_to_xml(body: bytes) -> tuple[bytes, list[SedLoss]]:
+def _sed_to_xml(body: bytes, sending: Transmission) -> tuple[bytes, list[SedLoss]]:
+    """The document a SED makes, sent by this node's institution today."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise Problem(400, "sed.malformed", "The body is not JSON", str(error)) from None
-    read = import_sed(data)
+    read = import_sed(data, transmission=sending)
     losses = [SedLoss(path=loss.path, reason=loss.reason) for loss in read.losses]
     return read.document.to_bytes(), losses
 
 
-def _as_sed(document: bytes) -> Response:
+def _as_sed(document: bytes, received: Transmission) -> Response:
     """A stored document as a SED; each value the SED has no field for is named in one
     ``Ssgw-Sed-Loss`` header."""
     try:
-        written = export_sed(validate_document(document))
+        written = export_sed(validate_document(document), transmission=received)
     except ValidationFailed as error:
         # A stored document is valid; what fails here is that no SED type fits it.
         raise Problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
@@ -10,8 +11,10 @@ import typer
 
 from gateway.cli._common import parse_moment, read_input, reported_errors, write_output
 from gateway.cli._documents import OutputOption, parse_json
+from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.documents import document_to_json, validate_document
-from gateway.sed import Loss, export_sed, import_sed
+from gateway.errors import ConfigurationError
+from gateway.sed import Loss, Transmission, export_sed, import_sed
 
 __all__ = ["sed_app"]
 
@@ -23,6 +26,15 @@ sed_app = typer.Typer(
 TodayOption = Annotated[
     str | None, typer.Option(help="Judge dates as of this day (default: today).")
 ]
+SenderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--sender", help="The sending institution, for what the SED leaves to the exchange."
+    ),
+]
+SentOnOption = Annotated[
+    str | None, typer.Option("--sent-on", help="The day the SED is sent (default: today).")
+]
 
 
 @sed_app.command("import")
@@ -33,12 +45,16 @@ def import_command(
     ] = False,
     output: OutputOption = None,
     today: TodayOption = None,
+    sender: SenderOption = None,
+    sent_on: SentOnOption = None,
 ) -> None:
     """Read a SED into our 2.0 document; what the document has no place for is printed as a
     loss on standard error."""
     with reported_errors():
         day = parse_moment(today).date() if today else None
-        read = import_sed(parse_json(read_input(source), str(source)), today=day)
+        sending = _transmission(sender, sent_on)
+        data = parse_json(read_input(source), str(source))
+        read = import_sed(data, today=day, transmission=sending)
         document = read.document
         if as_json:
             form = document_to_json(document.document_type, document.root)
@@ -57,14 +73,32 @@ def export_command(
     ] = None,
     output: OutputOption = None,
     today: TodayOption = None,
+    sender: SenderOption = None,
+    sent_on: SentOnOption = None,
 ) -> None:
     """Write one of our documents as a SED; what the SED has no field for is printed as a
     loss on standard error."""
     with reported_errors():
         day = parse_moment(today).date() if today else None
-        written = export_sed(validate_document(read_input(source), today=day), sed_type=sed_type)
+        document = validate_document(read_input(source), today=day)
+        sending = _transmission(sender, sent_on)
+        written = export_sed(document, sed_type=sed_type, transmission=sending)
         write_output(output, _json_bytes(written.sed))
     _report(written.losses)
+
+
+def _transmission(sender: str | None, sent_on: str | None) -> Transmission | None:
+    """What the exchange knows, from the options; none without a sender."""
+    if sender is None:
+        if sent_on is not None:
+            raise ConfigurationError("--sent-on goes with --sender")
+        return None
+    try:
+        institution = parse_institution_id(sender)
+    except InvalidIdentifier as error:
+        raise ConfigurationError(f"--sender: {error}") from None
+    day = parse_moment(sent_on).date() if sent_on else dt.datetime.now(dt.UTC).date()
+    return Transmission(institution, day)
 
 
 def _json_bytes(data: object) -> bytes:

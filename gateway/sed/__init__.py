@@ -12,8 +12,17 @@ from typing import Final
 
 from gateway.documents import ValidatedDocument
 from gateway.sed._claims import CLAIM_TYPES
+from gateway.sed._coverage import COVERAGE_TYPES
 from gateway.sed._engine import Loss
-from gateway.sed._sed import SED_GENERATION, SED_VERSION, SedExport, SedImport, SedType
+from gateway.sed._periods import PERIOD_TYPES
+from gateway.sed._sed import (
+    SED_GENERATION,
+    SED_VERSION,
+    SedExport,
+    SedImport,
+    SedType,
+    Transmission,
+)
 from gateway.sed._sed import export_sed as _export
 from gateway.sed._sed import import_sed as _import
 
@@ -26,6 +35,7 @@ __all__ = [
     "SedExport",
     "SedImport",
     "SedType",
+    "Transmission",
     "export_sed",
     "import_sed",
 ]
@@ -34,14 +44,23 @@ __all__ = [
 SED_MEDIA_TYPE: Final = "application/vnd.ssgw.sed+json"
 
 #: Every SED type this node maps, by name.
-SED_TYPES: Final[Mapping[str, SedType]] = {sed.name: sed for sed in (*CLAIM_TYPES,)}
+SED_TYPES: Final[Mapping[str, SedType]] = {
+    sed.name: sed for sed in (*CLAIM_TYPES, *COVERAGE_TYPES, *PERIOD_TYPES)
+}
 
 
-def import_sed(data: object, *, today: dt.date | None = None) -> SedImport:
+def import_sed(
+    data: object, *, today: dt.date | None = None, transmission: Transmission | None = None
+) -> SedImport:
     """Read a SED (parsed JSON) into a validated 2.0 document; see :func:`_sed.import_sed`."""
-    return _import(data, SED_TYPES, today=today)
+    return _import(data, SED_TYPES, today=today, transmission=transmission)
 
 
-def export_sed(document: ValidatedDocument, *, sed_type: str | None = None) -> SedExport:
+def export_sed(
+    document: ValidatedDocument,
+    *,
+    sed_type: str | None = None,
+    transmission: Transmission | None = None,
+) -> SedExport:
     """Write a validated document as a SED; see :func:`_sed.export_sed`."""
-    return _export(document, SED_TYPES, sed_type=sed_type)
+    return _export(document, SED_TYPES, sed_type=sed_type, transmission=transmission)

@@ -29,14 +29,17 @@ from typing import Any, Final
 from gateway.documents import Issue
 
 __all__ = [
+    "EXCHANGE_FACTS",
     "SCALAR",
     "CodeError",
     "Codec",
     "Each",
     "Fixed",
+    "FromExchange",
     "Leaf",
     "Loss",
     "Mapping_",
+    "Marker",
     "NoSedCode",
     "One",
     "Rule",
@@ -151,6 +154,36 @@ class Fixed:
 
 
 @dataclass(frozen=True, slots=True)
+class Marker:
+    """A SED's yes-or-no field whose yes is an empty element of ours (``null`` in our JSON
+    form), there or not: ``yes`` writes the marker; ``no`` is read, and named as a loss since
+    it is said by leaving the marker out and so is not written back."""
+
+    sed: str
+    ours: str
+    yes: str = "ja"
+    no: str = "nei"
+
+
+#: What the exchange carrying a SED knows that the SED leaves to it, and how it is named.
+EXCHANGE_FACTS: Final[Mapping[str, str]] = {
+    "sender": "the sending institution",
+    "sender_country": "the sending institution's country",
+    "sent_on": "the day it is sent",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class FromExchange:
+    """A value of ours that the SED leaves to the exchange carrying it (one of
+    ``EXCHANGE_FACTS``): written from the exchange on import; on export taken where it is what
+    the exchange says, and a named loss where it is not."""
+
+    ours: str
+    fact: str
+
+
+@dataclass(frozen=True, slots=True)
 class Whole:
     """Several members of one SED object that together make one value of ours (an institution
     named by id, name and country): ``codec.to_ours`` gets ``{member: value}`` of the members
@@ -176,7 +209,7 @@ class When:
     otherwise: tuple[Rule, ...] = ()
 
 
-Rule = Leaf | Each | One | Fixed | Whole | When
+Rule = Leaf | Each | One | Fixed | FromExchange | Marker | Whole | When
 Mapping_ = tuple[Rule, ...]
 
 
@@ -203,6 +236,8 @@ class Trace:
     issues: list[Issue] = field(default_factory=list)
     reasons: dict[Path, str] = field(default_factory=dict)
     narrowed: dict[Path, str] = field(default_factory=dict)
+    #: What the exchange carrying the SED says, by the names of ``EXCHANGE_FACTS``.
+    exchange: Mapping[str, str] = field(default_factory=dict)
 
     def reason(self, path: Path) -> str | None:
         """The reason recorded for ``path`` or the nearest object around it."""
@@ -374,6 +409,10 @@ def _import_into(
     for rule in rules:
         if isinstance(rule, Fixed):
             _set(ours, _steps(rule.ours), rule.value)
+        elif isinstance(rule, FromExchange):
+            _import_from_exchange(rule, ours, trace)
+        elif isinstance(rule, Marker):
+            _import_marker(rule, sed, ours, base, trace)
         elif isinstance(rule, Leaf):
             _import_leaf(rule, sed, ours, base, ours_base, trace)
         elif isinstance(rule, One):
@@ -387,6 +426,33 @@ def _import_into(
             _import_into(
                 rule.rules if chosen else rule.otherwise, sed, ours, base, ours_base, trace
             )
+
+
+def _import_marker(
+    rule: Marker, sed: object, ours: dict[str, Any], base: Path, trace: Trace
+) -> None:
+    value, where = _located(sed, _steps(rule.sed))
+    where = (*base, *where)
+    if not _present(value):
+        return
+    trace.read.add(where)
+    if value == rule.yes:
+        _set(ours, _steps(rule.ours), None)
+    elif value == rule.no:
+        trace.narrowed[where] = "a no is said by leaving the marker out; it is not written back"
+    else:
+        message = f"a yes-or-no field must be {rule.yes} or {rule.no}"
+        trace.issues.append(Issue("sed.value", message, path=pointer(where)))
+
+
+def _import_from_exchange(rule: FromExchange, ours: dict[str, Any], trace: Trace) -> None:
+    value = trace.exchange.get(rule.fact)
+    if value is not None:
+        _set(ours, _steps(rule.ours), value)
+        return
+    message = f"the SED leaves {EXCHANGE_FACTS[rule.fact]} to the exchange, and none was given"
+    if not any(issue.message == message for issue in trace.issues):
+        trace.issues.append(Issue("sed.exchange", message, path=""))
 
 
 def _translate_in(codec: Codec, value: object, where: Path, trace: Trace) -> tuple[object, bool]:
@@ -521,6 +587,10 @@ def _export_into(
             value, at = _located(ours, _steps(rule.ours))
             if value == rule.value:
                 trace.read.add((*base, *at))
+        elif isinstance(rule, FromExchange):
+            _export_from_exchange(rule, ours, base, trace)
+        elif isinstance(rule, Marker):
+            _export_marker(rule, ours, sed, base, trace)
         elif isinstance(rule, Leaf):
             _export_leaf(rule, ours, sed, base, trace)
         elif isinstance(rule, One):
@@ -532,6 +602,28 @@ def _export_into(
         else:
             chosen = _holds(_get(ours, _steps(rule.ours)), rule.ours_values)
             _export_into(rule.rules if chosen else rule.otherwise, ours, sed, base, trace)
+
+
+def _export_marker(
+    rule: Marker, ours: object, sed: dict[str, Any], base: Path, trace: Trace
+) -> None:
+    steps = _steps(rule.ours)
+    holder, at = _located(ours, steps[:-1])
+    last = steps[-1]
+    if isinstance(holder, Mapping) and isinstance(last, str) and last in holder:
+        trace.read.add((*base, *at, last))
+        _set(sed, _steps(rule.sed), rule.yes)
+
+
+def _export_from_exchange(rule: FromExchange, ours: object, base: Path, trace: Trace) -> None:
+    value, at = _located(ours, _steps(rule.ours))
+    if not _present(value):
+        return
+    if value == trace.exchange.get(rule.fact):
+        trace.read.add((*base, *at))
+    else:
+        what = EXCHANGE_FACTS[rule.fact]
+        trace.reasons[(*base, *at)] = f"the SED leaves {what} to the exchange, which differs"
 
 
 def _translate_out(codec: Codec, value: object, where: Path, trace: Trace) -> tuple[object, bool]:
@@ -618,15 +710,22 @@ def _export_items(rule: Each, ours: object, base: Path) -> Iterator[tuple[Path, 
 # --- What no rule read -----------------------------------------------------------------------
 
 
-def unread(value: object, path: Path, read: set[Path]) -> Iterator[Path]:
-    """The paths of the leaves under ``value`` that neither are nor lie under a read path."""
+def unread(value: object, path: Path, read: set[Path], *, markers: bool = False) -> Iterator[Path]:
+    """The paths of the leaves under ``value`` that neither are nor lie under a read path.
+
+    With ``markers``, a member whose value is null is a leaf too: in our JSON form that is an
+    empty element that says something by being there (a SED's nulls say nothing).
+    """
     if path in read:
         return
     if isinstance(value, Mapping):
         for key, child in value.items():
-            yield from unread(child, (*path, key), read)
+            if child is None and markers and (*path, key) not in read:
+                yield (*path, key)
+            else:
+                yield from unread(child, (*path, key), read, markers=markers)
     elif isinstance(value, list):
         for index, child in enumerate(value):
-            yield from unread(child, (*path, index), read)
+            yield from unread(child, (*path, index), read, markers=markers)
     elif _present(value) or isinstance(value, bool):
         yield path

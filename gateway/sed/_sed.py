@@ -27,6 +27,7 @@ __all__ = [
     "SedExport",
     "SedImport",
     "SedType",
+    "Transmission",
     "export_sed",
     "import_sed",
 ]
@@ -52,6 +53,23 @@ class SedType:
 
 
 @dataclass(frozen=True, slots=True)
+class Transmission:
+    """What the exchange carrying a SED knows and the SED leaves to it: who sends it and on
+    which day (a certificate's issue day, the institution holding a list of periods)."""
+
+    sender: str
+    sent_on: dt.date
+
+    def facts(self) -> dict[str, str]:
+        """The facts by the names the mapping tables use (``EXCHANGE_FACTS``)."""
+        return {
+            "sender": self.sender,
+            "sender_country": self.sender.partition(":")[0],
+            "sent_on": self.sent_on.isoformat(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class SedImport:
     """A SED read into our document, with what the document has no place for."""
 
@@ -70,9 +88,16 @@ class SedExport:
 
 
 def import_sed(
-    data: object, types: Mapping[str, SedType], *, today: dt.date | None = None
+    data: object,
+    types: Mapping[str, SedType],
+    *,
+    today: dt.date | None = None,
+    transmission: Transmission | None = None,
 ) -> SedImport:
     """Read a SED (parsed JSON) into a validated document of schema version 2.0.
+
+    ``transmission`` gives what the SED leaves to the exchange; a SED type that needs it when
+    none is given is refused with ``sed.exchange``.
 
     Raises :class:`ValidationFailed` with one issue per problem, each with the JSON pointer
     of the SED value at fault: ``sed.malformed`` (not an object), ``sed.unknown-type``,
@@ -82,8 +107,14 @@ def import_sed(
     if not isinstance(data, Mapping):
         raise _failed("sed.malformed", "a SED is a JSON object", "")
     sed_type = _sed_type(data.get("sed"), types)
-    trace = Trace(read={(key,) for key in _HEADER})
+    trace = Trace(
+        read={(key,) for key in _HEADER},
+        exchange=transmission.facts() if transmission else {},
+    )
     document = import_values(sed_type.rules, data, (), trace)
+    if any(issue.code == "sed.exchange" for issue in trace.issues):
+        # Without the exchange's facts the schema could only repeat that they are missing.
+        raise ValidationFailed(trace.issues)
     form = {
         "documentType": sed_type.document_type.root_name,
         "schemaVersion": LATEST_SCHEMA_VERSION,
@@ -101,9 +132,16 @@ def import_sed(
 
 
 def export_sed(
-    document: ValidatedDocument, types: Mapping[str, SedType], *, sed_type: str | None = None
+    document: ValidatedDocument,
+    types: Mapping[str, SedType],
+    *,
+    sed_type: str | None = None,
+    transmission: Transmission | None = None,
 ) -> SedExport:
     """Write a validated document as a SED; a 1.0 document is read as 2.0 first.
+
+    Values the SED leaves to the exchange are taken where they are what ``transmission`` says,
+    and named as losses where they are not (or where no transmission is given).
 
     Raises :class:`ValidationFailed` (``sed.unknown-type``, ``sed.wrong-type``) when the SED
     type asked for is unknown or is not a SED of this document's type, or no SED type fits.
@@ -111,19 +149,22 @@ def export_sed(
     newest = convert_document(document, LATEST_SCHEMA_VERSION)
     form = document_to_json(newest.document_type, newest.root)["document"]
     chosen = _export_type(newest.document_type, form, types, sed_type)
-    trace = Trace(read={("@schemaVersion",)})
+    trace = Trace(read={("@schemaVersion",)}, exchange=transmission.facts() if transmission else {})
     body = export_values(chosen.rules, form, (), trace)
     if trace.issues:
         raise ValidationFailed(trace.issues)
     sed = {"sed": chosen.name, "sedGVer": SED_GENERATION, "sedVer": SED_VERSION, **body}
-    losses = _losses(form, trace, "/document", f"has no field in {chosen.name}")
+    losses = _losses(form, trace, "/document", f"has no field in {chosen.name}", markers=True)
     return SedExport(chosen, sed, losses)
 
 
-def _losses(read: object, trace: Trace, prefix: str, no_place: str) -> tuple[Loss, ...]:
+def _losses(
+    read: object, trace: Trace, prefix: str, no_place: str, *, markers: bool = False
+) -> tuple[Loss, ...]:
     """What a pass left unread, and what it read but narrowed, each with why, in path order."""
     unread_losses = [
-        (path, trace.reason(path) or no_place) for path in unread(read, (), trace.read)
+        (path, trace.reason(path) or no_place)
+        for path in unread(read, (), trace.read, markers=markers)
     ]
     narrowed = list(trace.narrowed.items())
     return tuple(

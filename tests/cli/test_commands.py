@@ -198,7 +198,7 @@ def test_directory_verify_and_policy_check(network: list[str], signed_directory_
     authority = network[-1]
     result = ssgw("directory", "verify", signed_directory_file, "--authority", authority)
     assert result.exit_code == 0
-    assert "17 institutions, 8 agreements" in result.output
+    assert "18 institutions, 8 agreements" in result.output
 
     refused = ssgw(
         "policy",
@@ -264,7 +264,7 @@ def test_broker_definitions_fence_every_institution(tmp_path: Path, network: lis
     result = ssgw("broker", "definitions", *network, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     definitions = json.loads((tmp_path / "definitions.json").read_text())
-    assert len(definitions["users"]) == 17
+    assert len(definitions["users"]) == 18
     india = next(p for p in definitions["permissions"] if p["user"] == "in.epfo")
     assert india["configure"] == "^$" and india["read"] == r"^(ssgw\.in\.epfo)$"
     topics = next(p for p in definitions["topic_permissions"] if p["user"] == "in.epfo")

@@ -33,7 +33,7 @@ from gateway.security import (
 
 def test_the_sample_directory_is_read_completely(directory: Directory) -> None:
     assert directory.network is NetworkKind.PRODUCTION
-    assert len(directory.institutions) == 17
+    assert len(directory.institutions) == 18
     assert {a.id for a in directory.agreements} == {
         "EU-883-2004",
         "AR-CL",

@@ -5,6 +5,7 @@ losses the import named."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -17,7 +18,7 @@ from gateway.documents import SCHEMA_DIR, DocumentType, validate_document
 from gateway.exchange import MessageStatus
 from gateway.node import Node
 from gateway.node.runtime import NodeRuntime
-from gateway.sed import SED_TYPES, export_sed, import_sed
+from gateway.sed import SED_TYPES, Transmission, export_sed, import_sed
 from gateway.store import MessageRecord
 from support import eventually, flatten_json, sed_normalised, status_of, without_losses
 
@@ -54,7 +55,7 @@ _ROUTES = {
     DocumentType.COVERAGE_REFUSAL: Route("FR:URSSAF", "DE:DRV70001", "A001.json"),
 }
 _PERIOD_REQUESTS = {
-    "P5000": Route("DE:DRV70001", "FR:CNAV", "InsurancePeriodsRequest-pensions.xml"),
+    "P5000": Route("PT:CNP0001", "DE:DRV70001", "InsurancePeriodsRequest-pensions.xml"),
     "U002": Route("DE:BA0001", "FR:FTravail", "InsurancePeriodsRequest-unemployment.xml"),
     "U017": Route("DE:BA0001", "FR:FTravail", "InsurancePeriodsRequest-unemployment-right.xml"),
 }
@@ -72,9 +73,11 @@ def _fixture(name: str) -> dict[str, Any]:
     return data
 
 
-def _document_bytes(file_name: str) -> bytes:
+def _document_bytes(file_name: str, sender: str) -> bytes:
     if file_name.endswith(".json"):
-        return import_sed(_fixture(file_name.removesuffix(".json"))).document.to_bytes()
+        sending = Transmission(sender, dt.datetime.now(dt.UTC).date())
+        read = import_sed(_fixture(file_name.removesuffix(".json")), transmission=sending)
+        return read.document.to_bytes()
     return (V2 / file_name).read_bytes()
 
 
@@ -111,14 +114,17 @@ async def test_a_sed_crosses_two_nodes_and_comes_out_as_it_went_in(
     route = _route(name)
     nodes = {i: (await network(i)).node for i in {route.sender, route.recipient}}
     original = _fixture(name)
-    read = import_sed(original)
+    read = import_sed(
+        original, transmission=Transmission(route.sender, dt.datetime.now(dt.UTC).date())
+    )
     opening: MessageRecord | None = None
     if route.answers is not None:
-        opening = await _send(nodes, _document_bytes(route.answers), _asked(route))
+        asked = _asked(route)
+        opening = await _send(nodes, _document_bytes(route.answers, asked.sender), asked)
     if opening is not None and route.first is not None:
         await _send(
             nodes,
-            _document_bytes(route.first),
+            _document_bytes(route.first, route.sender),
             route,
             case_id=opening.case_id,
             in_reply_to=opening.message_id,
@@ -136,7 +142,8 @@ async def test_a_sed_crosses_two_nodes_and_comes_out_as_it_went_in(
     assert received is not None and received.status is MessageStatus.RECEIVED
     document = validate_document(receiver.document_of(received))
     assert document.schema_version == "2.0"
-    written = export_sed(document)
+    received_from = Transmission(received.sender, received.created_at.date())
+    written = export_sed(document, transmission=received_from)
     assert written.sed_type.name == name
     assert written.losses == ()
     before = sed_normalised(flatten_json(original))
