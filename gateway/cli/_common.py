@@ -14,6 +14,7 @@ import typer
 
 from gateway.errors import ConfigurationError, GatewayError, KeyMaterialError, ValidationFailed
 from gateway.security import write_file_atomically
+from gateway.store import SchemaState, sqlite_path, stored_schema
 
 __all__ = [
     "EXIT_INVALID",
@@ -23,6 +24,8 @@ __all__ = [
     "read_input",
     "read_passphrase",
     "reported_errors",
+    "require_current_schema",
+    "schema_problem",
     "write_output",
 ]
 
@@ -102,3 +105,36 @@ def parse_moment(text: str | None) -> dt.datetime:
             f"{text!r} is not an ISO date or date-time (for example 2026-11-25T12:00:00Z)"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def schema_problem(state: SchemaState, database_url: str) -> str | None:
+    """What keeps a store from being used by this version, in one line; None if nothing."""
+    if not state.exists:
+        return (
+            f"the database does not exist ({sqlite_path(database_url)}); it needs 'ssgw db migrate'"
+        )
+    if state.unknown:
+        return (
+            f"the database is at revision {', '.join(state.unknown)}, which this version does "
+            "not know: a newer version migrated it"
+        )
+    if not state.up_to_date:
+        current = ", ".join(state.current) or "an empty schema"
+        return (
+            f"the database needs 'ssgw db migrate': it is at {current}, this version's schema "
+            f"is {', '.join(state.heads)}"
+        )
+    return None
+
+
+def require_current_schema(database_url: str) -> None:
+    """Refuse a store whose schema is not this version's, changing nothing.
+
+    Only the commands that set a store up ('ssgw db migrate', the starting node, creating
+    the first API key or operator) migrate it; a command that reads the store, or edits a
+    row of it, must not migrate a production database as a side effect, least of all during
+    an upgrade the operator has not finished.
+    """
+    problem = schema_problem(stored_schema(database_url), database_url)
+    if problem is not None:
+        raise ConfigurationError(problem)

@@ -9,7 +9,12 @@ from typing import Annotated
 
 import typer
 
-from gateway.cli._common import EXIT_INVALID, read_input, reported_errors
+from gateway.cli._common import (
+    EXIT_INVALID,
+    read_input,
+    reported_errors,
+    require_current_schema,
+)
 from gateway.config import load_settings
 from gateway.console import Accounts, Role
 from gateway.errors import ConfigurationError
@@ -28,10 +33,15 @@ audit_app = typer.Typer(
 )
 
 
-def _accounts(config: Path | None) -> Accounts:
+def _accounts(config: Path | None, *, migrating: bool = False) -> Accounts:
+    """The console's accounts in the node's store. Only adding an operator, part of setting
+    a node up, migrates the store; the other commands refuse a schema that is not current."""
     settings = load_settings(config)
+    if not migrating:
+        require_current_schema(settings.database_url)
     engine = connect(settings.database_url)
-    migrate(engine)
+    if migrating:
+        migrate(engine)
     return Accounts(engine)
 
 
@@ -63,7 +73,7 @@ def add_operator(
             password = _password(password_file)
         except UnicodeDecodeError:
             raise ConfigurationError(f"password file {password_file} is not UTF-8") from None
-        accounts = _accounts(config)
+        accounts = _accounts(config, migrating=True)
         accounts.add_operator(name, role, password, now=dt.datetime.now(dt.UTC))
         typer.echo(f"operator {name} added as {role.value}")
 

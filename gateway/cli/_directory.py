@@ -16,7 +16,7 @@ from gateway.cli._common import (
     reported_errors,
     write_output,
 )
-from gateway.codes import Branch
+from gateway.codes import Branch, InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.directory import (
     Directory,
     Refused,
@@ -24,7 +24,7 @@ from gateway.directory import (
     load_directory,
     sign_directory,
 )
-from gateway.documents import DocumentType
+from gateway.documents import DocumentFamily, DocumentType
 from gateway.errors import ConfigurationError
 from gateway.security import (
     SigningIdentity,
@@ -112,23 +112,15 @@ def check_policy(
     on that day?"""
     with reported_errors():
         day = parse_moment(on).date()
+        sending = _institution_option("--from", sender)
+        receiving = _institution_option("--to", recipient)
+        kind = _document_type(document_type)
+        branches = _branches(branch or [], kind)
         loaded = open_directory(directory, authority, dt.datetime.now(dt.UTC))
-        try:
-            kind = DocumentType.from_root_name(document_type)
-        except KeyError:
-            known = ", ".join(t.root_name for t in DocumentType)
-            raise ConfigurationError(
-                f"unknown document type {document_type!r} (known: {known})"
-            ) from None
-        try:
-            branches = frozenset(Branch(b) for b in branch or [])
-        except ValueError:
-            known = ", ".join(b.value for b in Branch)
-            raise ConfigurationError(f"unknown branch in {branch} (known: {known})") from None
         decision = decide(
             loaded,
-            sender=sender,
-            recipient=recipient,
+            sender=sending,
+            recipient=receiving,
             document_type=kind,
             schema_version=schema_version,
             branches=branches,
@@ -139,3 +131,50 @@ def check_policy(
             raise typer.Exit(EXIT_INVALID)
         basis = decision.agreement.id if decision.agreement else "national exchange"
         typer.echo(f"permitted under {basis}")
+
+
+#: How an institution id is written (gateway.codes checks it).
+_INSTITUTION_ID_SHAPE = (
+    "a country code, a colon and 4 to 10 ASCII letters or digits, as in DE:DRV70001"
+)
+
+#: The families whose documents concern branches of social security: the policy checks the
+#: branch against the agreement's material scope, so a question without one has no answer.
+#: Coverage, case-level and technical documents concern none (see document_branches).
+_BRANCHED = frozenset({DocumentFamily.PERIODS, DocumentFamily.CLAIMS})
+
+
+def _institution_option(option: str, text: str) -> InstitutionId:
+    """A mistyped id is the asker's mistake, not the policy's refusal: only a well-formed id
+    the directory does not list is an unknown institution."""
+    try:
+        return parse_institution_id(text)
+    except InvalidIdentifier as error:
+        detail = str(error)
+        if _INSTITUTION_ID_SHAPE not in detail:  # well formed, but the country is unknown
+            detail = (
+                f"{text!r} is not an institution id: {detail}; expected {_INSTITUTION_ID_SHAPE}"
+            )
+        raise ConfigurationError(f"{option}: {detail}") from None
+
+
+def _document_type(name: str) -> DocumentType:
+    try:
+        return DocumentType.from_root_name(name)
+    except KeyError:
+        known = ", ".join(t.root_name for t in DocumentType)
+        raise ConfigurationError(f"unknown document type {name!r} (known: {known})") from None
+
+
+def _branches(names: list[str], kind: DocumentType) -> frozenset[Branch]:
+    known = ", ".join(b.value for b in Branch)
+    try:
+        branches = frozenset(Branch(name) for name in names)
+    except ValueError:
+        raise ConfigurationError(f"unknown branch in {names} (known: {known})") from None
+    if not branches and kind.family in _BRANCHED:
+        raise ConfigurationError(
+            f"--branch is needed: {kind.root_name} documents concern a branch of social "
+            f"security, which the agreement must cover (known: {known})"
+        )
+    return branches

@@ -2,8 +2,8 @@
 
 Each check prints one line, ``OK``, ``WARN`` or ``FAIL``, and for a problem what is wrong and
 how to fix it. The checks use the loaders the node itself starts with, so a node that passes
-them starts; nothing is changed anywhere (the store is not migrated, the broker is only asked
-passively whether things exist).
+them starts; nothing is changed anywhere (the store is only read, a SQLite file opened
+read-only and never created; the broker is only asked passively whether things exist).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import typer
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from gateway.cli._common import schema_problem
 from gateway.config import NodeSettings, load_settings
 from gateway.directory import Directory
 from gateway.errors import (
@@ -29,6 +30,7 @@ from gateway.errors import (
     BrokerUnavailable,
     CertificateUntrusted,
     GatewayError,
+    StoreUnavailable,
     TopologyMismatch,
 )
 from gateway.exchange import Credentials
@@ -41,7 +43,7 @@ from gateway.security import (
     check_institution_certificate,
     load_certificate,
 )
-from gateway.store import connect, schema_state
+from gateway.store import stored_schema
 from gateway.transport import probe
 
 __all__ = ["Finding", "Level", "examine", "register"]
@@ -312,45 +314,52 @@ def _published_certificates(
 
 
 def _partners(directory: Directory, settings: NodeSettings, now: dt.datetime) -> Iterator[Finding]:
+    """Each partner needs a signing certificate this node trusts now (its documents are
+    refused otherwise) and an encryption certificate (nothing can be sealed to it otherwise),
+    as the node checks them when it exchanges: listed, issued by the authority, not revoked,
+    valid now; and not expiring within the warning window."""
     partners = sorted(directory.partners(settings.institution, now.date()))
     problems = 0
     for partner in partners:
-        entries = directory.institution(partner).certificates
         for use in KeyUse:
-            usable = [
-                entry.certificate
-                for entry in entries
-                if entry.use is use
-                and certificate_fingerprint(entry.certificate) not in (directory.revoked)
-            ]
-            if not usable:
-                continue
-            latest = max(usable, key=lambda c: c.not_valid_after_utc)
-            finding = _expiry("partners", f"{partner}'s {use.value} certificate", latest, now)
+            finding = _partner_certificate(directory, partner, use, now)
             if finding.level is not Level.OK:
                 problems += 1
-                yield replace(
-                    finding,
-                    fix="the partner must renew it and the authority publish a new directory",
-                )
+                yield finding
     if not problems:
         yield Finding(
             Level.OK,
             "partners",
-            f"the certificates of {len(partners)} partners are valid beyond "
-            f"{EXPIRY_WARNING.days} days",
+            f"the signing and encryption certificates of {len(partners)} partners are trusted "
+            f"and valid beyond {EXPIRY_WARNING.days} days",
         )
+
+
+def _partner_certificate(
+    directory: Directory, partner: str, use: KeyUse, now: dt.datetime
+) -> Finding:
+    try:
+        trusted = directory.certificates(partner, use, now)
+    except GatewayError as error:
+        return Finding(
+            Level.FAIL,
+            "partners",
+            error.detail,
+            f"{partner} needs its {use.value} certificate issued (or renewed) by the network "
+            "authority and published in a new directory; until then this node cannot exchange "
+            "with it",
+        )
+    latest = max(trusted, key=lambda c: c.not_valid_after_utc)
+    finding = _expiry("partners", f"{partner}'s {use.value} certificate", latest, now)
+    return replace(
+        finding, fix="the partner must renew it and the authority publish a new directory"
+    )
 
 
 def _database(settings: NodeSettings) -> Iterator[Finding]:
     try:
-        engine = connect(settings.database_url)
-    except GatewayError as error:
-        yield Finding(Level.FAIL, "database", error.detail, "correct database_url")
-        return
-    try:
-        state = schema_state(engine)
-    except GatewayError as error:
+        state = stored_schema(settings.database_url)
+    except StoreUnavailable as error:
         yield Finding(
             Level.FAIL,
             "database",
@@ -358,27 +367,21 @@ def _database(settings: NodeSettings) -> Iterator[Finding]:
             "check database_url, that the database server runs, and that its user may log in",
         )
         return
-    finally:
-        engine.dispose()
-    head = ", ".join(state.heads)
-    if state.unknown:
-        yield Finding(
-            Level.FAIL,
-            "database",
-            f"the store is at revision {', '.join(state.unknown)}, which this version does "
-            "not know: a newer version migrated it",
-            "run the newer version, or restore the backup taken before the upgrade",
-        )
-    elif not state.up_to_date:
-        current = ", ".join(state.current) or "an empty schema"
-        yield Finding(
-            Level.WARN,
-            "database",
-            f"reachable, at {current}; this version's schema is {head}",
-            "run 'ssgw db migrate' (the node also migrates when it starts)",
-        )
+    except GatewayError as error:
+        yield Finding(Level.FAIL, "database", error.detail, "correct database_url")
+        return
+    problem = schema_problem(state, settings.database_url)
+    if problem is None:
+        yield Finding(Level.OK, "database", f"reachable, schema at {', '.join(state.heads)}")
+    elif state.unknown:
+        fix = "run the newer version, or restore the backup taken before the upgrade"
+        yield Finding(Level.FAIL, "database", problem, fix)
+    elif not state.exists:
+        fix = "correct database_url, or create the store with 'ssgw db migrate'"
+        yield Finding(Level.FAIL, "database", problem, fix)
     else:
-        yield Finding(Level.OK, "database", f"reachable, schema at {head}")
+        fix = "run 'ssgw db migrate' (the node also migrates when it starts)"
+        yield Finding(Level.FAIL, "database", problem, fix)
 
 
 def _broker(settings: NodeSettings, directory: Directory | None) -> Finding:

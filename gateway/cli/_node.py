@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from gateway.cli._common import reported_errors
+from gateway.cli._common import reported_errors, require_current_schema
 from gateway.config import load_settings
 from gateway.errors import ConfigurationError
 from gateway.exchange import MessageStatus
@@ -30,12 +30,17 @@ db_app = typer.Typer(help="Manage the node's store.", no_args_is_help=True)
 
 
 @contextmanager
-def opened_store(config: Path | None) -> Iterator[Store]:
-    """The store of the node a settings file describes, brought up to date; its
-    connections are closed when the block ends."""
-    engine = connect(load_settings(config).database_url)
+def opened_store(config: Path | None, *, migrating: bool = False) -> Iterator[Store]:
+    """The store of the node a settings file describes; its connections are closed when the
+    block ends. With ``migrating`` it is brought up to date first; without, a store whose
+    schema is missing or not this version's is refused (ConfigurationError) and untouched."""
+    database_url = load_settings(config).database_url
+    if not migrating:
+        require_current_schema(database_url)
+    engine = connect(database_url)
     try:
-        migrate(engine)
+        if migrating:
+            migrate(engine)
         yield Store(engine)
     finally:
         engine.dispose()
@@ -55,7 +60,8 @@ def create_api_key(
 ) -> None:
     """Create an API key for a back-office system; it is shown once, only its hash is kept."""
     with reported_errors():
-        with opened_store(config) as store:
+        # Creating the first key is part of setting a node up, so it may create the schema.
+        with opened_store(config, migrating=True) as store:
             key = store.create_api_client(name, dt.datetime.now(dt.UTC))
         typer.echo(key)
 
@@ -104,8 +110,11 @@ def retry_message(
 def migrate_store(config: ConfigOption = None) -> None:
     """Bring the store's schema up to date (the node also does this at start)."""
     with reported_errors():
-        settings = load_settings(config)
-        migrate(connect(settings.database_url))
+        engine = connect(load_settings(config).database_url)
+        try:
+            migrate(engine)
+        finally:
+            engine.dispose()
         typer.echo("the store is up to date")
 
 

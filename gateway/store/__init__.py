@@ -31,7 +31,7 @@ from gateway.store._retention import (
     payload_purged,
     require_payload,
 )
-from gateway.store._schema import SchemaState, schema_state
+from gateway.store._schema import SchemaState, schema_state, stored_schema
 from gateway.store._trace_chain import chain_head, trace_fields, trace_link, verify_trace_chain
 from gateway.store._transactions import Transactions
 
@@ -70,6 +70,7 @@ __all__ = [
     "restore_postgresql",
     "schema_state",
     "sqlite_path",
+    "stored_schema",
     "trace_fields",
     "trace_link",
     "verify_trace_chain",
