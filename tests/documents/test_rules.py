@@ -4,128 +4,28 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+import document_mutations as mutations
 import pytest
+from document_mutations import add_after, both, case, insert_first, remove, set_attribute, set_text
 from lxml import etree
 
 from gateway.codes import Branch
 from gateway.documents import rules
-from gateway.documents._catalogue import SCHEMA_DIR, DocumentFamily, DocumentType
+from gateway.documents._catalogue import SCHEMA_DIR, DocumentType
 from gateway.documents.rules._claims import iban_is_valid
 
 TODAY = datetime.date(2026, 11, 25)
 EXAMPLES = SCHEMA_DIR / "examples"
 RULES_DIR = Path(rules.__file__).parent
-NS = {
-    "c": "urn:ssgw:common:1",
-    "p": DocumentFamily.PERIODS.namespace,
-    "cl": DocumentFamily.CLAIMS.namespace,
-    "cv": DocumentFamily.COVERAGE.namespace,
-    "t": DocumentFamily.TECHNICAL.namespace,
-    "k": DocumentFamily.CASE.namespace,
-}
-_SCHEMAS: dict[DocumentFamily, etree.XMLSchema] = {}
-
-Mutation = Callable[[etree._Element], None]
 
 
-def _schema(family: DocumentFamily) -> etree.XMLSchema:
-    if family not in _SCHEMAS:
-        _SCHEMAS[family] = etree.XMLSchema(etree.parse(str(family.schema_path("1.0"))))
-    return _SCHEMAS[family]
-
-
-def _select(root: etree._Element, path: str) -> list[etree._Element]:
-    found = root.xpath(path, namespaces=NS)
-    assert isinstance(found, list) and found, path
-    return [element for element in found if isinstance(element, etree._Element)]
-
-
-def set_text(path: str, value: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        _select(root, path)[0].text = value
-
-    return mutate
-
-
-def set_attribute(path: str, name: str, value: str | None) -> Mutation:
-    """Set an attribute, or remove it when ``value`` is None."""
-
-    def mutate(root: etree._Element) -> None:
-        element = _select(root, path)[0]
-        if value is None:
-            del element.attrib[name]
-        else:
-            element.set(name, value)
-
-    return mutate
-
-
-def remove(path: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for element in _select(root, path):
-            parent = element.getparent()
-            assert parent is not None
-            parent.remove(element)
-
-    return mutate
-
-
-def add_after(path: str, xml: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
-        wrapper = etree.fromstring(f"<wrapper {declarations}>{xml}</wrapper>")
-        _select(root, path)[0].addnext(wrapper[0])
-
-    return mutate
-
-
-def insert_first(path: str, xml: str) -> Mutation:
-    """Insert elements, written with the test's prefixes, at the start of ``path``."""
-
-    def mutate(root: etree._Element) -> None:
-        declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
-        wrapper = etree.fromstring(f"<wrapper {declarations}>{xml}</wrapper>")
-        parent = _select(root, path)[0]
-        for position, element in enumerate(list(wrapper)):
-            parent.insert(position, element)
-
-    return mutate
-
-
-def both(*mutations: Mutation) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for mutation in mutations:
-            mutation(root)
-
-    return mutate
-
-
-def _load(example: str, mutation: Mutation | None = None) -> tuple[DocumentType, etree._Element]:
-    """The example after ``mutation``; it must still be schema-valid, as rules assume."""
-    root = etree.parse(str(EXAMPLES / f"{example}.xml")).getroot()
-    if mutation is not None:
-        mutation(root)
-        root = etree.fromstring(etree.tostring(root, encoding="UTF-8"))
-    document_type = DocumentType.from_qualified_name(etree.QName(root).text)
-    assert document_type is not None
-    schema = _schema(document_type.family)
-    assert schema.validate(root.getroottree()), [str(error) for error in schema.error_log]
-    return document_type, root
-
-
-@dataclass(frozen=True)
-class Case:
-    """A mutation of an example and the rule codes it must raise, the first one at ``at``."""
-
-    name: str
-    example: str
-    mutation: Mutation
-    codes: tuple[str, ...]
-    at: str
+def _load(
+    example: str, mutation: mutations.Mutation | None = None
+) -> tuple[DocumentType, etree._Element]:
+    """The 1.0 example after ``mutation``; it must still be schema-valid, as rules assume."""
+    return mutations.load_valid(EXAMPLES / f"{example}.xml", mutation, "1.0")
 
 
 _OPEN_DE_PERIOD = (
@@ -143,10 +43,6 @@ _IN_PERIOD = (
 _PERIOD = "p:Periods/p:InsurancePeriod"
 _REQUEST_PIN = "p:Person/c:PersonalIdentificationNumber"
 _REPLY_PIN = "p:Person/c:PersonalIdentificationNumber"
-
-
-def case(name: str, example: str, mutation: Mutation, *codes: str, at: str) -> Case:
-    return Case(name, example, mutation, codes, at)
 
 
 FAILING = [
@@ -798,13 +694,13 @@ FAILING = [
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_rule_reports_issue(failing: Case) -> None:
+def test_rule_reports_issue(failing: mutations.Case) -> None:
     document_type, root = _load(failing.example, failing.mutation)
     issues = rules.check(document_type, root, today=TODAY)
     assert [issue.code for issue in issues] == list(failing.codes), [str(i) for i in issues]
     issue = issues[0]
     assert issue.path is not None and issue.path.endswith(failing.at), issue.path
-    located = _select(root.getroottree().getroot(), issue.path)
+    located = mutations.select(root.getroottree().getroot(), issue.path)
     assert issue.line == located[0].sourceline
 
 
@@ -1046,7 +942,7 @@ PASSING = [
 
 
 @pytest.mark.parametrize("passing", [pytest.param(c, id=c.name) for c in PASSING])
-def test_rule_accepts_boundary_case(passing: Case) -> None:
+def test_rule_accepts_boundary_case(passing: mutations.Case) -> None:
     document_type, root = _load(passing.example, passing.mutation)
     assert rules.check(document_type, root, today=TODAY) == []
 
@@ -1080,7 +976,7 @@ _PERSONAL = (
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_messages_quote_no_personal_data(failing: Case) -> None:
+def test_messages_quote_no_personal_data(failing: mutations.Case) -> None:
     document_type, root = _load(failing.example, failing.mutation)
     personal = {(element.text or "").strip() for element in _select_all(root, _PERSONAL)}
     for issue in rules.check(document_type, root, today=TODAY):
@@ -1089,7 +985,7 @@ def test_messages_quote_no_personal_data(failing: Case) -> None:
 
 
 def _select_all(root: etree._Element, path: str) -> list[etree._Element]:
-    found = root.xpath(path, namespaces=NS)
+    found = root.xpath(path, namespaces=mutations.NS)
     assert isinstance(found, list)
     return [element for element in found if isinstance(element, etree._Element)]
 

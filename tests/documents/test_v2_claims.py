@@ -8,27 +8,25 @@ refuses a mutation of one of them.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import document_mutations as mutations
 import pytest
 import xmlschema
+from document_mutations import add_after, both, case, remove, replace, set_attribute, set_text
 from lxml import etree
 
 from gateway.documents import rules
-from gateway.documents._catalogue import SCHEMA_DIR, DocumentType
+from gateway.documents._catalogue import SCHEMA_DIR, DocumentFamily, DocumentType
 
 TODAY = datetime.date(2026, 11, 25)
 V1 = SCHEMA_DIR / "v1"
 V2 = SCHEMA_DIR / "v2"
 EXAMPLES = SCHEMA_DIR / "examples"
 V2_EXAMPLES = EXAMPLES / "v2"
-CLAIMS = "urn:ssgw:claims:1"
 COMMON = "urn:ssgw:common:1"
-NS = {"c": COMMON, "cl": CLAIMS}
 XS = "http://www.w3.org/2001/XMLSchema"
 XS_NS = {"xs": XS}
 RULES_DIR = Path(rules.__file__).parent
@@ -54,19 +52,8 @@ NEW_RULE_CODES = frozenset(
 )
 
 
-@functools.cache
 def _schema(version: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMA_DIR / version / "claims.xsd")))
-
-
-def _document_type(root: etree._Element) -> DocumentType:
-    document_type = DocumentType.from_qualified_name(etree.QName(root).text)
-    assert document_type is not None, root.tag
-    return document_type
-
-
-def _errors(schema: etree.XMLSchema) -> list[str]:
-    return [str(error) for error in schema.error_log]
+    return mutations.family_schema(DocumentFamily.CLAIMS, version)
 
 
 def _v2_examples() -> list[Path]:
@@ -92,7 +79,7 @@ def test_v2_schema_keeps_the_1_0_namespace(name: str) -> None:
 def test_v2_schema_compiles_in_both_validators() -> None:
     # lxml validates on the hot path; xmlschema converts to and from JSON and is stricter
     # about XSD 1.0 constraints such as unique particle attribution.
-    _schema("v2")
+    _schema("2.0")
     xmlschema.XMLSchema10(str(V2 / "claims.xsd"))
 
 
@@ -217,9 +204,11 @@ def test_v2_keeps_every_code_and_attribute(name: str) -> None:
 def test_v2_example_is_valid_and_passes_the_rules(path: Path) -> None:
     tree = etree.parse(str(path))
     assert tree.getroot().get("schemaVersion") == "2.0"
-    schema = _schema("v2")
-    assert schema.validate(tree), _errors(schema)
-    assert rules.check(_document_type(tree.getroot()), tree.getroot(), today=TODAY) == []
+    schema = _schema("2.0")
+    assert schema.validate(tree), mutations.schema_errors(schema)
+    assert (
+        rules.check(mutations.document_type_of(tree.getroot()), tree.getroot(), today=TODAY) == []
+    )
 
 
 @pytest.mark.parametrize("path", _v2_examples(), ids=lambda path: path.stem)
@@ -238,94 +227,19 @@ def test_v1_example_said_to_be_2_0_is_valid_and_means_the_same(path: Path) -> No
     tree = etree.parse(str(path))
     root = tree.getroot()
     assert root.get("schemaVersion") == "1.0"
-    document_type = _document_type(root)
+    document_type = mutations.document_type_of(root)
     as_1_0 = rules.check(document_type, root, today=TODAY)
     root.set("schemaVersion", "2.0")
-    schema = _schema("v2")
-    assert schema.validate(tree), _errors(schema)
+    schema = _schema("2.0")
+    assert schema.validate(tree), mutations.schema_errors(schema)
     assert rules.check(document_type, root, today=TODAY) == as_1_0 == []
 
 
 # What 2.0 accepts and refuses in its schema -------------------------------------------------
 
-Mutation = Callable[[etree._Element], None]
 
-
-def _select(root: etree._Element, path: str) -> list[etree._Element]:
-    found = root.xpath(path, namespaces=NS)
-    assert isinstance(found, list) and found, path
-    return [element for element in found if isinstance(element, etree._Element)]
-
-
-def _fragment(xml: str) -> list[etree._Element]:
-    declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
-    return list(etree.fromstring(f"<wrapper {declarations}>{xml}</wrapper>"))
-
-
-def set_text(path: str, value: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        _select(root, path)[0].text = value
-
-    return mutate
-
-
-def set_attribute(path: str, name: str, value: str | None) -> Mutation:
-    """Set an attribute, or remove it when ``value`` is None."""
-
-    def mutate(root: etree._Element) -> None:
-        element = _select(root, path)[0]
-        if value is None:
-            del element.attrib[name]
-        else:
-            element.set(name, value)
-
-    return mutate
-
-
-def remove(path: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for element in _select(root, path):
-            parent = element.getparent()
-            assert parent is not None
-            parent.remove(element)
-
-    return mutate
-
-
-def add_after(path: str, xml: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        anchor = _select(root, path)[-1]
-        for element in reversed(_fragment(xml)):
-            anchor.addnext(element)
-
-    return mutate
-
-
-def replace(path: str, xml: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        old = _select(root, path)[0]
-        parent = old.getparent()
-        assert parent is not None
-        position = parent.index(old)
-        parent.remove(old)
-        for offset, element in enumerate(_fragment(xml)):
-            parent.insert(position + offset, element)
-
-    return mutate
-
-
-def both(*mutations: Mutation) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for mutation in mutations:
-            mutation(root)
-
-    return mutate
-
-
-def _mutated(example: str, mutation: Mutation) -> etree._Element:
-    root = etree.parse(str(V2_EXAMPLES / f"{example}.xml")).getroot()
-    mutation(root)
-    return etree.fromstring(etree.tostring(root, encoding="UTF-8"))
+def _mutated(example: str, mutation: mutations.Mutation) -> etree._Element:
+    return mutations.mutated(V2_EXAMPLES / f"{example}.xml", mutation)
 
 
 _CLAIMANT = "cl:Claimant"
@@ -433,37 +347,22 @@ REFUSED = [
     ("example", "mutation"),
     [pytest.param(example, mutation, id=name) for name, example, mutation in ACCEPTED],
 )
-def test_v2_schema_accepts(example: str, mutation: Mutation) -> None:
+def test_v2_schema_accepts(example: str, mutation: mutations.Mutation) -> None:
     root = _mutated(example, mutation)
-    schema = _schema("v2")
-    assert schema.validate(root.getroottree()), _errors(schema)
-    assert rules.check(_document_type(root), root, today=TODAY) == []
+    schema = _schema("2.0")
+    assert schema.validate(root.getroottree()), mutations.schema_errors(schema)
+    assert rules.check(mutations.document_type_of(root), root, today=TODAY) == []
 
 
 @pytest.mark.parametrize(
     ("example", "mutation"),
     [pytest.param(example, mutation, id=name) for name, example, mutation in REFUSED],
 )
-def test_v2_schema_refuses(example: str, mutation: Mutation) -> None:
-    assert not _schema("v2").validate(_mutated(example, mutation).getroottree())
+def test_v2_schema_refuses(example: str, mutation: mutations.Mutation) -> None:
+    assert not _schema("2.0").validate(_mutated(example, mutation).getroottree())
 
 
 # The rules on 2.0 content -------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Case:
-    """A mutation of a 2.0 example and the rule codes it must raise, the first one at ``at``."""
-
-    name: str
-    example: str
-    mutation: Mutation
-    codes: tuple[str, ...]
-    at: str
-
-
-def case(name: str, example: str, mutation: Mutation, *codes: str, at: str) -> Case:
-    return Case(name, example, mutation, codes, at)
 
 
 _CHILD = "cl:Family/cl:Child"
@@ -740,21 +639,18 @@ FAILING = [
 ]
 
 
-def _load(failing: Case) -> tuple[DocumentType, etree._Element]:
-    root = _mutated(failing.example, failing.mutation)
-    schema = _schema("v2")
-    assert schema.validate(root.getroottree()), _errors(schema)
-    return _document_type(root), root
+def _load(failing: mutations.Case) -> tuple[DocumentType, etree._Element]:
+    return mutations.load_valid(V2_EXAMPLES / f"{failing.example}.xml", failing.mutation, "2.0")
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_v2_rule_reports_issue(failing: Case) -> None:
+def test_v2_rule_reports_issue(failing: mutations.Case) -> None:
     document_type, root = _load(failing)
     issues = rules.check(document_type, root, today=TODAY)
     assert [issue.code for issue in issues] == list(failing.codes), [str(i) for i in issues]
     issue = issues[0]
     assert issue.path is not None and issue.path.endswith(failing.at), issue.path
-    located = root.getroottree().xpath(issue.path, namespaces=NS)
+    located = root.getroottree().xpath(issue.path, namespaces=mutations.NS)
     assert isinstance(located, list) and located
     assert isinstance(located[0], etree._Element)
     assert issue.line == located[0].sourceline
@@ -838,7 +734,7 @@ PASSING = [
 
 
 @pytest.mark.parametrize("passing", [pytest.param(c, id=c.name) for c in PASSING])
-def test_v2_rule_accepts_boundary_case(passing: Case) -> None:
+def test_v2_rule_accepts_boundary_case(passing: mutations.Case) -> None:
     document_type, root = _load(passing)
     assert rules.check(document_type, root, today=TODAY) == []
 
@@ -846,19 +742,19 @@ def test_v2_rule_accepts_boundary_case(passing: Case) -> None:
 def test_several_numbers_per_country_and_sector_only_from_2_0() -> None:
     """1.0 allows one number per country and sector; the same document as 2.0 may have more."""
     root = etree.parse(str(EXAMPLES / "BenefitClaim-survivors.xml")).getroot()
-    anchor = _select(root, f"{_DECEASED}/c:PersonalIdentificationNumber[2]")[0]
+    anchor = mutations.select(root, f"{_DECEASED}/c:PersonalIdentificationNumber[2]")[0]
     anchor.addnext(
-        _fragment(
+        mutations.fragment(
             '<c:PersonalIdentificationNumber country="FR" issuingInstitution="FR:CNAV">'
             "255079912203177</c:PersonalIdentificationNumber>"
         )[0]
     )
     root = etree.fromstring(etree.tostring(root))
-    assert _schema("v1").validate(root.getroottree())
+    assert _schema("1.0").validate(root.getroottree())
     issues = rules.check(DocumentType.BENEFIT_CLAIM, root, today=TODAY)
     assert [issue.code for issue in issues] == ["rule.duplicate-pin-country"]
     root.set("schemaVersion", "2.0")
-    assert _schema("v2").validate(root.getroottree())
+    assert _schema("2.0").validate(root.getroottree())
     assert rules.check(DocumentType.BENEFIT_CLAIM, root, today=TODAY) == []
 
 
@@ -884,9 +780,9 @@ _PERSONAL = (
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_v2_messages_quote_no_personal_data(failing: Case) -> None:
+def test_v2_messages_quote_no_personal_data(failing: mutations.Case) -> None:
     document_type, root = _load(failing)
-    found = root.xpath(_PERSONAL, namespaces=NS)
+    found = root.xpath(_PERSONAL, namespaces=mutations.NS)
     assert isinstance(found, list)
     personal = {
         (element.text or "").strip() for element in found if isinstance(element, etree._Element)

@@ -9,52 +9,31 @@ refuse what they should.
 from __future__ import annotations
 
 import datetime
-import functools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
+import document_mutations as mutations
 import pytest
+from document_mutations import add_after, both, case, remove, replace, set_attribute, set_text
 from lxml import etree
 
 from gateway.documents import rules
-from gateway.documents._catalogue import DocumentType
 
 TODAY = datetime.date(2026, 11, 25)
 SCHEMAS = Path(__file__).resolve().parents[2] / "schemas"
 V1_EXAMPLES = SCHEMAS / "examples"
 V2_EXAMPLES = SCHEMAS / "examples" / "v2"
-FAMILIES = {"urn:ssgw:coverage:1": "coverage", "urn:ssgw:periods:1": "periods"}
-NS = {
-    "c": "urn:ssgw:common:1",
-    "cv": "urn:ssgw:coverage:1",
-    "p": "urn:ssgw:periods:1",
-}
 XS = "http://www.w3.org/2001/XMLSchema"
 XS_NS = {"xs": XS}
 _PATTERNS = ("Coverage*.xml", "InsurancePeriods*.xml")
-
-Mutation = Callable[[etree._Element], None]
-
-
-@functools.cache
-def _schema(version: str, family: str) -> etree.XMLSchema:
-    return etree.XMLSchema(etree.parse(str(SCHEMAS / version / f"{family}.xsd")))
 
 
 def _examples(folder: Path) -> list[Path]:
     return sorted(path for pattern in _PATTERNS for path in folder.glob(pattern))
 
 
-def _family(root: etree._Element) -> str:
-    return FAMILIES[etree.QName(root).namespace or ""]
-
-
-def _document_type(root: etree._Element) -> DocumentType:
-    document_type = DocumentType.from_qualified_name(etree.QName(root).text)
-    assert document_type is not None, root.tag
-    return document_type
+def _v2_schema(root: etree._Element) -> etree.XMLSchema:
+    return mutations.family_schema(mutations.document_type_of(root).family, "2.0")
 
 
 def _relabelled(path: Path) -> etree._Element:
@@ -62,10 +41,6 @@ def _relabelled(path: Path) -> etree._Element:
     data = path.read_bytes()
     assert data.count(b'schemaVersion="1.0"') == 1, path
     return etree.fromstring(data.replace(b'schemaVersion="1.0"', b'schemaVersion="2.0"'))
-
-
-def _errors(schema: etree.XMLSchema) -> list[str]:
-    return [str(error) for error in schema.error_log]
 
 
 # The examples -------------------------------------------------------------------------------
@@ -91,18 +66,18 @@ def test_v2_example_is_valid_and_passes_the_rules(path: Path) -> None:
     root = tree.getroot()
     assert root.get("schemaVersion") == "2.0"
     assert path.stem.partition("-")[0] == etree.QName(root).localname
-    schema = _schema("v2", _family(root))
-    assert schema.validate(tree), _errors(schema)
-    assert rules.check(_document_type(root), root, today=TODAY) == []
+    schema = _v2_schema(root)
+    assert schema.validate(tree), mutations.schema_errors(schema)
+    assert rules.check(mutations.document_type_of(root), root, today=TODAY) == []
 
 
 @pytest.mark.parametrize("path", _examples(V1_EXAMPLES), ids=lambda path: path.stem)
 def test_v1_example_relabelled_is_valid_v2_and_reads_the_same(path: Path) -> None:
     root = _relabelled(path)
-    schema = _schema("v2", _family(root))
-    assert schema.validate(root.getroottree()), _errors(schema)
+    schema = _v2_schema(root)
+    assert schema.validate(root.getroottree()), mutations.schema_errors(schema)
     original = etree.parse(str(path)).getroot()
-    document_type = _document_type(root)
+    document_type = mutations.document_type_of(root)
     assert rules.check(document_type, root, today=TODAY) == rules.check(
         document_type, original, today=TODAY
     )
@@ -193,103 +168,13 @@ def test_v2_schema_loosens_and_never_tightens(path: Path) -> None:
 # Mutations ----------------------------------------------------------------------------------
 
 
-def _select(root: etree._Element, path: str) -> list[etree._Element]:
-    found = root.xpath(path, namespaces=NS)
-    assert isinstance(found, list) and found, path
-    return [element for element in found if isinstance(element, etree._Element)]
+def _load(example: str, mutation: mutations.Mutation | None = None) -> etree._Element:
+    return mutations.mutated(V2_EXAMPLES / f"{example}.xml", mutation)
 
 
-def set_text(path: str, value: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        _select(root, path)[0].text = value
-
-    return mutate
-
-
-def set_attribute(path: str, name: str, value: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        _select(root, path)[0].set(name, value)
-
-    return mutate
-
-
-def remove(path: str) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for element in _select(root, path):
-            parent = element.getparent()
-            assert parent is not None
-            parent.remove(element)
-
-    return mutate
-
-
-def _parse_fragment(xml: str) -> list[etree._Element]:
-    declarations = " ".join(f'xmlns:{prefix}="{uri}"' for prefix, uri in NS.items())
-    return list(etree.fromstring(f"<wrapper {declarations}>{xml}</wrapper>"))
-
-
-def add_after(path: str, xml: str) -> Mutation:
-    """Insert elements, written with the test's prefixes, after the first ``path`` match."""
-
-    def mutate(root: etree._Element) -> None:
-        anchor = _select(root, path)[0]
-        for element in reversed(_parse_fragment(xml)):
-            anchor.addnext(element)
-
-    return mutate
-
-
-def replace(path: str, xml: str) -> Mutation:
-    """Replace the first ``path`` match by elements written with the test's prefixes."""
-
-    def mutate(root: etree._Element) -> None:
-        anchor = _select(root, path)[0]
-        for element in reversed(_parse_fragment(xml)):
-            anchor.addnext(element)
-        parent = anchor.getparent()
-        assert parent is not None
-        parent.remove(anchor)
-
-    return mutate
-
-
-def both(*mutations: Mutation) -> Mutation:
-    def mutate(root: etree._Element) -> None:
-        for mutation in mutations:
-            mutation(root)
-
-    return mutate
-
-
-def _load(example: str, mutation: Mutation | None = None) -> etree._Element:
-    root = etree.parse(str(V2_EXAMPLES / f"{example}.xml")).getroot()
-    if mutation is not None:
-        mutation(root)
-        root = etree.fromstring(etree.tostring(root, encoding="UTF-8"))
-    return root
-
-
-def _load_valid(example: str, mutation: Mutation | None = None) -> etree._Element:
+def _load_valid(example: str, mutation: mutations.Mutation | None = None) -> etree._Element:
     """The example after ``mutation``; it must still be schema-valid, as rules assume."""
-    root = _load(example, mutation)
-    schema = _schema("v2", _family(root))
-    assert schema.validate(root.getroottree()), _errors(schema)
-    return root
-
-
-@dataclass(frozen=True)
-class Case:
-    """A mutation of a 2.0 example and the rule codes it must raise, the first one at ``at``."""
-
-    name: str
-    example: str
-    mutation: Mutation
-    codes: tuple[str, ...]
-    at: str
-
-
-def case(name: str, example: str, mutation: Mutation, *codes: str, at: str) -> Case:
-    return Case(name, example, mutation, codes, at)
+    return mutations.load_valid(V2_EXAMPLES / f"{example}.xml", mutation, "2.0")[1]
 
 
 _PERIOD_2 = "(p:Periods/p:InsurancePeriod)[2]"
@@ -600,13 +485,13 @@ TESTED_CODES = frozenset(code for failing in FAILING for code in failing.codes)
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_rule_refuses_mutated_example(failing: Case) -> None:
+def test_rule_refuses_mutated_example(failing: mutations.Case) -> None:
     root = _load_valid(failing.example, failing.mutation)
-    issues = rules.check(_document_type(root), root, today=TODAY)
+    issues = rules.check(mutations.document_type_of(root), root, today=TODAY)
     assert [issue.code for issue in issues] == list(failing.codes), [str(i) for i in issues]
     issue = issues[0]
     assert issue.path is not None and issue.path.endswith(failing.at), issue.path
-    located = _select(root.getroottree().getroot(), issue.path)
+    located = mutations.select(root.getroottree().getroot(), issue.path)
     assert issue.line == located[0].sourceline
 
 
@@ -630,10 +515,12 @@ _PERSONAL = (
 
 
 @pytest.mark.parametrize("failing", [pytest.param(c, id=c.name) for c in FAILING])
-def test_messages_quote_no_personal_data(failing: Case) -> None:
+def test_messages_quote_no_personal_data(failing: mutations.Case) -> None:
     root = _load_valid(failing.example, failing.mutation)
-    personal = {(element.text or "").strip() for element in root.xpath(_PERSONAL, namespaces=NS)}
-    for issue in rules.check(_document_type(root), root, today=TODAY):
+    personal = {
+        (element.text or "").strip() for element in root.xpath(_PERSONAL, namespaces=mutations.NS)
+    }
+    for issue in rules.check(mutations.document_type_of(root), root, today=TODAY):
         for value in personal - {""}:
             assert value not in issue.message, (issue.code, issue.message)
 
@@ -748,9 +635,9 @@ PASSING = [
 
 
 @pytest.mark.parametrize("passing", [pytest.param(c, id=c.name) for c in PASSING])
-def test_rules_accept_variant(passing: Case) -> None:
+def test_rules_accept_variant(passing: mutations.Case) -> None:
     root = _load_valid(passing.example, passing.mutation)
-    assert rules.check(_document_type(root), root, today=TODAY) == []
+    assert rules.check(mutations.document_type_of(root), root, today=TODAY) == []
 
 
 # Constraints the schema carries -------------------------------------------------------------
@@ -876,9 +763,9 @@ INVALID = [
 
 
 @pytest.mark.parametrize("invalid", [pytest.param(c, id=c.name) for c in INVALID])
-def test_schema_refuses(invalid: Case) -> None:
+def test_schema_refuses(invalid: mutations.Case) -> None:
     root = _load(invalid.example, invalid.mutation)
-    assert not _schema("v2", _family(root)).validate(root.getroottree())
+    assert not _v2_schema(root).validate(root.getroottree())
 
 
 @pytest.mark.parametrize("unit", ["days", "weeks", "months", "quarters", "years"])
@@ -890,4 +777,4 @@ def test_every_duration_unit_is_accepted(unit: str) -> None:
             set_text(f"{_PERIOD_2}/p:Duration", "1"),
         ),
     )
-    assert rules.check(_document_type(root), root, today=TODAY) == []
+    assert rules.check(mutations.document_type_of(root), root, today=TODAY) == []

@@ -13,9 +13,9 @@ from lxml import etree
 
 from gateway.documents._issues import Issue
 
-from ._periods import Span, span_of
+from ._periods import overlaps, span_of
 from ._person import birth_date
-from ._places import institution_country
+from ._places import unknown_institutions
 from ._support import (
     date_value,
     decimal_value,
@@ -132,7 +132,7 @@ def check_claim(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
     yield from _check_other_benefits(root)
     yield from _check_deferrals(root, claimed)
     yield from _check_other_explained(root)
-    yield from _check_institution_ids(root)
+    yield from unknown_institutions(_INSTITUTION_IDS, root)
 
 
 def _check_iban(root: etree._Element) -> Iterator[Issue]:
@@ -272,16 +272,6 @@ def _check_other_explained(root: etree._Element) -> Iterator[Issue]:
             yield Issue.at(coded, "rule.text-missing", "code 'other' needs a text that explains it")
 
 
-def _check_institution_ids(root: etree._Element) -> Iterator[Issue]:
-    for element in elements(_INSTITUTION_IDS, root):
-        if institution_country(text(element)) is None:
-            yield Issue.at(
-                element,
-                "rule.institution-country-unknown",
-                f"institution id {text(element)!r} starts with an unknown country code",
-            )
-
-
 def _check_death(
     deceased: etree._Element,
     claim_date_element: etree._Element | None,
@@ -361,7 +351,7 @@ def check_decision(root: etree._Element, today: datetime.date) -> Iterator[Issue
     yield from _check_calculation_periods(root, calculation_periods)
     yield from _check_decision_dates(root, today)
     yield from _check_pro_rata(root)
-    yield from _check_institution_ids(root)
+    yield from unknown_institutions(_INSTITUTION_IDS, root)
 
 
 def _check_calculation_periods(
@@ -383,21 +373,12 @@ def _check_calculation_periods(
             f"calculation period starts ({spans[0].start}) before the benefit is due"
             f" ({effective_from})",
         )
-    reach: Span | None = None
-    for span in spans:
-        if reach is not None and span.start <= _last_day(reach):
-            yield Issue.at(
-                span.period,
-                "rule.calculation-periods-overlap",
-                f"calculation period ({span.describe()}) overlaps the one {reach.describe()}",
-            )
-        if reach is None or _last_day(span) > _last_day(reach):
-            reach = span
-
-
-def _last_day(span: Span) -> datetime.date:
-    # The last calculation period may still be running: it reaches without end.
-    return span.end if span.end is not None else datetime.date.max
+    for span, reach in overlaps(spans):
+        yield Issue.at(
+            span.period,
+            "rule.calculation-periods-overlap",
+            f"calculation period ({span.describe()}) overlaps the one {reach.describe()}",
+        )
 
 
 def _check_net_amount(amount: etree._Element, net_amount: etree._Element) -> Iterator[Issue]:

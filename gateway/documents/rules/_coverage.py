@@ -12,7 +12,7 @@ from lxml import etree
 from gateway.documents._issues import Issue
 
 from ._periods import span_of
-from ._places import institution_country
+from ._places import institution_country, unknown_countries
 from ._support import (
     COMMON,
     child,
@@ -198,7 +198,7 @@ def _check_v2_content(root: etree._Element, period: etree._Element | None) -> It
     yield from _check_provisions(root)
     yield from _check_open_period_markers(root, period)
     yield from _check_earlier_postings(root, period)
-    yield from _check_coverage_countries(root)
+    yield from unknown_countries(_COVERAGE_COUNTRIES, root)
 
 
 def _check_purpose(root: etree._Element) -> Iterator[Issue]:
@@ -273,14 +273,6 @@ def _check_earlier_postings(root: etree._Element, period: etree._Element | None)
                 f"earlier posting ({earlier.describe()}) does not end before the period"
                 f" concerned starts ({concerned.start})",
             )
-
-
-def _check_coverage_countries(root: etree._Element) -> Iterator[Issue]:
-    for element in elements(_COVERAGE_COUNTRIES, root):
-        if known_country(text(element)) is None:
-            # Not quoted: the country may be part of a place of work that identifies a person.
-            name = etree.QName(element).localname
-            yield Issue.at(element, "rule.country-unknown", f"{name} is not a known country code")
 
 
 def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
@@ -374,7 +366,7 @@ def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]
             f"decision date ({decided}) lies in the future",
         )
     yield from _check_provisions(root)
-    yield from _check_coverage_countries(root)
+    yield from unknown_countries(_COVERAGE_COUNTRIES, root)
 
 
 def check_withdrawal(root: etree._Element, today: datetime.date) -> Iterator[Issue]:

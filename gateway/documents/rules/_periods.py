@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -13,7 +13,7 @@ from lxml import etree
 from gateway.documents._issues import Issue
 
 from ._person import birth_date
-from ._places import institution_country
+from ._places import institution_country, unknown_register_countries
 from ._support import (
     child,
     date_value,
@@ -33,6 +33,7 @@ __all__ = [
     "check_periods_of_record",
     "check_reply",
     "check_request",
+    "overlaps",
     "span_of",
 ]
 
@@ -252,6 +253,19 @@ def _last_day(span: Span) -> datetime.date:
     return span.start if span.end_unknown else datetime.date.max
 
 
+def overlaps(spans: Iterable[Span]) -> Iterator[tuple[Span, Span]]:
+    """Each span that starts before an earlier one ends, with the earlier one reaching furthest.
+
+    A running span reaches beyond any day; one that ended on an unknown day, only to its start.
+    """
+    reach: Span | None = None
+    for span in sorted(spans, key=lambda member: member.start):
+        if reach is not None and span.start <= _last_day(reach):
+            yield span, reach
+        if reach is None or _last_day(span) > _last_day(reach):
+            reach = span
+
+
 def _institution_key(institution: str) -> str:
     country = institution_country(institution)
     code = institution.partition(":")[2]
@@ -285,18 +299,13 @@ def _check_overlaps(spans: list[Span]) -> Iterator[Issue]:
         )
         groups[key].append(span)
     for (institution, kind, _), members in groups.items():
-        members.sort(key=lambda member: member.start)
-        reach: Span | None = None
-        for span in members:
-            if reach is not None and span.start <= _last_day(reach):
-                yield Issue.at(
-                    span.period,
-                    "rule.periods-overlap-same-institution",
-                    f"period ({span.describe()}) overlaps the {kind} period ({reach.describe()})"
-                    f" held by the same institution {institution}",
-                )
-            if reach is None or _last_day(span) > _last_day(reach):
-                reach = span
+        for span, reach in overlaps(members):
+            yield Issue.at(
+                span.period,
+                "rule.periods-overlap-same-institution",
+                f"period ({span.describe()}) overlaps the {kind} period ({reach.describe()})"
+                f" held by the same institution {institution}",
+            )
 
 
 def check_request(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
@@ -338,7 +347,7 @@ def check_reply(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
     yield from _check_incomes(root)
     yield from _check_other_described(root)
     yield from _check_right_to_benefit(root)
-    yield from _check_organisation_countries(root)
+    yield from unknown_register_countries(_ORGANISATION_IDENTIFIERS, root)
 
 
 def _check_relevance(period: etree._Element) -> Iterator[Issue]:
@@ -414,14 +423,3 @@ def _check_right_to_benefit(root: etree._Element) -> Iterator[Issue]:
             "a right to unemployment benefit is stated, but the reply is not for the"
             " unemployment branch",
         )
-
-
-def _check_organisation_countries(root: etree._Element) -> Iterator[Issue]:
-    for element in elements(_ORGANISATION_IDENTIFIERS, root):
-        code = element.get("country", "")
-        if known_country(code) is None:
-            yield Issue.at(
-                element,
-                "rule.country-unknown",
-                f"country {code!r} of the register identifier is not a known country code",
-            )

@@ -11,7 +11,14 @@ from gateway.documents._issues import Issue
 
 from ._support import elements, known_country, text, xpath
 
-__all__ = ["check_countries", "check_institutions", "institution_country"]
+__all__ = [
+    "check_countries",
+    "check_institutions",
+    "institution_country",
+    "unknown_countries",
+    "unknown_institutions",
+    "unknown_register_countries",
+]
 
 # Nationalities and the countries of personal identification numbers have rules of their own.
 _COUNTRIES = xpath(
@@ -28,14 +35,19 @@ def institution_country(institution_id: str) -> str | None:
     return known_country(institution_id.partition(":")[0])
 
 
-def check_countries(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """Every country code names a country this node knows."""
-    for element in elements(_COUNTRIES, root):
+def unknown_countries(path: etree.XPath, root: etree._Element) -> Iterator[Issue]:
+    """An issue for each element ``path`` selects whose text is not a known country code."""
+    for element in elements(path, root):
         if known_country(text(element)) is None:
-            # Not quoted: the country may be part of a person's address.
+            # Not quoted: the country may be part of an address or a place of work, which can
+            # identify a person.
             name = etree.QName(element).localname
             yield Issue.at(element, "rule.country-unknown", f"{name} is not a known country code")
-    for element in elements(_REGISTER_IDENTIFIERS, root):
+
+
+def unknown_register_countries(path: etree.XPath, root: etree._Element) -> Iterator[Issue]:
+    """An issue for each register identifier ``path`` selects with an unknown ``country``."""
+    for element in elements(path, root):
         code = element.get("country", "")
         if known_country(code) is None:
             yield Issue.at(
@@ -45,15 +57,26 @@ def check_countries(root: etree._Element, today: datetime.date) -> Iterator[Issu
             )
 
 
-def check_institutions(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """Every institution id starts with a known country code."""
-    for element in elements(_INSTITUTIONS, root):
+def unknown_institutions(path: etree.XPath, root: etree._Element) -> Iterator[Issue]:
+    """An issue for each institution id ``path`` selects with an unknown country code."""
+    for element in elements(path, root):
         if institution_country(text(element)) is None:
             yield Issue.at(
                 element,
                 "rule.institution-country-unknown",
                 f"institution id {text(element)!r} starts with an unknown country code",
             )
+
+
+def check_countries(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
+    """Every country code names a country this node knows."""
+    yield from unknown_countries(_COUNTRIES, root)
+    yield from unknown_register_countries(_REGISTER_IDENTIFIERS, root)
+
+
+def check_institutions(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
+    """Every institution id starts with a known country code."""
+    yield from unknown_institutions(_INSTITUTIONS, root)
     for element in elements(_PIN_ISSUERS, root):
         issuer = element.get("issuingInstitution", "")
         if institution_country(issuer) is None:
