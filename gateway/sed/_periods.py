@@ -2,7 +2,7 @@
 unemployment benefit), each our ``InsurancePeriodsReply``.
 
 P5000 writes its periods and totals in ``pensjon``; U002 and U017 write their lists beside
-``nav`` with the names of NAV's unemployment SED model (``docs/sed.md``). The institution that
+``nav`` with the names the unemployment SEDs use (``docs/sed.md``). The institution that
 holds a period and, for the unemployment SEDs, its country are the sender's: the exchange
 knows them, the SED's body does not. None of these SEDs has a yes-or-no field for a marker
 of ours (a period's ``EndUnknown``), so they map no markers.
@@ -244,7 +244,7 @@ _P5000: Final[tuple[Rule, ...]] = (
 
 # --- U002 and U017 ---------------------------------------------------------------------------
 
-#: What a register identifier of an employer is for, as NAV's unemployment SEDs write it.
+#: What a register identifier of an employer is for, as the unemployment SEDs write it.
 _ORGANISATION_IDENTIFIER_KIND: Final = code_table(
     "identifier type",
     {
