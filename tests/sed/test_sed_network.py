@@ -30,6 +30,13 @@ V2 = SCHEMA_DIR / "examples" / "v2"
 Network = Callable[..., Awaitable[NodeRuntime]]
 
 
+@pytest.fixture
+def database_kind() -> str:
+    """The store is not what these tests are about (every store test runs on SQLite and on
+    PostgreSQL): each SED crosses between nodes on SQLite files."""
+    return "sqlite"
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
     """Who sends a SED type to whom, and the request it answers (a file of ``examples/sed``
