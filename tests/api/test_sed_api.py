@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from gateway.node import Node
 from gateway.sed import SED_MEDIA_TYPE
-from support import deliver
+from support import deliver, example_bytes
 
 Api = Callable[[str], tuple[Node, TestClient, dict[str, str]]]
 SED = {"Content-Type": SED_MEDIA_TYPE}
@@ -66,21 +66,24 @@ def test_a_sed_goes_in_and_comes_out_as_a_sed(api: Api) -> None:
     assert status.json()["schema_version"] == "2.0"
 
 
-def test_a_1_0_document_is_read_as_a_sed_with_its_losses_named(api: Api) -> None:
-    from support import example_bytes
-
+def _received_as_sed(api: Api, example: str) -> Any:
+    """France sends a 1.0 example to Germany, which asks for it back as a SED."""
     france, france_client, france_key = api("FR:CNAV")
     germany, client, key = api("DE:DRV70001")
     sent = france_client.post(
         "/api/v1/messages?recipient=DE:DRV70001",
-        content=example_bytes("BenefitClaim-survivors"),
+        content=example_bytes(example),
         headers=france_key | {"Content-Type": "application/xml"},
     )
     assert sent.status_code == 202, sent.text
     deliver(france, germany)
-    received = client.get(
+    return client.get(
         f"/api/v1/inbox/{sent.json()['id']}/document", headers=key | {"Accept": SED_MEDIA_TYPE}
     )
+
+
+def test_a_1_0_document_is_read_as_a_sed_with_its_losses_named(api: Api) -> None:
+    received = _received_as_sed(api, "BenefitClaim-survivors")
     assert received.status_code == 200, received.text
     assert received.json()["sed"] == "P2100"
     assert received.json()["sedGVer"] == "4"
@@ -118,19 +121,6 @@ def test_bad_seds_are_refused_one_problem_each_with_its_json_pointer(api: Api) -
 
 
 def test_a_document_no_sed_type_fits_is_not_acceptable_as_a_sed(api: Api) -> None:
-    from support import example_bytes
-
-    france, france_client, france_key = api("FR:CNAV")
-    germany, client, key = api("DE:DRV70001")
-    sent = france_client.post(
-        "/api/v1/messages?recipient=DE:DRV70001",
-        content=example_bytes("InsurancePeriodsRequest"),
-        headers=france_key | {"Content-Type": "application/xml"},
-    )
-    assert sent.status_code == 202, sent.text
-    deliver(france, germany)
-    refused = client.get(
-        f"/api/v1/inbox/{sent.json()['id']}/document", headers=key | {"Accept": SED_MEDIA_TYPE}
-    )
+    refused = _received_as_sed(api, "InsurancePeriodsRequest")
     assert refused.status_code == 406, refused.text
     assert refused.json()["code"] == "not-acceptable"
