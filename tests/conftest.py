@@ -4,7 +4,6 @@ the real store (SQLite files, and PostgreSQL databases made for each test)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -31,6 +30,7 @@ from gateway.security import (
     load_certificate,
 )
 from gateway.store import Store, connect, migrate
+from services import SERVICES
 from support import AMQP_URL, EXAMPLES, INSTITUTIONS, Clock, delete_topology
 
 
@@ -91,9 +91,17 @@ def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-DATABASE_URL = os.environ.get(
-    "GATEWAY_TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+DATABASE_URL = SERVICES.database_url
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first: spread over pytest-xdist's workers, they then end while the
+    quick ones still run, instead of one of them running alone at the end."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def pytest_report_header() -> str:
+    return f"services: {SERVICES.source}: {AMQP_URL}, {make_url(DATABASE_URL)!r}"
 
 
 def node_settings(

@@ -7,12 +7,9 @@ import contextlib
 import datetime as dt
 import importlib.util
 import json
-import os
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -31,10 +28,11 @@ from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
 from gateway.exchange import MessageStatus
 from gateway.node import Arrival, Dispatch, Node, Verdict
 from gateway.store import MessageRecord
+from services import SERVICES, rabbitmqctl_command
 
 EXAMPLES = SCHEMA_DIR / "examples"
 
-AMQP_URL = os.environ.get("GATEWAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+AMQP_URL = SERVICES.amqp_url
 
 #: The institutions the session's PKI issues keys for.
 INSTITUTIONS = (
@@ -101,10 +99,16 @@ async def delete_topology(names: Mapping[str, str]) -> None:
         await channel.exchange_delete(names["dead_letter_exchange"])
 
 
-def rabbitmqctl(*args: str) -> str:
-    """Run a broker command; its output. Fails the test when the command fails."""
+def rabbitmqctl(*args: str, given: str | None = None) -> str:
+    """Run a broker command (``given`` on its standard input); its output. Fails the test when
+    the command fails."""
     result = subprocess.run(
-        ["rabbitmqctl", *args], capture_output=True, text=True, timeout=60, check=False
+        [*rabbitmqctl_command(), *args],
+        input=given,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
@@ -115,16 +119,8 @@ def imported_definitions(document: Mapping[str, Any]) -> Iterator[None]:
     """Import broker definitions (users, permissions, topology of one vhost), wait until the
     broker has them, and remove the vhost and users afterwards."""
     (vhost,) = (entry["name"] for entry in document["vhosts"])
-    # The broker reads the file itself, as its own user: it must be readable to it.
-    folder = Path(tempfile.mkdtemp(prefix="ssgw-definitions-"))
-    folder.chmod(0o755)
-    definitions = folder / "definitions.json"
-    definitions.write_text(json.dumps(document))
-    definitions.chmod(0o644)
-    try:
-        rabbitmqctl("import_definitions", str(definitions))
-    finally:
-        shutil.rmtree(folder)
+    # On standard input, so a broker in a container reads it as well as a local one.
+    rabbitmqctl("import_definitions", "--format", "json", given=json.dumps(document))
     users = [entry["name"] for entry in document["users"]]
     queues = [entry["name"] for entry in document["queues"]]
     deadline = time.monotonic() + 30

@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PHASES = ("submit", "relay", "receive", "receipt")
 PHASE_FIGURES = (
@@ -38,6 +40,7 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+@pytest.mark.slow
 def test_the_smoke_run_reports_every_figure(tmp_path: Path) -> None:
     report_file = tmp_path / "large.json"
     result = subprocess.run(

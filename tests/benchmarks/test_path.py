@@ -140,6 +140,7 @@ def _check(value: Any, expected: Any, where: str) -> None:
 
 @pytest.mark.broker
 @pytest.mark.parametrize("kind", ["sqlite", pytest.param("postgresql", marks=pytest.mark.database)])
+@pytest.mark.slow
 def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
     report_file = tmp_path / "path.json"
     result = subprocess.run(

@@ -121,6 +121,7 @@ def nodes(
     )
 
 
+@pytest.mark.slow
 def test_two_node_processes_exchange_a_document_and_stop_on_sigterm(
     nodes: dict[str, tuple[Path, int, subprocess.Popen[bytes]]],
 ) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from support import AMQP_URL, delete_topology, load_script
 
-pytestmark = [pytest.mark.broker, pytest.mark.database]
+pytestmark = [pytest.mark.broker, pytest.mark.database, pytest.mark.slow]
 
 COUNT = 300
 DOCUMENT = "InsurancePeriodsRequest"

@@ -7,7 +7,7 @@ import pytest
 
 from support import load_script
 
-pytestmark = [pytest.mark.broker, pytest.mark.database]
+pytestmark = [pytest.mark.broker, pytest.mark.database, pytest.mark.slow]
 
 
 def test_a_small_fault_run_loses_and_duplicates_nothing(capsys: pytest.CaptureFixture[str]) -> None:

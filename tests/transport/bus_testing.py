@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import struct
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from urllib.parse import unquote, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 from aio_pika.abc import AbstractConnection, AbstractIncomingMessage
 from pamqp import frame
@@ -23,8 +22,9 @@ from gateway.transport import (
     IncomingDelivery,
     TransportSettings,
 )
+from services import SERVICES
 
-AMQP_URL = os.environ.get("GATEWAY_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+AMQP_URL = SERVICES.amqp_url
 HOME = "de.drv70001"
 OTHER = "fr.cnav"
 WAIT = 10.0
@@ -155,6 +155,54 @@ def with_settings(settings: TransportSettings, **changes: object) -> TransportSe
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
+class _BareAmqp:
+    """One hand-made AMQP connection: frames written, and the frame awaited read back."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def receive(self) -> Frame:
+        head = await self.reader.readexactly(7)
+        rest = await self.reader.readexactly(int.from_bytes(head[3:7], "big") + 1)
+        _, _, value = frame.unmarshal(head + rest)
+        assert isinstance(value, Frame), value
+        return value
+
+    async def expect(self, kind: type[Frame]) -> Frame:
+        async with asyncio.timeout(WAIT):
+            while not isinstance(value := await self.receive(), kind):
+                assert not isinstance(value, Connection.Close | Channel.Close), value
+        return value
+
+    async def open_confirmed_channel(self, parts: SplitResult) -> None:
+        """Log in as ``parts`` says, and open channel 1 with publisher confirms."""
+        self.writer.write(ProtocolHeader().marshal())
+        await self.expect(Connection.Start)
+        login = f"\0{unquote(parts.username or 'guest')}\0{unquote(parts.password or 'guest')}"
+        self.writer.write(frame.marshal(Connection.StartOk(response=login), 0))
+        tune = await self.expect(Connection.Tune)
+        assert isinstance(tune, Connection.Tune)
+        self.writer.write(frame.marshal(Connection.TuneOk(tune.channel_max, tune.frame_max, 0), 0))
+        vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
+        self.writer.write(frame.marshal(Connection.Open(virtual_host=vhost), 0))
+        await self.expect(Connection.OpenOk)
+        self.writer.write(frame.marshal(Channel.Open(), 1))
+        await self.expect(Channel.OpenOk)
+        self.writer.write(frame.marshal(Confirm.Select(), 1))
+        await self.expect(Confirm.SelectOk)
+
+
+def _content_header(
+    body: bytes, properties: Basic.Properties | None, raw_properties: tuple[int, bytes] | None
+) -> bytes:
+    if raw_properties is None:
+        return frame.marshal(ContentHeader(0, len(body), properties or Basic.Properties()), 1)
+    flags, encoded = raw_properties
+    payload = struct.pack(">HHQH", Basic.frame_id, 0, len(body), flags) + encoded
+    return struct.pack(">BHI", 2, 1, len(payload)) + payload + b"\xce"
+
+
 async def publish_bare(
     url: str,
     queue: str,
@@ -174,46 +222,15 @@ async def publish_bare(
     reader, writer = await asyncio.wait_for(
         asyncio.open_connection(parts.hostname, parts.port or 5672), timeout=WAIT
     )
-
-    async def receive() -> Frame:
-        head = await reader.readexactly(7)
-        rest = await reader.readexactly(int.from_bytes(head[3:7], "big") + 1)
-        _, _, value = frame.unmarshal(head + rest)
-        assert isinstance(value, Frame), value
-        return value
-
-    async def expect(kind: type[Frame]) -> Frame:
-        async with asyncio.timeout(WAIT):
-            while not isinstance(value := await receive(), kind):
-                assert not isinstance(value, Connection.Close | Channel.Close), value
-        return value
-
+    amqp = _BareAmqp(reader, writer)
     try:
-        writer.write(ProtocolHeader().marshal())
-        await expect(Connection.Start)
-        login = f"\0{unquote(parts.username or 'guest')}\0{unquote(parts.password or 'guest')}"
-        writer.write(frame.marshal(Connection.StartOk(response=login), 0))
-        tune = await expect(Connection.Tune)
-        assert isinstance(tune, Connection.Tune)
-        writer.write(frame.marshal(Connection.TuneOk(tune.channel_max, tune.frame_max, 0), 0))
-        vhost = unquote(parts.path[1:]) if len(parts.path) > 1 else "/"
-        writer.write(frame.marshal(Connection.Open(virtual_host=vhost), 0))
-        await expect(Connection.OpenOk)
-        writer.write(frame.marshal(Channel.Open(), 1))
-        await expect(Channel.OpenOk)
-        writer.write(frame.marshal(Confirm.Select(), 1))
-        await expect(Confirm.SelectOk)
-        if raw_properties is None:
-            header = frame.marshal(ContentHeader(0, len(body), properties or Basic.Properties()), 1)
-        else:
-            flags, encoded = raw_properties
-            payload = struct.pack(">HHQH", Basic.frame_id, 0, len(body), flags) + encoded
-            header = struct.pack(">BHI", 2, 1, len(payload)) + payload + b"\xce"
+        await amqp.open_confirmed_channel(parts)
         writer.write(frame.marshal(Basic.Publish(exchange="", routing_key=queue), 1))
+        header = _content_header(body, properties, raw_properties)
         writer.write(header + frame.marshal(ContentBody(body), 1))
-        await expect(Basic.Ack)
+        await amqp.expect(Basic.Ack)
         writer.write(frame.marshal(Connection.Close(200, "done", 0, 0), 0))
-        await expect(Connection.CloseOk)
+        await amqp.expect(Connection.CloseOk)
     finally:
         writer.close()
         await writer.wait_closed()
