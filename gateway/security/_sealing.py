@@ -135,7 +135,11 @@ def open_sealed(token: bytes, keys: Sequence[DecryptionKey]) -> bytes:
         raise DecryptionFailed(f"JWE key management {header.get('alg')!r} is not allowed")
     if header.get("enc") not in SealingAlgorithms.CONTENT:
         raise DecryptionFailed(f"JWE content encryption {header.get('enc')!r} is not allowed")
-    matching = [key for key in keys if key.kid == header.get("kid")]
+    kid = header.get("kid")
+    # Without a kid no key is named: say so, rather than blame the recipient's keys.
+    if not isinstance(kid, str) or not kid:
+        raise DecryptionFailed("the JWE header names no key (kid is missing or not a string)")
+    matching = [key for key in keys if key.kid == kid]
     if not matching:
         raise DecryptionFailed("the message was not encrypted for this institution's key")
     try:

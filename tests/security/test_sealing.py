@@ -100,6 +100,18 @@ def test_algorithms_outside_the_allow_list_are_refused(
         open_sealed(token, recipient.decryption)
 
 
+@pytest.mark.parametrize("kid", [None, ""], ids=["absent", "empty"])
+def test_a_header_without_a_kid_is_named_as_such(kid: object, recipient: Credentials) -> None:
+    protected: dict[str, object] = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM"}
+    if kid is not None:
+        protected["kid"] = kid
+    token = jwe.encrypt_compact(
+        protected, PLAINTEXT, _public_jwk(recipient), algorithms=["ECDH-ES+A256KW", "A256GCM"]
+    ).encode()
+    with pytest.raises(DecryptionFailed, match="names no key"):
+        open_sealed(token, recipient.decryption)
+
+
 def test_a_truncated_tag_is_refused(recipient: Credentials) -> None:
     token = seal(PLAINTEXT, recipient.decryption[0].certificate)
     parts = token.split(b".")
