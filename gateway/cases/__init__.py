@@ -11,7 +11,9 @@ and raise :class:`~gateway.errors.CaseStateError` for a step the case does not a
 
 from __future__ import annotations
 
-from ._machine import (
+from ._machine import apply_step, overdue, replay, start_case
+from ._periods_reading import periods_from_reply
+from ._state import (
     OPENING_DOCUMENT,
     CaseState,
     CaseStatus,
@@ -19,12 +21,7 @@ from ._machine import (
     CertificateRecord,
     DocumentRecord,
     OpenRequest,
-    apply_step,
-    overdue,
-    replay,
-    start_case,
 )
-from ._periods_reading import periods_from_reply
 from .totalization import (
     PRECEDENCE,
     Career,

@@ -28,7 +28,7 @@ from gateway.directory._model import (
     InstitutionStatus,
     NetworkKind,
 )
-from gateway.documents import DocumentFamily, DocumentType
+from gateway.documents import CaseType, DocumentFamily, DocumentType
 
 __all__ = [
     "ActingParty",
@@ -180,6 +180,40 @@ def decide(
 ) -> PolicyDecision:
     """May ``sender`` send ``document_type`` of ``schema_version`` for ``branches`` to
     ``recipient`` on day ``on``?"""
+    parties = _parties(directory, sender, recipient, document_type, schema_version)
+    if isinstance(parties, Refused):
+        return parties
+    sending, receiving = parties
+    rule = exchange_rule(document_type)
+    case_type = document_type.case_type
+    if rule is None or case_type is None:
+        return Permitted(agreement=None)
+    acting = sending if rule.acting is ActingParty.SENDER else receiving
+    incompetent = _competence_refusal(sending, receiving, acting, case_type, branches)
+    if incompetent is not None:
+        return incompetent
+    if sending.country == receiving.country:
+        return Permitted(agreement=None)
+    return _agreement_decision(
+        directory,
+        sending=sending,
+        receiving=receiving,
+        acting=acting,
+        document_type=document_type,
+        rule=rule,
+        branches=branches,
+        on=on,
+    )
+
+
+def _parties(
+    directory: Directory,
+    sender: str,
+    recipient: str,
+    document_type: DocumentType,
+    schema_version: str,
+) -> tuple[Institution, Institution] | Refused:
+    """The two institutions, active and distinct, the recipient taking the schema version."""
     checked = [_check_institution(directory, sender), _check_institution(directory, recipient)]
     for result in checked:
         if isinstance(result, Refused):
@@ -198,27 +232,45 @@ def decide(
             RefusalReason.SCHEMA_VERSION_NOT_TAKEN,
             f"{receiving.id} takes documents of schema version {taken}, not {schema_version}",
         )
+    return sending, receiving
 
-    rule = exchange_rule(document_type)
-    case_type = document_type.case_type
-    if rule is None or case_type is None:
-        return Permitted(agreement=None)
+
+def _competence_refusal(
+    sending: Institution,
+    receiving: Institution,
+    acting: Institution,
+    case_type: CaseType,
+    branches: frozenset[Branch],
+) -> Refused | None:
+    """Why the institutions may not exchange a business document, or None if they may."""
     for institution in (sending, receiving):
         if not institution.handles(case_type):
             return Refused(
                 RefusalReason.NOT_COMPETENT,
                 f"{institution.id} does not handle {case_type.value} cases",
             )
-    acting = sending if rule.acting is ActingParty.SENDER else receiving
     outside_competence = branches - acting.branches
     if outside_competence:
         return Refused(
             RefusalReason.NOT_COMPETENT,
             f"{acting.id} is not competent for {_branches_text(outside_competence)}",
         )
-    if sending.country == receiving.country:
-        return Permitted(agreement=None)
+    return None
 
+
+def _agreement_decision(
+    directory: Directory,
+    *,
+    sending: Institution,
+    receiving: Institution,
+    acting: Institution,
+    document_type: DocumentType,
+    rule: ExchangeRule,
+    branches: frozenset[Branch],
+    on: dt.date,
+) -> PolicyDecision:
+    """Permitted on the first agreement between the two countries that carries the exchange;
+    else refused, for the first usable agreement's reason or because none is usable."""
     agreements = directory.agreements_between(sending.country, receiving.country)
     if not agreements:
         return Refused(
@@ -232,26 +284,10 @@ def decide(
         if why_not is not None:
             not_usable.append(why_not)
             continue
-        if rule.principle not in agreement.principles:
-            refusals.append(
-                Refused(
-                    RefusalReason.PRINCIPLE_NOT_COVERED,
-                    f"{agreement.id} does not contain the principle '{rule.principle.value}' "
-                    f"that a {document_type.root_name} rests on",
-                )
-            )
-            continue
-        uncovered = branches - agreement.scopes[acting.country]
-        if uncovered:
-            refusals.append(
-                Refused(
-                    RefusalReason.BRANCH_NOT_COVERED,
-                    f"{_branches_text(uncovered)} is outside the material scope of "
-                    f"{agreement.id} for {acting.country}",
-                )
-            )
-            continue
-        return Permitted(agreement=agreement)
+        refused = _scope_refusal(agreement, rule, document_type, branches, acting.country)
+        if refused is None:
+            return Permitted(agreement=agreement)
+        refusals.append(refused)
     if refusals:
         return refusals[0]
     return Refused(
@@ -259,3 +295,27 @@ def decide(
         f"no agreement between {sending.country} and {receiving.country} applies on "
         f"{on.isoformat()}: " + "; ".join(not_usable),
     )
+
+
+def _scope_refusal(
+    agreement: Agreement,
+    rule: ExchangeRule,
+    document_type: DocumentType,
+    branches: frozenset[Branch],
+    acting_country: str,
+) -> Refused | None:
+    """Why a usable agreement does not carry the exchange, or None if it does."""
+    if rule.principle not in agreement.principles:
+        return Refused(
+            RefusalReason.PRINCIPLE_NOT_COVERED,
+            f"{agreement.id} does not contain the principle '{rule.principle.value}' "
+            f"that a {document_type.root_name} rests on",
+        )
+    uncovered = branches - agreement.scopes[acting_country]
+    if uncovered:
+        return Refused(
+            RefusalReason.BRANCH_NOT_COVERED,
+            f"{_branches_text(uncovered)} is outside the material scope of "
+            f"{agreement.id} for {acting_country}",
+        )
+    return None

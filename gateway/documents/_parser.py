@@ -98,6 +98,23 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
     if not isinstance(data, bytes | bytearray | memoryview):
         raise TypeError("parse_untrusted takes bytes")
     size = len(data)
+    # Before the copy below, so that an oversized document is never copied.
+    _check_size(size, limits)
+    data = bytes(data)
+    _check_prolog(data)
+    tree = _parse(data, limits, huge=size > _HUGE_THRESHOLD)
+    _check_bounds(tree, limits)
+    return tree
+
+
+def _doctype_forbidden() -> ValidationFailed:
+    return _refuse(
+        "xml.doctype-forbidden",
+        "document type declarations (DTDs) and entities are not accepted",
+    )
+
+
+def _check_size(size: int, limits: ParseLimits) -> None:
     if size == 0:
         raise _refuse("xml.empty", "the document is empty")
     if size > limits.max_bytes:
@@ -105,7 +122,10 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
             "xml.too-large",
             f"the document is {size} bytes; at most {limits.max_bytes} are accepted",
         )
-    data = bytes(data)
+
+
+def _check_prolog(data: bytes) -> None:
+    """Refuses another encoding than UTF-8 and a DOCTYPE, on the raw bytes."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or data[:4] in (b"\x00<\x00?", b"<\x00?\x00"):
         raise _refuse("xml.encoding", "the document is not UTF-8 encoded (UTF-16 found)")
     declared = _DECLARED_ENCODING.match(data)
@@ -114,12 +134,11 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
     prolog_end = _PROLOG.match(data)
     # startswith at an offset: a slice would copy the whole document.
     if data.startswith(b"<!DOCTYPE", prolog_end.end() if prolog_end else 0):
-        raise _refuse(
-            "xml.doctype-forbidden",
-            "document type declarations (DTDs) and entities are not accepted",
-        )
+        raise _doctype_forbidden()
 
-    parser = _parsers.huge if size > _HUGE_THRESHOLD else _parsers.normal
+
+def _parse(data: bytes, limits: ParseLimits, *, huge: bool) -> etree._ElementTree:
+    parser = _parsers.huge if huge else _parsers.normal
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as error:
@@ -133,11 +152,12 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
     tree = root.getroottree()
     docinfo = tree.docinfo
     if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-        raise _refuse(
-            "xml.doctype-forbidden",
-            "document type declarations (DTDs) and entities are not accepted",
-        )
+        raise _doctype_forbidden()
+    return tree
 
+
+def _check_bounds(tree: etree._ElementTree, limits: ParseLimits) -> None:
+    """Our exact depth and element limits, after libxml2's own looser bounds."""
     probe = _depth_probes.get(limits.max_depth)
     if probe is None:
         probe = _depth_probes.setdefault(limits.max_depth, _depth_probe(limits.max_depth))
@@ -149,4 +169,3 @@ def parse_untrusted(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> etree.
             "xml.too-many-elements",
             f"the document has {elements} elements; at most {limits.max_elements} are accepted",
         )
-    return tree

@@ -16,7 +16,8 @@ from xmlschema.validators import XMLSchemaChildrenValidationError, XMLSchemaVali
 
 from gateway.documents._catalogue import DocumentType
 from gateway.documents._issues import Issue
-from gateway.documents._json import _family_schema, _value_message
+from gateway.documents._json_errors import value_message
+from gateway.documents._json_schema import family_schema
 
 __all__ = ["complete_schema_issues"]
 
@@ -31,7 +32,7 @@ def complete_schema_issues(
 
     Issues are in document order; one place is reported once, libxml2's word first.
     """
-    schema = _family_schema(document_type.family, version)
+    schema = family_schema(document_type.family, version)
     try:
         # xmlschema reads lxml elements, though its type hints name only ElementTree's.
         errors = list(schema.iter_errors(cast("Any", tree.getroot())))
@@ -59,7 +60,7 @@ def _issue(error: XMLSchemaValidationError) -> Issue | None:
         return Issue.at(element, "schema.attribute", "a required attribute is missing")
     if "duplicated value" in reason:
         return Issue.at(element, "schema.identity", "repeats a value that may occur only once here")
-    return Issue.at(element, "schema.value", _value_message(error.validator))
+    return Issue.at(element, "schema.value", value_message(error.validator))
 
 
 def _children_issue(error: XMLSchemaChildrenValidationError, parent: etree._Element) -> Issue:

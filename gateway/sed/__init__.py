@@ -13,8 +13,8 @@ from typing import Final
 from gateway.documents import ValidatedDocument
 from gateway.sed._claims import CLAIM_TYPES
 from gateway.sed._coverage import COVERAGE_TYPES
-from gateway.sed._engine import Loss
 from gateway.sed._periods import PERIOD_TYPES
+from gateway.sed._rules import Loss
 from gateway.sed._sed import (
     SED_GENERATION,
     SED_VERSION,

@@ -3,17 +3,59 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Final
 
 import pycountry
 
 from gateway.codes import InvalidIdentifier, normalise_country
-from gateway.sed._engine import SCALAR, Codec, CodeError, NoSedCode
+from gateway.sed._rules import SCALAR, Codec, CodeError, NoSedCode
 
 __all__ = ["BOOLEAN", "COUNTRY", "LISTED", "NAMES", "code_table"]
 
 # Kosovo has no ISO 3166 code; EESSI and the European Commission write XK (XKX in three letters).
 _USER_ASSIGNED_ALPHA_3: Final = {"XKX": "XK"}
+
+
+@dataclass(frozen=True, slots=True)
+class _CodeList:
+    """A code list read both ways; its methods are the functions of its :class:`Codec`."""
+
+    what: str
+    read: Mapping[str, str]
+    reverse: Mapping[str, str]
+    folded: Mapping[str, str]
+    written_as: Mapping[str, str]
+
+    def to_ours(self, value: object) -> str:
+        code = SCALAR.to_ours(value)
+        if code not in self.read:
+            raise CodeError(f"{self.what} must be one of: {', '.join(self.read)}")
+        return self.read[code]
+
+    def to_sed(self, value: object) -> str:
+        code = SCALAR.to_sed(value)
+        if code in self.reverse:
+            return self.reverse[code]
+        if code in self.written_as:
+            return self.written_as[code]
+        raise NoSedCode(f"{self.what} {code} has no code in the SED")
+
+    def import_loss(self, value: object) -> str | None:
+        if not isinstance(value, str) or value not in self.folded:
+            return None
+        ours = self.folded[value]
+        return (
+            f"{self.what} {value} is read as {ours!r}, which is written back as "
+            f"{self.reverse[ours]}"
+        )
+
+    def export_loss(self, value: object) -> str | None:
+        if isinstance(value, str) and value in self.written_as and value not in self.reverse:
+            return (
+                f"{self.what} {value} has no code in the SED; written as {self.written_as[value]}"
+            )
+        return None
 
 
 def code_table(
@@ -34,35 +76,10 @@ def code_table(
     if len(reverse) != len(table):
         raise ValueError(f"the {what} table is not one to one")
     folded = dict(folded or {})
-    written_as = dict(written_as or {})
-    read = {**table, **folded}
-
-    def to_ours(value: object) -> str:
-        code = SCALAR.to_ours(value)
-        if code not in read:
-            raise CodeError(f"{what} must be one of: {', '.join(read)}")
-        return read[code]
-
-    def to_sed(value: object) -> str:
-        code = SCALAR.to_sed(value)
-        if code in reverse:
-            return reverse[code]
-        if code in written_as:
-            return written_as[code]
-        raise NoSedCode(f"{what} {code} has no code in the SED")
-
-    def import_loss(value: object) -> str | None:
-        if not isinstance(value, str) or value not in folded:
-            return None
-        ours = folded[value]
-        return f"{what} {value} is read as {ours!r}, which is written back as {reverse[ours]}"
-
-    def export_loss(value: object) -> str | None:
-        if isinstance(value, str) and value in written_as and value not in reverse:
-            return f"{what} {value} has no code in the SED; written as {written_as[value]}"
-        return None
-
-    return Codec(to_ours, to_sed, import_loss, export_loss, codes=dict(table))
+    codes = _CodeList(what, {**table, **folded}, reverse, folded, dict(written_as or {}))
+    return Codec(
+        codes.to_ours, codes.to_sed, codes.import_loss, codes.export_loss, codes=dict(table)
+    )
 
 
 def _boolean_to_ours(value: object) -> bool:

@@ -15,7 +15,8 @@ from typing import Any, Final
 
 from gateway.documents import DocumentType
 from gateway.sed._codes import COUNTRY, code_table
-from gateway.sed._engine import (
+from gateway.sed._person import ADDRESS, PERSON
+from gateway.sed._rules import (
     SCALAR,
     Codec,
     CodeError,
@@ -29,7 +30,6 @@ from gateway.sed._engine import (
     Rule,
     When,
 )
-from gateway.sed._person import ADDRESS, PERSON
 from gateway.sed._sed import SedType
 
 __all__ = ["A008_KIND", "A010_KIND", "ARTICLES", "CODE_TABLES", "COVERAGE_TYPES"]

@@ -15,7 +15,8 @@ from typing import Any, Final, cast
 
 from gateway.documents import DocumentType
 from gateway.sed._codes import COUNTRY, code_table
-from gateway.sed._engine import (
+from gateway.sed._person import ADDRESS, PERSON
+from gateway.sed._rules import (
     SCALAR,
     Codec,
     CodeError,
@@ -29,7 +30,6 @@ from gateway.sed._engine import (
     Skip,
     When,
 )
-from gateway.sed._person import ADDRESS, PERSON
 from gateway.sed._sed import SedType
 
 __all__ = ["BRANCHES", "CLAIM_BRANCHES", "CODE_TABLES", "DURATION", "PERIOD_TYPES"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from gateway.sed._codes import COUNTRY, NAMES, code_table
-from gateway.sed._engine import Each, Leaf, One, Rule, Skip
+from gateway.sed._rules import Each, Leaf, One, Rule, Skip
 
 __all__ = [
     "ADDRESS",

@@ -19,7 +19,9 @@ from gateway.documents import (
     validate_document,
 )
 from gateway.errors import ValidationFailed
-from gateway.sed._engine import Loss, Mapping_, Trace, export_values, import_values, pointer, unread
+from gateway.sed._engine import export_values, import_values, unread
+from gateway.sed._paths import pointer
+from gateway.sed._rules import Loss, Mapping_, Trace
 
 __all__ = [
     "SED_GENERATION",

@@ -81,80 +81,80 @@ def broker_definitions(
         "topic_permissions": [],
         "vhosts": [{"name": vhost}],
         "exchanges": [
-            {
-                "name": settings.exchange,
-                "vhost": vhost,
-                "type": NETWORK_EXCHANGE_TYPE,
-                "durable": True,
-                "auto_delete": False,
-                "internal": False,
-                "arguments": {},
-            },
-            {
-                "name": settings.dead_letter_exchange,
-                "vhost": vhost,
-                "type": DEAD_LETTER_EXCHANGE_TYPE,
-                "durable": True,
-                "auto_delete": False,
-                "internal": False,
-                "arguments": {},
-            },
+            _exchange(settings.exchange, NETWORK_EXCHANGE_TYPE, vhost),
+            _exchange(settings.dead_letter_exchange, DEAD_LETTER_EXCHANGE_TYPE, vhost),
         ],
-        "queues": [
-            {
-                "name": settings.dead_letter_queue,
-                "vhost": vhost,
-                "durable": True,
-                "auto_delete": False,
-                "arguments": dict(dead_letter_queue_arguments()),
-            }
-        ],
+        "queues": [_queue(settings.dead_letter_queue, dead_letter_queue_arguments(), vhost)],
         "bindings": [
-            {
-                "source": settings.dead_letter_exchange,
-                "vhost": vhost,
-                "destination": settings.dead_letter_queue,
-                "destination_type": "queue",
-                "routing_key": "",
-                "arguments": {},
-            }
+            _binding(settings.dead_letter_exchange, settings.dead_letter_queue, "", vhost)
         ],
     }
     for key in keys:
         user, password_hash = users[key]
-        definition["users"].append(
-            {
-                "name": user,
-                "password_hash": password_hash,
-                "hashing_algorithm": "rabbit_password_hashing_sha256",
-                "tags": [],
-            }
-        )
-        granted = institution_permissions(settings, key, addressable.get(key, ()), vhost)
-        definition["permissions"].append({"user": user, **granted["permissions"]})
-        definition["topic_permissions"].append({"user": user, **granted["topic_permissions"]})
-        definition["queues"].append(
-            {
-                "name": settings.queue_name(key),
-                "vhost": vhost,
-                "durable": True,
-                "auto_delete": False,
-                "arguments": dict(queue_arguments(settings)),
-            }
-        )
-        definition["bindings"].append(
-            {
-                "source": settings.exchange,
-                "vhost": vhost,
-                "destination": settings.queue_name(key),
-                "destination_type": "queue",
-                "routing_key": key,
-                "arguments": {},
-            }
+        _add_institution(
+            definition, settings, key, user, password_hash, addressable.get(key, ()), vhost
         )
     if keys:
         definition["policies"] = [_queue_policy(settings, keys, vhost)]
     return definition
+
+
+def _add_institution(
+    definition: dict[str, Any],
+    settings: TransportSettings,
+    key: str,
+    user: str,
+    password_hash: str,
+    may_address: Iterable[str],
+    vhost: str,
+) -> None:
+    """One institution's user, permissions, queue and binding, added to ``definition``."""
+    definition["users"].append(
+        {
+            "name": user,
+            "password_hash": password_hash,
+            "hashing_algorithm": "rabbit_password_hashing_sha256",
+            "tags": [],
+        }
+    )
+    granted = institution_permissions(settings, key, may_address, vhost)
+    definition["permissions"].append({"user": user, **granted["permissions"]})
+    definition["topic_permissions"].append({"user": user, **granted["topic_permissions"]})
+    definition["queues"].append(_queue(settings.queue_name(key), queue_arguments(settings), vhost))
+    definition["bindings"].append(_binding(settings.exchange, settings.queue_name(key), key, vhost))
+
+
+def _exchange(name: str, exchange_type: str, vhost: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "vhost": vhost,
+        "type": exchange_type,
+        "durable": True,
+        "auto_delete": False,
+        "internal": False,
+        "arguments": {},
+    }
+
+
+def _queue(name: str, arguments: Mapping[str, Any], vhost: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "vhost": vhost,
+        "durable": True,
+        "auto_delete": False,
+        "arguments": dict(arguments),
+    }
+
+
+def _binding(source: str, queue: str, routing_key: str, vhost: str) -> dict[str, Any]:
+    return {
+        "source": source,
+        "vhost": vhost,
+        "destination": queue,
+        "destination_type": "queue",
+        "routing_key": routing_key,
+        "arguments": {},
+    }
 
 
 def _queue_policy(settings: TransportSettings, keys: Iterable[str], vhost: str) -> dict[str, Any]:

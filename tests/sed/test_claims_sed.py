@@ -26,9 +26,9 @@ from gateway.documents import (
 )
 from gateway.errors import ValidationFailed
 from gateway.sed import Loss, SedImport, export_sed, import_sed
-from gateway.sed._claims import CODE_TABLES
-from gateway.sed._engine import Codec, CodeError
+from gateway.sed._claim_codes import CODE_TABLES
 from gateway.sed._person import SEX
+from gateway.sed._rules import Codec, CodeError
 from support import flatten_json, sed_normalised, without_losses
 
 TODAY = dt.date(2026, 11, 25)

@@ -1,0 +1,1 @@
+"""The case state machine and the totalization of insurance periods."""

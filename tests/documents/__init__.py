@@ -1,0 +1,1 @@
+"""Documents: safe parsing, schemas, business rules and the JSON form."""
