@@ -13,11 +13,11 @@ from typing import Any
 import httpx2
 import pytest
 
-from adapters._demo_documents import FAMILY_CLAIM, family_of, family_problems
-from adapters.client import SED_MEDIA_TYPE, GatewayApiError, GatewayClient, SedLoss
 from gateway.api import create_app
+from gateway.demo.schema_2 import FAMILY_CLAIM, family_of, family_problems
 from gateway.node import Node
 from gateway.sed import SED_MEDIA_TYPE as NODE_SED_MEDIA_TYPE
+from ssgw_adapters.client import SED_MEDIA_TYPE, GatewayApiError, GatewayClient, SedLoss
 from support import deliver, serving
 
 

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import typer.main
 import yaml
 
-from adapters.backoffice import _parser as backoffice_parser
+from gateway.demo.backoffice.cli import app as backoffice_app
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 DOCKERFILE = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
@@ -126,10 +127,10 @@ def test_every_ssgw_command_of_the_compose_network_exists(
 def test_the_reference_back_offices_get_options_they_know() -> None:
     offices = {k: s for k, s in COMPOSE["services"].items() if k.startswith("backoffice-")}
     assert len(offices) == 3
-    parser = backoffice_parser()
+    command = typer.main.get_command(backoffice_app)
     for service in offices.values():
-        assert service["entrypoint"] == ["python", "-m", "adapters.backoffice"]
-        parser.parse_args(service["command"])  # exits on an unknown option
+        assert service["entrypoint"] == ["ssgw-backoffice"]
+        command.make_context("ssgw-backoffice", service["command"])  # raises on an unknown option
 
 
 def node_services() -> dict[str, Any]:

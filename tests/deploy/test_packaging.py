@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Source folder -> where its files land in the wheel, and which files a node reads.
 CARRIED = {
     "gateway": ("gateway", ("*.py", "*.html", "*.css", "*.js", "*.mako")),
-    "adapters": ("adapters", ("*.py",)),
+    "adapters/ssgw_adapters": ("ssgw_adapters", ("*.py",)),
     "schemas": ("gateway/schemas", ("*.xsd", "*.xml", "*.json")),
 }
 
@@ -75,11 +75,13 @@ def test_the_wheel_carries_every_module_schema_migration_template_and_static_fil
     assert sorted(expected - names) == []
 
 
-def test_the_wheel_declares_the_ssgw_command(wheel: Path) -> None:
+def test_the_wheel_declares_its_commands(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         (entry_points,) = [n for n in archive.namelist() if n.endswith("entry_points.txt")]
         text = archive.read(entry_points).decode()
     assert "ssgw = gateway.cli:main" in text
+    assert "ssgw-adapter = ssgw_adapters.cli:main" in text
+    assert "ssgw-backoffice = gateway.demo.backoffice.cli:main" in text
 
 
 def test_an_installed_wheel_reads_its_schemas_from_its_own_package_data(

@@ -19,10 +19,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.backoffice import BackOffice, Sent, wait_until
-from adapters.client import GatewayApiError, Submission
-from adapters.documents import coverage_request_document
-from adapters.register import Address, sample_applications
+from gateway.demo.backoffice.documents import coverage_request_document
+from gateway.demo.backoffice.loop import BackOffice, wait_until
+from gateway.demo.backoffice.records import Sent
+from gateway.demo.backoffice.register import Address
+from gateway.demo.backoffice.samples import sample_applications
 from gateway.documents import (
     SCHEMA_DIR,
     DocumentType,
@@ -31,6 +32,7 @@ from gateway.documents import (
     parse_untrusted,
     validate_document,
 )
+from ssgw_adapters.client import GatewayApiError, Submission
 
 __all__ = [
     "FAMILY_CLAIM",

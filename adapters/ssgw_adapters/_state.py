@@ -1,4 +1,4 @@
-"""What the adapters share: the webhook pusher's SQLite state, and command-line plumbing.
+"""The webhook pusher's SQLite state.
 
 The state is one SQLite file per pusher: the inbox cursor and one row per message the pusher
 has seen (status, attempts, last error, times). It holds no document content, only ids,
@@ -7,31 +7,19 @@ institution codes and document types.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import enum
-import os
 import sqlite3
-import sys
 import threading
 import uuid
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
 
-from adapters.client import InboxItem
+from ssgw_adapters.client import InboxItem
 
-__all__ = [
-    "Delivery",
-    "DeliveryStatus",
-    "OneLineParser",
-    "StateStore",
-    "UsageError",
-    "read_secret",
-    "seconds_between",
-]
+__all__ = ["Delivery", "DeliveryStatus", "StateStore"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS cursor (
@@ -268,59 +256,3 @@ class StateStore:
                     )
         requeued = (self.delivery(uuid.UUID(row["message_id"])) for row in chosen)
         return [found for found in requeued if found is not None]
-
-
-# Command-line plumbing ------------------------------------------------------------------
-
-
-class UsageError(Exception):
-    """A bad argument, missing file or missing secret: exit 2 with a one-line message."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse that reports a bad argument as one ``error:`` line and exit code 2.
-
-    Abbreviations are off: ``--secret VALUE`` must be refused, not read as ``--secret-file``.
-    """
-
-    def __init__(self, *args: Any, **options: Any) -> None:
-        options["allow_abbrev"] = False
-        super().__init__(*args, **options)
-
-    def error(self, message: str) -> NoReturn:
-        print(f"error: {message} (see {self.prog} --help)", file=sys.stderr)
-        raise SystemExit(2)
-
-
-def read_secret(file: Path | None, variable: str, what: str) -> bytes:
-    """A secret from ``file`` (trailing newline removed) or else the environment variable.
-
-    Secrets never come from the command line, where other users can read them.
-    """
-    if file is not None:
-        try:
-            value = file.read_bytes().rstrip(b"\r\n")
-        except OSError as error:
-            raise UsageError(f"cannot read the {what} from {file}: {error.strerror}") from None
-        source = str(file)
-    else:
-        value = os.environ.get(variable, "").encode()
-        source = f"${variable}"
-    if not value:
-        raise UsageError(f"no {what}: {source} is empty or unset")
-    return value
-
-
-def seconds_between(low: float, high: float) -> Callable[[str], float]:
-    """An argparse type: a number of seconds from ``low`` to ``high``, or a clear refusal."""
-
-    def parse(text: str) -> float:
-        try:
-            value = float(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-        if not low <= value <= high:
-            raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g}: {text!r}")
-        return value
-
-    return parse

@@ -20,7 +20,11 @@ import httpx2
 import pytest
 from typer.testing import CliRunner
 
-from adapters._demo_documents import (
+from gateway.cli import app
+from gateway.demo.backoffice.loop import BackOffice
+from gateway.demo.backoffice.records import Received
+from gateway.demo.backoffice.samples import sample_registers
+from gateway.demo.schema_2 import (
     FAMILY_CLAIM,
     Schema2Played,
     check_family_claim,
@@ -30,13 +34,10 @@ from adapters._demo_documents import (
     multi_state_determination,
     multi_state_request,
 )
-from adapters.backoffice import BackOffice, Received
-from adapters.client import SED_MEDIA_TYPE, GatewayClient, InboxItem, SedLoss, Submission
-from adapters.register import sample_registers
-from gateway.cli import app
 from gateway.directory import Directory
 from gateway.documents import DocumentType, document_from_json, validate_document
 from gateway.sed import export_sed, import_sed
+from ssgw_adapters.client import SED_MEDIA_TYPE, GatewayClient, InboxItem, SedLoss, Submission
 from support import delete_topology
 
 TODAY = dt.date(2026, 12, 7)
@@ -78,6 +79,7 @@ def namespace() -> Iterator[str]:
 
 
 @pytest.mark.broker
+@pytest.mark.slow
 def test_the_demo_plays_every_scenario_once(tmp_path: Path, namespace: str) -> None:
     started = time.monotonic()
     result = CliRunner().invoke(

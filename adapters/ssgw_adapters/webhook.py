@@ -9,42 +9,31 @@ Failures are retried with exponential backoff; after the last attempt the messag
 failed in the pusher's state and stays unacknowledged in the node's inbox. Delivery is at
 least once: back-offices dedupe on ``X-Ssgw-Message-Id``. See docs/adapters.md.
 
-Command line: ``python -m adapters.webhook {run,status,retry} --help``.
+Command line: ``ssgw-adapter webhook {run,status,retry} --help`` (:mod:`ssgw_adapters.cli`).
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import hmac
 import json
 import logging
 import math
-import signal
-import sqlite3
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
 import httpx2
 
-from adapters._state import (
-    Delivery,
-    DeliveryStatus,
-    OneLineParser,
-    StateStore,
-    UsageError,
-    read_secret,
-    seconds_between,
-)
-from adapters.client import GatewayApiError, GatewayClient, InboxItem
-from gateway import __version__
+from ssgw_adapters._state import Delivery, DeliveryStatus, StateStore
+from ssgw_adapters.client import GatewayApiError, GatewayClient, InboxItem
+from ssgw_adapters.running import describe, poll_until_stopped
 
 __all__ = [
     "Delivery",
@@ -53,19 +42,15 @@ __all__ = [
     "WebhookPusher",
     "WebhookSettings",
     "delivery_status",
-    "main",
     "sign",
     "verify_signature",
 ]
 
-log = logging.getLogger("adapters.webhook")
+log = logging.getLogger("ssgw_adapters.webhook")
 
 MESSAGE_ID_HEADER = "X-Ssgw-Message-Id"
 TIMESTAMP_HEADER = "X-Ssgw-Timestamp"
 SIGNATURE_HEADER = "X-Ssgw-Signature"
-
-API_KEY_VARIABLE = "SSGW_API_KEY"
-SECRET_VARIABLE = "SSGW_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 
 DocumentForm = Literal["xml", "json"]
 
@@ -187,14 +172,6 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-def _describe(error: Exception) -> str:
-    """A short reason for the log and the state; never a response body (it may hold data)."""
-    if isinstance(error, GatewayApiError):
-        return f"node answered {error.status} {error.code}"
-    text = str(error) or type(error).__name__
-    return f"{type(error).__name__}: {text}"[:300]
-
-
 class WebhookPusher:
     """Pushes a node's inbox to one back-office URL; its state lives in ``settings.state_file``.
 
@@ -217,7 +194,7 @@ class WebhookPusher:
             timeout=settings.timeout,
             # A redirect could send a document somewhere unconfigured: it counts as a failure.
             follow_redirects=False,
-            headers={"User-Agent": f"ssgw-webhook/{__version__}"},
+            headers={"User-Agent": f"ssgw-webhook/{version('ssgw')}"},
         )
 
     def close(self) -> None:
@@ -233,17 +210,14 @@ class WebhookPusher:
     def run(self, stop: threading.Event) -> None:
         """Push until ``stop`` is set. An unreachable node is asked again with the retry
         policy's backoff, capped at ``NODE_RETRY_MAX_DELAY`` seconds."""
-        failures = 0
-        while not stop.is_set():
-            try:
-                self.run_once(wait=self._settings.wait, stop=stop)
-            except (httpx2.HTTPError, GatewayApiError) as error:
-                failures += 1
-                delay = min(self._settings.retry.delay(failures), NODE_RETRY_MAX_DELAY)
-                log.warning("the node did not answer (%s); again in %.1fs", _describe(error), delay)
-                stop.wait(delay)
-            else:
-                failures = 0
+        poll_until_stopped(
+            lambda: self.run_once(wait=self._settings.wait, stop=stop),
+            stop,
+            retry_delay=lambda failures: min(
+                self._settings.retry.delay(failures), NODE_RETRY_MAX_DELAY
+            ),
+            who="webhook push",
+        )
 
     def run_once(self, *, wait: float = 0, stop: threading.Event | None = None) -> list[Delivery]:
         """Push one page of the inbox after the cursor; the records of the messages handled.
@@ -340,7 +314,7 @@ class WebhookPusher:
         except httpx2.TimeoutException:
             return f"no answer within {self._settings.timeout:g}s"
         except httpx2.HTTPError as error:
-            return _describe(error)
+            return describe(error)
         if 200 <= response.status_code < 300:
             return None
         return f"HTTP {response.status_code}"
@@ -351,207 +325,3 @@ def delivery_status(state_file: Path, status: DeliveryStatus | None = None) -> l
     there is no such file)."""
     with StateStore(state_file, create=False) as state:
         return state.deliveries(status)
-
-
-# Command line -----------------------------------------------------------------------------
-
-
-def _positive(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number: {text!r}")
-    return value
-
-
-_seconds = seconds_between(0, 60)
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
-
-
-def _parser() -> OneLineParser:
-    parser = OneLineParser(
-        prog="python -m adapters.webhook",
-        description="Push a node's inbox to a back-office URL, signed with HMAC-SHA256.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
-
-    run = commands.add_parser("run", help="push until SIGTERM or Ctrl-C")
-    run.add_argument("--node", required=True, help="the node's API base URL")
-    run.add_argument("--url", required=True, help="the back-office URL that receives the POSTs")
-    run.add_argument("--state", required=True, type=Path, help="the pusher's SQLite state file")
-    run.add_argument(
-        "--api-key-file",
-        type=Path,
-        help=f"node API key file (else ${API_KEY_VARIABLE})",
-    )
-    run.add_argument(
-        "--secret-file", type=Path, help=f"shared secret file (else ${SECRET_VARIABLE})"
-    )
-    run.add_argument("--form", choices=("xml", "json"), default="xml", help="document form")
-    run.add_argument("--initial-delay", type=_positive, default=1.0, help="first retry delay (s)")
-    run.add_argument("--factor", type=_positive, default=2.0, help="backoff factor (>= 1)")
-    run.add_argument("--max-delay", type=_positive, default=300.0, help="longest retry delay (s)")
-    run.add_argument("--max-attempts", type=_count, default=8, help="pushes before failed")
-    run.add_argument("--timeout", type=_positive, default=10.0, help="back-office answer time (s)")
-    run.add_argument("--wait", type=_seconds, default=20.0, help="inbox long-poll seconds (0-60)")
-    run.add_argument("--once", action="store_true", help="push one inbox page and exit")
-
-    status = commands.add_parser("status", help="show each message's delivery status")
-    status.add_argument("--state", required=True, type=Path, help="the pusher's state file")
-    status.add_argument("--only", choices=[s.value for s in DeliveryStatus], help="filter")
-    status.add_argument("--json", action="store_true", help="one JSON object per line")
-
-    retry = commands.add_parser("retry", help="push failed messages again")
-    retry.add_argument("--state", required=True, type=Path, help="the pusher's state file")
-    retry.add_argument("message_ids", nargs="*", type=uuid.UUID, help="default: every failed one")
-    return parser
-
-
-def _moment(value: dt.datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else "-"
-
-
-def _open_state(path: Path) -> StateStore:
-    try:
-        return StateStore(path, create=False)
-    except FileNotFoundError as error:
-        raise UsageError(str(error)) from None
-    except sqlite3.DatabaseError as error:
-        raise UsageError(f"{path} is not a usable state file: {error}") from None
-
-
-def _status(arguments: argparse.Namespace) -> int:
-    with _open_state(arguments.state) as state:
-        only = DeliveryStatus(arguments.only) if arguments.only else None
-        records = state.deliveries(only)
-        cursor = state.cursor()
-    if arguments.json:
-        for record in records:
-            print(
-                json.dumps(
-                    {
-                        "message_id": str(record.message_id),
-                        "status": record.status.value,
-                        "attempts": record.attempts,
-                        "last_error": record.last_error,
-                        "last_attempt_at": _moment(record.last_attempt_at),
-                        "delivered_at": _moment(record.delivered_at),
-                        "sender": record.sender,
-                        "document_type": record.document_type,
-                        "cursor": record.cursor,
-                    }
-                )
-            )
-        return 0
-    counts = {s: sum(r.status is s for r in records) for s in DeliveryStatus}
-    print(f"cursor {cursor}; " + ", ".join(f"{n} {s.value}" for s, n in counts.items()))
-    for record in records:
-        print(
-            f"{record.message_id}  {record.status.value:<9}  {record.attempts:>3}  "
-            f"{_moment(record.last_attempt_at)}  {record.document_type}  "
-            f"{record.last_error or ''}".rstrip()
-        )
-    return 0
-
-
-def _retry(arguments: argparse.Namespace) -> int:
-    with _open_state(arguments.state) as state:
-        failed = {record.message_id for record in state.deliveries(DeliveryStatus.FAILED)}
-        unknown = [str(m) for m in arguments.message_ids if m not in failed]
-        if unknown:
-            raise UsageError(f"not a failed message: {', '.join(unknown)}")
-        requeued = state.requeue(set(arguments.message_ids))
-    print(f"{len(requeued)} message(s) will be pushed again")
-    return 0
-
-
-def _run(arguments: argparse.Namespace) -> int:
-    api_key = read_secret(arguments.api_key_file, API_KEY_VARIABLE, "node API key")
-    secret = read_secret(arguments.secret_file, SECRET_VARIABLE, "webhook secret")
-    try:
-        settings = WebhookSettings(
-            url=arguments.url,
-            secret=secret,
-            state_file=arguments.state,
-            form=arguments.form,
-            retry=RetryPolicy(
-                initial_delay=arguments.initial_delay,
-                factor=arguments.factor,
-                max_delay=arguments.max_delay,
-                max_attempts=arguments.max_attempts,
-            ),
-            timeout=arguments.timeout,
-            wait=arguments.wait,
-        )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-    if not arguments.node.startswith(("http://", "https://")):
-        raise UsageError(f"the node URL must be http(s): {arguments.node!r}")
-    if not settings.state_file.parent.is_dir():
-        raise UsageError(f"no folder for the state file: {settings.state_file.parent}")
-    with GatewayClient(arguments.node, api_key.decode()) as node:
-        try:
-            pusher = WebhookPusher(node, settings)
-        except sqlite3.DatabaseError as error:
-            raise UsageError(f"{settings.state_file} is not a usable state file: {error}") from None
-        with pusher:
-            return _push_until_stopped(pusher, once=arguments.once, node_url=arguments.node)
-
-
-def _push_until_stopped(pusher: WebhookPusher, *, once: bool, node_url: str) -> int:
-    if once:
-        try:
-            handled = pusher.run_once()
-        except (httpx2.HTTPError, GatewayApiError) as error:
-            print(f"error: the node did not answer: {_describe(error)}", file=sys.stderr)
-            return 1
-        delivered = sum(r.status is DeliveryStatus.DELIVERED for r in handled)
-        print(f"{delivered} delivered, {len(handled) - delivered} failed")
-        return 0
-    stop = threading.Event()
-    previous = {
-        number: signal.signal(number, lambda *_: stop.set())
-        for number in (signal.SIGINT, signal.SIGTERM)
-    }
-    try:
-        log.info("pushing the inbox of %s to the back-office", node_url)
-        pusher.run(stop)
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-    return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """The command line; returns the exit code (2 for bad arguments)."""
-    arguments = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # The HTTP client logs every request at INFO: too chatty for a long-polling loop.
-    logging.getLogger("httpx2").setLevel(logging.WARNING)
-    commands: dict[str, Callable[[argparse.Namespace], int]] = {
-        "run": _run,
-        "status": _status,
-        "retry": _retry,
-    }
-    try:
-        return commands[arguments.command](arguments)
-    except UsageError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    sys.exit(main())

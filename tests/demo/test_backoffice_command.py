@@ -1,4 +1,4 @@
-"""``python -m adapters.backoffice``: one reference back-office as a process of its own."""
+"""``ssgw-backoffice``: one reference back-office as a process of its own."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from support import serving
 
 
 def backoffice(*args: str) -> list[str]:
-    return [sys.executable, "-m", "adapters.backoffice", *args]
+    return [sys.executable, "-m", "gateway.demo.backoffice", *args]
 
 
 def test_an_institution_without_a_sample_register_is_refused_in_one_line(

@@ -1,0 +1,1 @@
+"""Tests of ``ssgw demo`` and of the reference back-office it runs."""
