@@ -20,7 +20,13 @@ from gateway.errors import (
     ValidationFailed,
 )
 
-__all__ = ["PROBLEM_RESPONSES", "Problem", "install_problem_handlers", "problem_response"]
+__all__ = [
+    "PROBLEM_RESPONSES",
+    "Problem",
+    "install_problem_handlers",
+    "problem_body",
+    "problem_response",
+]
 
 PROBLEM_TYPE = "urn:ssgw:problem:"
 MEDIA_TYPE = "application/problem+json"
@@ -69,6 +75,21 @@ class Problem(Exception):
         self.status, self.code, self.title, self.detail = status, code, title, detail
 
 
+def problem_body(
+    status: int, kind: str, title: str, detail: str, instance: str, **extra: Any
+) -> dict[str, Any]:
+    """The members of a problem document, for the API's answers and the server's own."""
+    return {
+        "type": PROBLEM_TYPE + kind,
+        "code": kind,
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": instance,
+        **extra,
+    }
+
+
 def problem_response(
     status: int,
     kind: str,
@@ -78,15 +99,7 @@ def problem_response(
     **extra: Any,
 ) -> JSONResponse:
     """An RFC 9457 problem document; ``kind`` becomes the type URI, ``extra`` extension members."""
-    body = {
-        "type": PROBLEM_TYPE + kind,
-        "code": kind,
-        "title": title,
-        "status": status,
-        "detail": detail,
-        "instance": instance,
-        **extra,
-    }
+    body = problem_body(status, kind, title, detail, instance, **extra)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,9 +13,9 @@ import typer
 from gateway.cli._common import reported_errors, require_current_schema
 from gateway.config import load_settings
 from gateway.errors import ConfigurationError
-from gateway.exchange import MessageStatus
+from gateway.node import Actions, NotRetryable
 from gateway.node.runtime import serve
-from gateway.store import Store, Trace, connect, migrate
+from gateway.store import Store, connect, migrate
 
 __all__ = ["apikey_app", "db_app", "opened_store", "register"]
 
@@ -62,7 +61,7 @@ def create_api_key(
     with reported_errors():
         # Creating the first key is part of setting a node up, so it may create the schema.
         with opened_store(config, migrating=True) as store:
-            key = store.create_api_client(name, dt.datetime.now(dt.UTC))
+            key = Actions(store).create_api_key(name)
         typer.echo(key)
 
 
@@ -74,7 +73,7 @@ def revoke_api_key(
     """Revoke a back-office system's API key at once."""
     with reported_errors():
         with opened_store(config) as store:
-            revoked = store.revoke_api_client(name, dt.datetime.now(dt.UTC))
+            revoked = Actions(store).revoke_api_key(name)
         if not revoked:
             raise ConfigurationError(f"no active API key is named {name!r}")
         typer.echo(f"the API key of {name} is revoked")
@@ -91,18 +90,15 @@ def retry_message(
     """Send a failed message again: same id, same sealed bytes, attempts counted anew."""
     with reported_errors(), opened_store(config) as store:
         try:
-            record = store.sent_message(uuid.UUID(message_id))
+            wanted = uuid.UUID(message_id)
         except ValueError:
             raise ConfigurationError(f"{message_id!r} is not a message id") from None
-        if record is None or record.id is None:
-            raise ConfigurationError(f"no sent message has the id {message_id}")
-        if record.status is not MessageStatus.FAILED:
-            raise ConfigurationError(
-                f"message {message_id} is {record.status.value}; only failed messages are retried"
-            )
-        store.requeue(
-            record.id, now=dt.datetime.now(dt.UTC), trace=Trace("retried", "from the command line")
-        )
+        try:
+            Actions(store).retry_sent(wanted, by="from the command line")
+        except NotRetryable as error:
+            # Naming a message that cannot be retried is a mistake in the command, as a
+            # malformed id is.
+            raise ConfigurationError(error.detail) from None
         typer.echo(f"message {message_id} is queued again; the running node sends it")
 
 
@@ -135,7 +131,7 @@ def demo(
     ] = "ssgw.",
 ) -> None:
     """Start a network of five institutions' nodes and play real exchanges through them."""
-    from adapters.demo import run_demo
+    from gateway.demo import run_demo
 
     with reported_errors():
         result = run_demo(

@@ -17,7 +17,7 @@ from sqlmodel import Session, col
 from gateway.console._models import AuditChainHead, AuditEvent
 from gateway.security import GENESIS
 from gateway.security import chain_hash as link_hash
-from gateway.store import READ_ONLY, ChainReport
+from gateway.store import ChainReport, Transactions
 from gateway.store._chain import chained_rows, walk_chain
 
 __all__ = ["GENESIS", "ChainReport", "append_event", "chain_hash", "verify_chain"]
@@ -98,7 +98,7 @@ def verify_chain(engine: Engine) -> ChainReport:
     if not report.ok:
         return report
     checked, previous = report.checked, report.head_hash
-    with Session(engine.execution_options(**{READ_ONLY: True})) as session:
+    with Transactions(engine).reading() as session:
         head = session.get(AuditChainHead, _HEAD_ID)
     if head is None:
         return ChainReport(checked, previous, None, "the chain's head row is missing")

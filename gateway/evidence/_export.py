@@ -12,8 +12,8 @@ from gateway.errors import EvidenceUnavailable, GatewayError
 from gateway.evidence._bundle import ChainProof, EvidenceBundle, ProvenEvent
 from gateway.exchange import Direction, authenticate_signed
 from gateway.node import Node
-from gateway.security import KeyUse, certificate_fingerprint, open_sealed
-from gateway.store import MessageRecord, TraceEvent, chain_head, trace_fields
+from gateway.security import KeyUse, certificate_fingerprint
+from gateway.store import MessageRecord, TraceEvent, trace_fields
 
 __all__ = ["export_evidence"]
 
@@ -39,31 +39,33 @@ def _signer(node: Node, signed: bytes, at: dt.datetime, what: str) -> x509.Certi
 def _receipt(node: Node, record: MessageRecord) -> tuple[bytes, dt.datetime]:
     """The signed receipt or rejection of a message, and when it was made."""
     assert record.id is not None
+    reading = node.reading
     if record.direction is Direction.OUT:
-        receipts = node.store.receipts(record.id)
+        receipts = reading.receipts(record.id)
         if not receipts:
             raise EvidenceUnavailable("no signed receipt has come for this message yet")
         # A duplicate receipt may follow the first; the one that confirms the digest counts.
         chosen = next((r for r in receipts if r.digest == record.digest), receipts[0])
         # receipts.signed_envelope keeps what the signature covers, without the signature;
         # the receipt message as it arrived still has it.
-        arrived = node.store.received_message(chosen.receipt_message_id)
-        if arrived is None or not arrived.sealed:
+        arrived = reading.received_message(chosen.receipt_message_id)
+        signed = reading.kept_envelope(arrived) if arrived is not None else None
+        if signed is None:
             raise EvidenceUnavailable("the signed receipt is no longer kept")
-        return open_sealed(arrived.sealed, node.credentials.decryption), chosen.received_at
-    answer = node.store.receipt_sent_for(record)
+        return signed, chosen.received_at
+    answer = reading.receipt_sent_for(record)
     if answer is None:
         raise EvidenceUnavailable("this node sent no receipt for this message")
-    if answer.at_rest is None:
+    signed = reading.kept_envelope(answer)
+    if signed is None:
         raise EvidenceUnavailable("the receipt this node sent is no longer kept")
-    return open_sealed(answer.at_rest, node.credentials.decryption), answer.created_at
+    return signed, answer.created_at
 
 
 def _proof(node: Node, record: MessageRecord) -> ChainProof:
-    events = node.store.trace(record.message_id)
+    events = node.reading.trace(record.message_id)
     # Read after the events: the head covers every one of them (they commit together).
-    with node.store.reading() as session:
-        head = chain_head(session)
+    head = node.reading.trace_chain_head()
     if head is None:
         raise EvidenceUnavailable("the trace chain has no head: run ssgw audit verify")
     return ChainProof(
@@ -87,10 +89,9 @@ def export_evidence(node: Node, record: MessageRecord) -> EvidenceBundle:
         raise EvidenceUnavailable(
             "a receipt or rejection has no bundle of its own: export the message it answers"
         )
-    kept = record.sealed if record.direction is Direction.IN else record.at_rest
-    if not record.sealed or not kept:
+    envelope = node.reading.kept_envelope(record)
+    if envelope is None:
         raise EvidenceUnavailable("the message's payload is no longer kept")
-    envelope = open_sealed(kept, node.credentials.decryption)
     receipt, receipted_at = _receipt(node, record)
     now = node.clock()
     return EvidenceBundle(

@@ -1,7 +1,8 @@
 """The pure path of one message between two institutions, without I/O.
 
-Outbound: policy, envelope, signature, encryption. Inbound: decryption, signature, header
-checks, validation, policy. The node runtime calls these and does the storing and sending.
+Outbound: addressing (recipient, policy, header), then sealing (envelope, signature,
+encryption). Inbound: decryption, signature, header checks, validation, policy. The node
+runtime calls these and does the storing and sending.
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from gateway.exchange._lifecycle import (
     MessageStatus,
     check_transition,
 )
-from gateway.exchange._outbound import DEFAULT_TIME_TO_LIVE, OutboundMessage, prepare_outbound
+from gateway.exchange._outbound import (
+    DEFAULT_TIME_TO_LIVE,
+    OutboundAddress,
+    OutboundMessage,
+    address_outbound,
+    prepare_outbound,
+    seal_outbound,
+    sealing_certificate,
+)
 from gateway.exchange._technical import (
     DIGEST_ALGORITHM,
     Acknowledgement,
@@ -48,9 +57,11 @@ __all__ = [
     "IllegalTransition",
     "InboundMessage",
     "MessageStatus",
+    "OutboundAddress",
     "OutboundMessage",
     "StageTimer",
     "VerifiedEnvelope",
+    "address_outbound",
     "admit",
     "authenticate",
     "authenticate_signed",
@@ -61,6 +72,8 @@ __all__ = [
     "prepare_outbound",
     "read_acknowledgement",
     "rejection_reason",
+    "seal_outbound",
+    "sealing_certificate",
     "untimed",
     "verify_envelope",
 ]

@@ -19,11 +19,11 @@ from gateway.documents import (
 )
 from gateway.errors import CaseStateError
 from gateway.exchange import MessageStatus
+from gateway.node._parts import TECHNICAL_NAMES
 from gateway.store import MessageRecord, Store
 
-__all__ = ["CASE_READ_DOCUMENTS", "CaseBook"]
+__all__ = ["CASE_READ_DOCUMENTS", "CaseBook", "CaseHistory"]
 
-_TECHNICAL = frozenset({DocumentType.RECEIPT.root_name, DocumentType.REJECTION.root_name})
 #: Steps whose document the machine must read (a forward's target, a reminder's request):
 #: retention keeps their payloads, or the case could no longer be rebuilt.
 CASE_READ_DOCUMENTS = frozenset(
@@ -32,7 +32,9 @@ CASE_READ_DOCUMENTS = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
-class _History:
+class CaseHistory:
+    """A case as stored: its type and the steps this node took part in, oldest first."""
+
     case_type: CaseType
     steps: tuple[CaseStep, ...]
 
@@ -55,20 +57,18 @@ class CaseBook:
         self._settings = settings
         self._read_document = read_document
 
-    def history(self, case_id: uuid.UUID) -> _History | None:
+    def history(self, case_id: uuid.UUID) -> CaseHistory | None:
+        """The case as stored, or None when this node has none of that id."""
         case, records = self._store.case_messages(case_id)
         if case is None:
             return None
         steps = tuple(
             self._step(record)
             for record in records
-            if record.document_type not in _TECHNICAL and record.status is not MessageStatus.REFUSED
+            if record.document_type not in TECHNICAL_NAMES
+            and record.status is not MessageStatus.REFUSED
         )
-        return _History(CaseType(case.case_type), steps)
-
-    def case_type_of(self, case_id: uuid.UUID) -> CaseType | None:
-        history = self.history(case_id)
-        return history.case_type if history else None
+        return CaseHistory(CaseType(case.case_type), steps)
 
     def _step(self, record: MessageRecord) -> CaseStep:
         document_type = DocumentType.from_root_name(record.document_type)
@@ -103,18 +103,18 @@ class CaseBook:
         document: etree._Element,
         *,
         receiving: bool,
-        new_case: bool = False,
+        history: CaseHistory | None,
     ) -> CaseState | None:
         """The case after this message, or :class:`CaseStateError` when it does not fit.
 
-        Technical documents are not case steps: None. ``new_case`` says the case id was made
-        for this message just now, so there is no history to read.
+        ``history`` is the case as stored before this message (see :meth:`history`; None for
+        a case id made for this message just now). Technical documents are not case steps:
+        None.
         """
-        if header.document_type.root_name in _TECHNICAL:
+        if header.document_type.root_name in TECHNICAL_NAMES:
             return None
         step = CaseStep.from_message(header, document)
         reply_due = self._settings.reply_due
-        history = None if new_case else self.history(header.case_id)
         if history is not None and history.case_type is not header.case_type:
             raise CaseStateError(
                 "case.type-mismatch",

@@ -1,6 +1,6 @@
 """The running node: bus consumer, outbox relay and REST API in one asyncio process.
 
-The service (``_service``) does the work in worker threads; this module only moves bytes
+The node (``_service``) does the work in worker threads; this module only moves bytes
 between it and the bus, and settles each delivery after the service's transaction committed.
 """
 
@@ -22,7 +22,9 @@ from gateway.errors import GatewayError, StoreUnavailable, TransportError
 from gateway.logs import configure_logging
 from gateway.node._assembly import open_node
 from gateway.node._cases import CASE_READ_DOCUMENTS
-from gateway.node._service import Arrival, Dispatch, Node, Verdict
+from gateway.node._inbound import Arrival, Verdict
+from gateway.node._relay import Dispatch
+from gateway.node._service import Node
 from gateway.node._tracing import MessageIdentity, Tracing, configure_tracing
 from gateway.store import Retention
 from gateway.transport import (

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from lxml import etree
 
 from gateway.documents import build_envelope
-from gateway.exchange import Direction, MessageStatus, prepare_outbound
+from gateway.exchange import Direction, MessageStatus, prepare_outbound, sealing_certificate
 from gateway.node import Arrival, Node
 from gateway.security import seal, sign_enveloped
 from gateway.store import CaseRecord, MessageRecord
@@ -65,7 +65,10 @@ def _forged(sender: Node, receiver: Node) -> tuple[bytes, str]:
     )
     header = dataclasses.replace(outbound.header, message_id=uuid.uuid4())
     signed = sign_enveloped(build_envelope(header, document), sender.credentials.signing)
-    return seal(etree.tostring(signed), receiver._own_encryption), str(header.message_id)
+    return seal(
+        etree.tostring(signed),
+        sealing_certificate(receiver.directory, receiver.institution, receiver.clock()),
+    ), str(header.message_id)
 
 
 def _sent(node: Node, record: MessageRecord) -> MessageRecord:

@@ -13,7 +13,7 @@ import pytest
 from console.console_testing import PASSWORD, Scenario, csrf_of
 from gateway.api import create_app
 from gateway.console import Role
-from gateway.console._web import Console
+from gateway.console._site import Console
 from gateway.store import Trace
 from support import serving
 

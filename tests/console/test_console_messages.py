@@ -317,9 +317,7 @@ def test_a_case_is_drawn_as_a_sequence_diagram(scenario: Scenario, login: Login)
 def test_the_diagram_puts_this_node_first_and_draws_each_arrow_between_its_ends(
     scenario: Scenario,
 ) -> None:
-    from gateway.console._queries import case_view
-
-    _, rows = case_view(scenario.node.store.engine, scenario.case_id)
+    _, rows = scenario.node.reading.case_rows(scenario.case_id)
     diagram = sequence_diagram(rows, "FR:CNAV")
     assert [lifeline.institution for lifeline in diagram.lifelines] == ["FR:CNAV", "DE:DRV70001"]
     france, germany = (lifeline.x for lifeline in diagram.lifelines)

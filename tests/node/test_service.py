@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cryptography.x509 import Certificate
 from lxml import etree
 from sqlalchemy import delete, text
 
@@ -20,8 +21,9 @@ from gateway.errors import (
     StoreUnavailable,
     ValidationFailed,
 )
-from gateway.exchange import Direction, MessageStatus, prepare_outbound
+from gateway.exchange import Direction, MessageStatus, prepare_outbound, sealing_certificate
 from gateway.node import Arrival, Node, Verdict
+from gateway.node._cases import CaseHistory
 from gateway.security import (
     SigningIdentity,
     certificate_fingerprint,
@@ -32,6 +34,11 @@ from gateway.security import (
 )
 from gateway.store import MessageRecord, OutboxEntry, Trace
 from support import Clock, arrival, deliver, example, example_bytes, relay
+
+
+def encryption_certificate(node: Node) -> Certificate:
+    """The certificate a sender seals for ``node``, as the directory lists it."""
+    return sealing_certificate(node.directory, node.institution, node.clock())
 
 
 def status(node: Node, record: MessageRecord) -> MessageStatus:
@@ -144,7 +151,7 @@ def _signed_and_sealed(
     )
     forged = dataclasses.replace(outbound.header, **header)  # type: ignore[arg-type]
     signed = sign_enveloped(build_envelope(forged, document), sender.credentials.signing)
-    return seal(etree.tostring(signed), receiver._own_encryption), str(forged.message_id)
+    return seal(etree.tostring(signed), encryption_certificate(receiver)), str(forged.message_id)
 
 
 def test_an_authentic_but_invalid_document_is_refused_with_a_signed_rejection(
@@ -330,7 +337,7 @@ def test_a_signature_by_another_key_is_dead_lettered(
         now=france.clock(),
     )
     signed = sign_enveloped(build_envelope(outbound.header, document), india.credentials.signing)
-    sealed = seal(etree.tostring(signed), germany._own_encryption)
+    sealed = seal(etree.tostring(signed), encryption_certificate(germany))
     outcome = germany.receive(
         Arrival(sealed, str(outbound.header.message_id), "FR:CNAV", "DE:DRV70001")
     )
@@ -364,7 +371,7 @@ def test_a_message_for_another_institution_is_refused_with_a_rejection(
         now=france.clock(),
     )
     # The signed header names DE:DRV70001, the envelope is sealed to India's key.
-    sealed = seal(outbound.signed_envelope, india._own_encryption)
+    sealed = seal(outbound.signed_envelope, encryption_certificate(india))
     message_id = str(outbound.header.message_id)
     outcome = india.receive(Arrival(sealed, message_id, "FR:CNAV", "IN:EPFO"))
     assert outcome.verdict is Verdict.ACK
@@ -414,6 +421,37 @@ def test_a_reply_without_a_request_is_refused_before_it_is_sent(france: Node) ->
     assert france.store.outbox_depth() == 0
 
 
+def test_a_step_the_case_refuses_is_never_signed_nor_encrypted(france: Node) -> None:
+    with pytest.raises(CaseStateError):
+        france.submit(example_bytes("InsurancePeriodsReply"), recipient="DE:DRV70001")
+    registry = france.metrics.registry
+    for stage in ("sign", "encrypt"):
+        assert registry.get_sample_value("ssgw_stage_seconds_count", {"stage": stage}) is None
+
+
+def test_a_case_named_without_its_type_is_read_once(
+    france: Node, germany: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = germany.submit(example_bytes("InsurancePeriodsRequest"), recipient="FR:CNAV")
+    deliver(germany, france)
+    read: list[uuid.UUID] = []
+    history = france.cases.history
+
+    def counted(case_id: uuid.UUID) -> CaseHistory | None:
+        read.append(case_id)
+        return history(case_id)
+
+    monkeypatch.setattr(france.cases, "history", counted)
+    reply = france.submit(
+        example_bytes("InsurancePeriodsReply"),
+        recipient="DE:DRV70001",
+        case_id=request.case_id,
+        in_reply_to=request.message_id,
+    )
+    assert reply.case_type == "insurance-periods"
+    assert read == [request.case_id]
+
+
 def test_a_reply_to_a_request_never_sent_is_refused_by_the_receiver(
     france: Node, germany: Node
 ) -> None:
@@ -430,7 +468,7 @@ def test_a_reply_to_a_request_never_sent_is_refused_by_the_receiver(
         case_id=request.case_id,
         in_reply_to=uuid.uuid4(),
     )
-    sealed = seal(other_case.signed_envelope, germany._own_encryption)
+    sealed = seal(other_case.signed_envelope, encryption_certificate(germany))
     outcome = germany.receive(
         Arrival(sealed, str(other_case.header.message_id), "FR:CNAV", "DE:DRV70001")
     )

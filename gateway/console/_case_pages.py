@@ -1,0 +1,55 @@
+"""A case's page: its messages drawn as a sequence, its open requests and its periods."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Response
+
+from gateway.cases import overdue
+from gateway.console._case_periods import case_periods
+from gateway.console._charts import periods_chart
+from gateway.console._diagram import sequence_diagram
+from gateway.console._site import ConsoleDep, LoggedIn, Refused
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/cases/{case_id}")
+def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
+    node = console.node
+    reading = node.reading
+    found, rows = reading.case_rows(case_id)
+    if found is None and not rows:
+        raise Refused(404, "No such case", "This node has no case with that id.", login)
+    now = console.now()
+    state = reading.case_state(case_id)
+    late = {request.message_id for request in overdue(state, now)} if state else set()
+    _, records = reading.case(case_id)
+    periods = case_periods(records, reading.document, as_of=now.date())
+    protected = bool(found and found.protected_person)
+    return console.render(
+        "case.html",
+        login=login,
+        section="messages",
+        title=f"Case {str(case_id)[:8]}",
+        case_id=case_id,
+        case=found,
+        rows=rows,
+        diagram=sequence_diagram(rows, node.institution),
+        state=state,
+        open_requests=sorted(state.open_requests.values() if state else (), key=lambda r: r.due_at),
+        late=late,
+        links=reading.message_keys(sorted(late)),
+        now=now,
+        periods=periods,
+        # A protected person's periods are summed, never drawn one by one.
+        periods_chart=(
+            periods_chart(periods.periods, periods.career)
+            if periods and periods.periods and not protected
+            else None
+        ),
+        protected=protected,
+    )

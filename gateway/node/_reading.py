@@ -1,0 +1,188 @@
+"""The read side of a node: everything the API, the console, evidence and the command line
+look at, in one place, and the one way to open what the store keeps sealed.
+
+Nothing here changes the store. Every read is one read-only transaction of the store.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from lxml import etree
+
+from gateway.cases import CaseState
+from gateway.config import NodeSettings
+from gateway.documents import envelope_body, parse_untrusted
+from gateway.errors import StoreUnavailable
+from gateway.exchange import Direction, MessageStatus
+from gateway.node._cases import CaseBook
+from gateway.node._listing import (
+    MessageFilter,
+    MessagePage,
+    MessageRow,
+    case_rows,
+    dead_letter_page,
+    latest_change,
+    list_messages,
+    message_keys,
+    replies,
+)
+from gateway.node._parts import TECHNICAL_NAMES
+from gateway.security import DecryptionKey, open_sealed
+from gateway.store import (
+    ApiClient,
+    CaseRecord,
+    ChainReport,
+    DeadLetter,
+    MessageRecord,
+    ReceiptRecord,
+    Store,
+    TraceChainHead,
+    TraceEvent,
+    chain_head,
+    require_payload,
+    verify_trace_chain,
+)
+
+__all__ = ["Reading"]
+
+_IN_INBOX = (MessageStatus.RECEIVED, MessageStatus.ACKNOWLEDGED)
+
+
+class Reading:
+    """What a node's store holds, as those outside the node may see it."""
+
+    def __init__(
+        self, store: Store, settings: NodeSettings, decryption: Sequence[DecryptionKey]
+    ) -> None:
+        self._store = store
+        self._decryption = decryption
+        #: The cases as this node knows them, rebuilt from the stored messages.
+        self.cases = CaseBook(store, settings, self.document)
+
+    # Messages ---------------------------------------------------------------------------
+
+    def messages(self, f: MessageFilter) -> MessagePage:
+        """One page of messages, newest first (see :func:`list_messages`)."""
+        return list_messages(self._store.engine, f)
+
+    def message(self, pk: int) -> MessageRecord | None:
+        """A message by its row number."""
+        return self._store.message(pk)
+
+    def any_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        """A sent message by id, else a received one."""
+        return self._store.any_message(message_id)
+
+    def sent_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        return self._store.sent_message(message_id)
+
+    def received_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        return self._store.received_message(message_id)
+
+    def message_keys(self, message_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """The row number of each stored message with one of these ids."""
+        return message_keys(self._store.engine, message_ids)
+
+    def replies(self, message_id: uuid.UUID) -> list[tuple[int, str, str, str]]:
+        """The business messages answering a message (see :func:`replies`)."""
+        return replies(self._store.engine, message_id)
+
+    def trace(self, message_id: uuid.UUID) -> list[TraceEvent]:
+        """A message's trace events, oldest first."""
+        return self._store.trace(message_id)
+
+    def receipts(self, pk: int) -> list[ReceiptRecord]:
+        """The signed receipts and rejections that came for a sent message."""
+        return self._store.receipts(pk)
+
+    def receipt_sent_for(self, received: MessageRecord) -> MessageRecord | None:
+        """The receipt or rejection this node sent for a received message."""
+        return self._store.receipt_sent_for(received)
+
+    def dead_letters(self, *, before: int | None, limit: int) -> list[DeadLetter]:
+        """Dead letters, newest first, older than row ``before`` when given."""
+        return dead_letter_page(self._store.engine, before=before, limit=limit)
+
+    def latest_change(self) -> int:
+        """A number that grows whenever a message is stored or changes."""
+        return latest_change(self._store.engine)
+
+    def outbox_depth(self) -> int:
+        return self._store.outbox_depth()
+
+    # Cases ------------------------------------------------------------------------------
+
+    def case(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRecord]]:
+        """A case and its messages in the order they were stored; (None, []) for none."""
+        return self._store.case_messages(case_id)
+
+    def case_rows(self, case_id: uuid.UUID) -> tuple[CaseRecord | None, list[MessageRow]]:
+        """A case and its messages as lists show them, in the order they were stored."""
+        return case_rows(self._store.engine, case_id)
+
+    def case_state(self, case_id: uuid.UUID) -> CaseState | None:
+        """The case as this node knows it, or None when it joined part-way or has none."""
+        return self.cases.state(case_id)
+
+    def protected(self, case_id: uuid.UUID) -> bool:
+        """Whether the case is marked as concerning a protected person."""
+        with self._store.reading() as session:
+            case = session.get(CaseRecord, case_id)
+            return bool(case and case.protected_person)
+
+    # The back-office --------------------------------------------------------------------
+
+    def inbox(self, *, after: int, limit: int) -> list[MessageRecord]:
+        """Received documents waiting for the back-office, in arrival order after a cursor."""
+        return self._store.inbox(after=after, limit=limit)
+
+    def inbox_message(self, message_id: uuid.UUID) -> MessageRecord | None:
+        """A received document that reached the inbox: not a refused one, not a receipt."""
+        record = self._store.received_message(message_id)
+        if record is None or record.status not in _IN_INBOX:
+            return None
+        return None if record.document_type in TECHNICAL_NAMES else record
+
+    def api_client(self, key: str) -> ApiClient | None:
+        """The back-office client holding this API key, unless it is unknown or revoked."""
+        return self._store.api_client_for(key)
+
+    def ping(self) -> None:
+        """Raises :class:`StoreUnavailable` when the store does not answer."""
+        self._store.ping()
+
+    # Sealed payloads --------------------------------------------------------------------
+
+    def kept_envelope(self, record: MessageRecord) -> bytes | None:
+        """The signed envelope of a message as this node keeps it, opened with its own key: a
+        received message's bytes as they came, a sent message's copy sealed at rest. None when
+        retention removed them."""
+        kept = record.sealed if record.direction is Direction.IN else record.at_rest
+        if not record.sealed or not kept:
+            return None
+        return open_sealed(kept, self._decryption)
+
+    def document(self, record: MessageRecord) -> bytes:
+        """The verified document of a message, decrypted with this node's own key.
+
+        Raises :class:`PayloadPurged` when retention removed it."""
+        require_payload(record)
+        signed = self.kept_envelope(record)
+        if signed is None:
+            raise StoreUnavailable("the sent document is no longer kept")
+        root = parse_untrusted(signed).getroot()
+        return etree.tostring(envelope_body(root), encoding="UTF-8", xml_declaration=True)
+
+    # The trace chain --------------------------------------------------------------------
+
+    def trace_chain_head(self) -> TraceChainHead | None:
+        """The trace chain's head: its length and newest hash, covering every event read
+        before."""
+        with self._store.reading() as session:
+            return chain_head(session)
+
+    def verify_trace_chain(self) -> ChainReport:
+        """Recompute every link of the trace chain, oldest first."""
+        return verify_trace_chain(self._store.engine)
