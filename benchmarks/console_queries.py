@@ -117,70 +117,24 @@ def fill(url: str, rows: int, *, now: dt.datetime, seed: int = 7) -> None:
     engine = connect(url)
     migrate(engine)
     engine.dispose()
-    pick = random.Random(seed)  # noqa: S311 (made-up rows, not secrets)
-    start = now - SPAN
-    step = SPAN / rows
-    receipts: list[tuple[int, dt.datetime]] = []
-
-    def messages() -> Iterator[str]:
-        case = uuid.uuid4()
-        for pk in range(1, rows + 1):
-            if pk % 5 == 0:
-                case = uuid.UUID(int=pick.getrandbits(128))
-            direction = "out" if pick.random() < 0.5 else "in"
-            statuses, weights = STATUSES[direction]
-            status = pick.choices(statuses, weights)[0]
-            partner = pick.choice(PARTNERS)
-            sender, recipient = (OWN, partner) if direction == "out" else (partner, OWN)
-            created = start + step * pk + dt.timedelta(microseconds=pick.randrange(1000))
-            error = r"\N" if status not in ("failed", "rejected", "refused") else "no-receipt"
-            if status == "delivered" and created > now - dt.timedelta(days=7):
-                receipts.append((pk, created + dt.timedelta(seconds=pick.uniform(0.05, 3))))
-            yield (
-                f"{pk}\t{uuid.UUID(int=pick.getrandbits(128))}\t{direction}\t{case}\t"
-                f"insurance-periods\t\\N\t{uuid.UUID(int=pick.getrandbits(128))}\t1\tnew\t"
-                f"{sender}\t{recipient}\t{partner}\t{pick.choice(TYPES)}\t1.0\t{status}\t"
-                f"{created.isoformat()}\t{created.isoformat()}\t"
-                f"{(created + dt.timedelta(days=7)).isoformat()}\t900\t{'0' * 64}\t"
-                f"\\\\x00\t1\t{error}\n"
-            )
-
-    tip = GENESIS
-
-    def traces() -> Iterator[str]:
-        # Chained as the node chains them, so the filled store verifies like a real one.
-        nonlocal tip
-        for pk in range(1, rows + 1):
-            event = TraceEvent(
-                id=pk, message_id=uuid.UUID(int=pk), at=start + step * pk, stage="accepted"
-            )
-            link = trace_link(tip, event)
-            yield f"{pk}\t{event.message_id}\t{event.at.isoformat()}\taccepted\t\t{tip}\t{link}\n"
-            tip = link
-
-    def receipt_rows() -> Iterator[str]:
-        for number, (pk, at) in enumerate(receipts, start=1):
-            yield (
-                f"{number}\t{pk}\t{uuid.UUID(int=pick.getrandbits(128))}\t{at.isoformat()}\t"
-                f"accepted\t{'0' * 64}\t\\\\x00\n"
-            )
-
+    made = _MadeRows(random.Random(seed), now, rows)  # noqa: S311 (made-up rows, not secrets)
     with psycopg.connect(_libpq(url)) as connection:
-        _copy(connection, "messages", _MESSAGE_COLUMNS, messages())
+        _copy(connection, "messages", _MESSAGE_COLUMNS, made.messages())
         _copy(
             connection,
             "trace_events",
             "id, message_id, at, stage, detail, prev_hash, hash",
-            traces(),
+            made.traces(),
         )
         connection.execute(
-            "UPDATE trace_chain SET length = %s, head_hash = %s WHERE id = 1", (rows, tip)
+            "UPDATE trace_chain SET length = %s, head_hash = %s WHERE id = 1", (rows, made.tip)
         )
+        # After the messages: their rows say which get a receipt.
         _copy(
             connection,
             "receipts",
             "id, message_pk, receipt_message_id, received_at, outcome, digest, signed_envelope",
-            receipt_rows(),
+            made.receipts(),
         )
         for table in ("messages", "trace_events", "receipts"):
             connection.execute(  # the table names are the constants above
@@ -190,6 +144,66 @@ def fill(url: str, rows: int, *, now: dt.datetime, seed: int = 7) -> None:
         connection.commit()
     with psycopg.connect(_libpq(url), autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
+
+
+class _MadeRows:
+    """The COPY lines of the made-up store, drawn from one seeded generator in the order they
+    are written: the messages first, then the receipts of those delivered in the last week."""
+
+    def __init__(self, pick: random.Random, now: dt.datetime, rows: int) -> None:
+        self.pick = pick
+        self.now = now
+        self.rows = rows
+        self.start = now - SPAN
+        self.step = SPAN / rows
+        self.delivered: list[tuple[int, dt.datetime]] = []
+        #: The trace chain's head once the trace events are written.
+        self.tip = GENESIS
+
+    def messages(self) -> Iterator[str]:
+        pick = self.pick
+        case = uuid.uuid4()
+        for pk in range(1, self.rows + 1):
+            if pk % 5 == 0:
+                case = uuid.UUID(int=pick.getrandbits(128))
+            direction = "out" if pick.random() < 0.5 else "in"
+            statuses, weights = STATUSES[direction]
+            status = pick.choices(statuses, weights)[0]
+            partner = pick.choice(PARTNERS)
+            sender, recipient = (OWN, partner) if direction == "out" else (partner, OWN)
+            created = self.start + self.step * pk + dt.timedelta(microseconds=pick.randrange(1000))
+            error = r"\N" if status not in ("failed", "rejected", "refused") else "no-receipt"
+            if status == "delivered" and created > self.now - dt.timedelta(days=7):
+                self.delivered.append((pk, created + dt.timedelta(seconds=pick.uniform(0.05, 3))))
+            yield (
+                f"{pk}\t{uuid.UUID(int=pick.getrandbits(128))}\t{direction}\t{case}\t"
+                f"insurance-periods\t\\N\t{uuid.UUID(int=pick.getrandbits(128))}\t1\tnew\t"
+                f"{sender}\t{recipient}\t{partner}\t{pick.choice(TYPES)}\t1.0\t{status}\t"
+                f"{created.isoformat()}\t{created.isoformat()}\t"
+                f"{(created + dt.timedelta(days=7)).isoformat()}\t900\t{'0' * 64}\t"
+                f"\\\\x00\t1\t{error}\n"
+            )
+
+    def traces(self) -> Iterator[str]:
+        # Chained as the node chains them, so the filled store verifies like a real one.
+        for pk in range(1, self.rows + 1):
+            event = TraceEvent(
+                id=pk,
+                message_id=uuid.UUID(int=pk),
+                at=self.start + self.step * pk,
+                stage="accepted",
+            )
+            link = trace_link(self.tip, event)
+            at = event.at.isoformat()
+            yield f"{pk}\t{event.message_id}\t{at}\taccepted\t\t{self.tip}\t{link}\n"
+            self.tip = link
+
+    def receipts(self) -> Iterator[str]:
+        for number, (pk, at) in enumerate(self.delivered, start=1):
+            yield (
+                f"{number}\t{pk}\t{uuid.UUID(int=self.pick.getrandbits(128))}\t{at.isoformat()}\t"
+                f"accepted\t{'0' * 64}\t\\\\x00\n"
+            )
 
 
 def _time(run: Callable[[], int], repeat: int) -> tuple[int, list[float]]:

@@ -38,10 +38,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from path import RECIPIENT, SENDER, large_document
+from path_load import large_document
+from path_plan import RECIPIENT, SENDER
 
-from adapters.demo import prepare_network, write_node_config
 from gateway.config import load_settings
+from gateway.demo import prepare_network, write_node_config
 from gateway.node import Arrival, Dispatch, Node, NodeMetrics, Verdict, open_node
 from gateway.store import MessageRecord
 

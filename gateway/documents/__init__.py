@@ -27,6 +27,7 @@ from gateway.documents._envelope import (
 )
 from gateway.documents._issues import Issue, location_path
 from gateway.documents._json import document_from_json, document_to_json
+from gateway.documents._json_text import MAX_JSON_DEPTH, read_json
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted, reparser
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
 from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
@@ -39,6 +40,7 @@ __all__ = [
     "DIRECTORY_NAMESPACE",
     "ENVELOPE_NAMESPACE",
     "LATEST_SCHEMA_VERSION",
+    "MAX_JSON_DEPTH",
     "SCHEMA_DIR",
     "SUPPORTED_SCHEMA_VERSIONS",
     "CaseType",
@@ -59,6 +61,7 @@ __all__ = [
     "location_path",
     "parse_untrusted",
     "read_header",
+    "read_json",
     "reparser",
     "schema_issues",
     "validate_document",
