@@ -95,6 +95,24 @@ class NodeSettings(BaseSettings):
     api_host: str = Field("127.0.0.1", description="Address the REST API listens on.")
     api_port: int = Field(8080, ge=0, le=65535, description="Port of the REST API (0: any).")
     prefetch: int = Field(64, ge=1, le=10_000, description="Unacknowledged deliveries in flight.")
+    confirm_window: int = Field(
+        256, ge=1, le=10_000, description="Publishes awaiting the broker's confirm at once."
+    )
+    delivery_limit: int = Field(
+        20, ge=1, le=1_000, description="Deliveries of one message before it is dead-lettered."
+    )
+    broker_connect_timeout_seconds: float = Field(
+        10.0, gt=0, le=600, description="Bound on connecting to the broker."
+    )
+    broker_operation_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="Bound on one broker operation (a publish until confirmed)."
+    )
+    broker_reconnect_interval_seconds: float = Field(
+        2.0, gt=0, le=600, description="Pause between reconnection attempts."
+    )
+    requeue_delay_seconds: float = Field(
+        1.0, ge=0, le=600, description="Pause before a delivery whose handling failed is requeued."
+    )
     receipt_timeout_seconds: float = Field(
         30.0, gt=0, description="How long to wait for a receipt before resending."
     )
@@ -152,6 +170,13 @@ class NodeSettings(BaseSettings):
         description="With retention_days set: the running node purges payloads every this "
         "many hours (and at start), as 'ssgw retention run' does. None: only that command "
         "purges.",
+    )
+    idempotency_key_hours: float = Field(
+        24.0,
+        ge=1,
+        description="How long the node remembers a submit's Idempotency-Key and its answer: "
+        "a retry within this time gets the first answer. The running node forgets older keys "
+        "at each reconciliation.",
     )
     log_level: str = Field(
         "INFO", pattern="^(?i:debug|info|warning|error)$", description="Least severe log level."

@@ -20,6 +20,7 @@ The tree::
     ├── EvidenceUnavailable       nothing to bundle as evidence for a message (yet, or any more)
     ├── EvidenceMalformed         a file that is not a readable evidence bundle
     ├── PayloadPurged             a message's payload was removed by the retention policy
+    ├── IdempotencyKeyReused      an idempotency key sent again with another request
     ├── ConfigurationError        a setting or file path given by the operator is wrong
     └── TransportError            the RabbitMQ bus did not do what was asked
         ├── BrokerUnavailable     unreachable, connection lost, or no answer in time (transient)
@@ -37,12 +38,11 @@ is wrong in words that contain no personal data.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import uuid
-
-    from gateway.documents._issues import Issue
 
 __all__ = [
     "BrokerAccessRefused",
@@ -56,6 +56,8 @@ __all__ = [
     "EvidenceUnavailable",
     "GatewayError",
     "HeaderMismatch",
+    "IdempotencyKeyReused",
+    "Issue",
     "KeyMaterialError",
     "MessageExpired",
     "MessageUnroutable",
@@ -71,6 +73,27 @@ __all__ = [
     "ValidationFailed",
     "WrongRecipient",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem found in a document.
+
+    ``code`` is stable and machine-readable (``xml.*`` for well-formedness and limits,
+    ``schema.*`` for XSD violations, ``rule.*`` for business rules); ``message`` is for people;
+    ``line`` and ``path`` say where, when known. Messages never quote personal data.
+    """
+
+    code: str
+    message: str
+    line: int | None = None
+    path: str | None = None
+
+    def __str__(self) -> str:
+        where = ":".join(str(part) for part in (self.line, self.path) if part is not None)
+        return (
+            f"{where}: [{self.code}] {self.message}" if where else f"[{self.code}] {self.message}"
+        )
 
 
 class GatewayError(Exception):
@@ -185,6 +208,13 @@ class PayloadPurged(GatewayError):
     digest, receipts and trace remain. Permanent: HTTP 410 Gone."""
 
     code = "payload-purged"
+
+
+class IdempotencyKeyReused(GatewayError):
+    """A back-office sent an idempotency key again with another request than the one that
+    first used it: replaying the first answer would misreport the second request."""
+
+    code = "idempotency-key-reused"
 
 
 class ConfigurationError(GatewayError):

@@ -50,6 +50,7 @@ app = typer.Typer(
     help="Connect a back-office to a gateway node through its REST API.",
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 webhook_app = typer.Typer(help="Push a node's inbox to a back-office URL, signed with HMAC-SHA256.")
 folder_app = typer.Typer(
@@ -296,6 +297,7 @@ def _once(adapter: FolderAdapter, settings: FolderSettings) -> int:
     return 1 if counts[Outcome.WAITING] or received.failed else 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """The ``ssgw-adapter`` command; returns the exit code (2 for bad arguments)."""
-    return run_command(app, argv, prog="ssgw-adapter")
+def main(argv: Sequence[str] | None = None, *, prog: str = "ssgw-adapter") -> int:
+    """The ``ssgw-adapter`` command; returns the exit code (2 for bad arguments). ``prog`` is
+    the name its usage and help show: ``ssgw adapter`` runs the same command."""
+    return run_command(app, argv, prog=prog)

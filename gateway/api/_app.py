@@ -16,7 +16,6 @@ from gateway import __version__
 from gateway.api import _cases, _health, _inbox, _messages
 from gateway.api._health import ReadinessCheck
 from gateway.api._problems import PROBLEM_RESPONSES, install_problem_handlers
-from gateway.console import mount_console
 from gateway.node import Node
 
 __all__ = ["create_app"]
@@ -55,6 +54,4 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
 
     for topic in (_messages, _cases, _inbox, _health):
         app.include_router(topic.router)
-    # The console's close() ends its live streams when the node stops (see gateway.node.runtime).
-    app.state.console = mount_console(app, node).state.console
     return app

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Response
 from fastapi.concurrency import run_in_threadpool
@@ -12,7 +12,8 @@ from fastapi.responses import JSONResponse
 
 from gateway.api._access import Client, NodeDep
 from gateway.api._messages import JSON_TYPE
-from gateway.api._problems import Problem
+from gateway.api._models import Acknowledged, InboxItem, InboxPage
+from gateway.api._problems import Problem, problems
 from gateway.documents import DocumentType, document_to_json, parse_untrusted, validate_document
 from gateway.errors import ValidationFailed
 from gateway.exchange import MessageStatus
@@ -32,7 +33,12 @@ def _in_inbox(node: Node, message_id: uuid.UUID) -> MessageRecord:
     return record
 
 
-@router.get("/api/v1/inbox", summary="Received documents waiting for the back-office")
+@router.get(
+    "/api/v1/inbox",
+    summary="Received documents waiting for the back-office",
+    response_model=InboxPage,
+    responses=problems(400, 401, 503),
+)
 async def inbox(
     node: NodeDep,
     _client: Client,
@@ -43,38 +49,54 @@ async def inbox(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     wait: Annotated[float, Query(ge=0, le=60, description="Long-poll seconds.")] = 0,
-) -> dict[str, Any]:
+) -> InboxPage:
     deadline = asyncio.get_running_loop().time() + wait
     while True:
         items = await run_in_threadpool(lambda: node.reading.inbox(after=after, limit=limit))
         if items or asyncio.get_running_loop().time() >= deadline:
             break
         await asyncio.sleep(0.1)
-    return {
-        "items": [
-            {
-                "id": str(r.message_id),
-                "cursor": r.id,
-                "case_id": str(r.case_id),
-                "case_type": r.case_type,
-                "sender": r.sender,
-                "document_type": r.document_type,
-                "in_reply_to": str(r.in_reply_to) if r.in_reply_to else None,
-                "received_at": r.created_at.isoformat(),
-                "document": f"/api/v1/inbox/{r.message_id}/document",
-            }
+    return InboxPage(
+        items=[
+            InboxItem(
+                id=r.message_id,
+                cursor=r.id,
+                case_id=r.case_id,
+                case_type=r.case_type,
+                sender=r.sender,
+                document_type=r.document_type,
+                in_reply_to=r.in_reply_to,
+                received_at=r.created_at.isoformat(),
+                document=f"/api/v1/inbox/{r.message_id}/document",
+            )
             for r in items
         ],
-        "next": items[-1].id if items else after,
-    }
+        next=items[-1].id if items else after,
+    )
 
 
 @router.get(
     "/api/v1/inbox/{message_id}/document",
     summary="The verified document of a received message (XML, or JSON or a SED on request)",
+    response_class=Response,
     responses={
-        200: {"content": {"application/xml": {}, "application/json": {}, SED_MEDIA_TYPE: {}}},
-        406: {"description": "A SED was asked for and no SED type fits the document"},
+        200: {
+            "description": "The document",
+            "content": {
+                "application/xml": {"schema": {"type": "string"}},
+                JSON_TYPE: {"schema": {"type": "object", "description": "The JSON form"}},
+                SED_MEDIA_TYPE: {"schema": {"type": "object", "description": "A SED"}},
+            },
+        },
+        **problems(
+            400,
+            401,
+            404,
+            406,
+            410,
+            503,
+            meaning={406: "A SED was asked for and no SED type fits the document"},
+        ),
     },
 )
 def inbox_document(
@@ -94,12 +116,17 @@ def inbox_document(
     return Response(document, media_type="application/xml")
 
 
-@router.post("/api/v1/inbox/{message_id}/ack", summary="Confirm the back-office took a document")
-def acknowledge(message_id: uuid.UUID, node: NodeDep, _client: Client) -> dict[str, str]:
+@router.post(
+    "/api/v1/inbox/{message_id}/ack",
+    summary="Confirm the back-office took a document",
+    response_model=Acknowledged,
+    responses=problems(400, 401, 404, 503),
+)
+def acknowledge(message_id: uuid.UUID, node: NodeDep, _client: Client) -> Acknowledged:
     record = _in_inbox(node, message_id)
     if record.status is not MessageStatus.ACKNOWLEDGED:
         record = node.acknowledge(record)
-    return {"id": str(record.message_id), "status": record.status.value}
+    return Acknowledged(id=record.message_id, status=record.status.value)
 
 
 def _as_sed(document: bytes, received: Transmission) -> Response:

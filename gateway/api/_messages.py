@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
-import json
 import uuid
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel
+from fastapi.responses import JSONResponse
 
 from gateway.api._access import Client, NodeDep
-from gateway.api._problems import Problem
-from gateway.documents import DocumentAction, document_from_json
+from gateway.api._idempotency import (
+    REPLAYED_HEADER,
+    IdempotencyKeyHeader,
+    request_digest,
+    respond,
+)
+from gateway.api._models import (
+    Accepted,
+    EvidenceBundle,
+    MessageDetail,
+    ReceiptView,
+    SedLoss,
+    TraceStep,
+    message_summary,
+)
+from gateway.api._problems import Problem, problems
+from gateway.documents import DocumentAction, document_from_json, read_json
+from gateway.errors import ValidationFailed
 from gateway.evidence import export_evidence
+from gateway.node import Answer, Idempotency, Node
 from gateway.sed import SED_MEDIA_TYPE, Transmission, import_sed
-from gateway.store import MessageRecord
+from gateway.store import IdempotencyKey, IdempotencyKeyTaken, MessageRecord
 
-__all__ = ["JSON_TYPE", "message_summary", "router"]
+__all__ = ["JSON_TYPE", "router"]
 
 _XML_TYPES = ("application/xml", "text/xml")
 JSON_TYPE = "application/json"
@@ -25,52 +42,17 @@ JSON_TYPE = "application/json"
 router = APIRouter()
 
 
-class SedLoss(BaseModel):
-    """A value of a submitted SED that our document has no place for."""
+@dataclass(frozen=True, slots=True)
+class _Addressing:
+    """Where a submitted document goes, and which case and set it belongs to."""
 
-    path: str
-    reason: str
-
-
-class Accepted(BaseModel):
-    id: uuid.UUID
-    case_id: uuid.UUID
-    status: str
-    #: For a SED: what the document made of it could not carry (empty for XML and JSON).
-    losses: list[SedLoss] = []
-
-
-def message_summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
-    """A message's header fields. For a protected person's case the stored error text is left
-    out: a refused document's checker text can quote its values."""
-    return {
-        "id": str(record.message_id),
-        "direction": record.direction.value,
-        "case_id": str(record.case_id),
-        "case_type": record.case_type,
-        "in_reply_to": str(record.in_reply_to) if record.in_reply_to else None,
-        "document_type": record.document_type,
-        "schema_version": record.schema_version,
-        "document_set": {
-            "id": str(record.document_set_id),
-            "version": record.document_version,
-            "action": record.action,
-        },
-        "sender": record.sender,
-        "recipient": record.recipient,
-        "status": record.status.value,
-        "created_at": record.created_at.isoformat(),
-        "updated_at": record.updated_at.isoformat(),
-        "expires_at": record.expires_at.isoformat(),
-        "attempts": record.attempts,
-        "size": record.size,
-        "digest": record.digest,
-        "error": (
-            {"code": record.error_code, "detail": None if protected else record.error_detail}
-            if record.error_code
-            else None
-        ),
-    }
+    recipient: str
+    case_id: uuid.UUID | None
+    in_reply_to: uuid.UUID | None
+    document_set_id: uuid.UUID | None
+    version: int
+    action: DocumentAction
+    protected_person: bool
 
 
 @router.post(
@@ -78,6 +60,31 @@ def message_summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
     status_code=202,
     response_model=Accepted,
     summary="Submit a document for a partner institution",
+    responses={
+        202: {
+            "headers": {
+                "Location": {"description": "The message's path", "schema": {"type": "string"}},
+                REPLAYED_HEADER: {
+                    "description": "'true' on the first answer given again to a retry",
+                    "schema": {"type": "string"},
+                },
+            }
+        },
+        **problems(
+            400,
+            401,
+            403,
+            409,
+            413,
+            415,
+            422,
+            503,
+            meaning={
+                409: "The case does not allow the document now, or the idempotency key came "
+                "with another request"
+            },
+        ),
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -91,89 +98,141 @@ def message_summary(record: MessageRecord, protected: bool) -> dict[str, Any]:
 )
 async def submit(
     request: Request,
-    response: Response,
     node: NodeDep,
-    _client: Client,
+    client: Client,
     recipient: Annotated[str, Query(description="Receiving institution, e.g. FR:CNAV.")],
+    idempotency_key: IdempotencyKeyHeader = None,
     case_id: uuid.UUID | None = None,
     in_reply_to: uuid.UUID | None = None,
     document_set_id: uuid.UUID | None = None,
     version: Annotated[int, Query(ge=1, le=10_000)] = 1,
     action: DocumentAction = DocumentAction.NEW,
     protected_person: bool = False,
-) -> Accepted:
+) -> Response:
     body = await _read_body(request, node.settings.max_document_bytes)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    losses: list[SedLoss] = []
-    if content_type == JSON_TYPE:
-        document = await run_in_threadpool(_json_to_xml, body)
-    elif content_type == SED_MEDIA_TYPE:
-        sending = Transmission(node.institution, node.clock().date())
-        document, losses = await run_in_threadpool(_sed_to_xml, body, sending)
-    elif content_type in _XML_TYPES or not content_type:
-        document = body
-    else:
-        raise Problem(
-            415,
-            "unsupported-media-type",
-            "Send XML, JSON or a SED",
-            f"{content_type} is none of application/xml, application/json and {SED_MEDIA_TYPE}",
+    key = None
+    if idempotency_key is not None:
+        assert client.id is not None
+        digest = request_digest(content_type, request.query_params, body)
+        key = IdempotencyKey(client.id, idempotency_key, digest)
+        first = await run_in_threadpool(node.reading.first_answer, key)
+        if first is not None:
+            return respond(first, replayed=True)
+    document, losses = await _document(node, content_type, body)
+    addressing = _Addressing(
+        recipient=recipient,
+        case_id=case_id,
+        in_reply_to=in_reply_to,
+        document_set_id=document_set_id,
+        version=version,
+        action=action,
+        protected_person=protected_person,
+    )
+    return await run_in_threadpool(_submitted, node, document, addressing, losses, key)
+
+
+def _submitted(
+    node: Node,
+    document: bytes,
+    addressing: _Addressing,
+    losses: list[SedLoss],
+    key: IdempotencyKey | None,
+) -> Response:
+    """Submit the document; under a key another submit took meanwhile, answer as it was."""
+
+    def answer(record: MessageRecord) -> Answer:
+        accepted = Accepted(
+            id=record.message_id, case_id=record.case_id, status=record.status.value, losses=losses
         )
-    record = await run_in_threadpool(
-        lambda: node.submit(
+        location = f"/api/v1/messages/{record.message_id}"
+        return Answer(202, location, accepted.model_dump_json().encode())
+
+    try:
+        record = node.submit(
             document,
-            recipient=recipient,
-            case_id=case_id,
-            in_reply_to=in_reply_to,
-            document_set_id=document_set_id,
-            document_version=version,
-            action=action,
-            protected_person=protected_person,
+            recipient=addressing.recipient,
+            case_id=addressing.case_id,
+            in_reply_to=addressing.in_reply_to,
+            document_set_id=addressing.document_set_id,
+            document_version=addressing.version,
+            action=addressing.action,
+            protected_person=addressing.protected_person,
+            idempotency=None if key is None else Idempotency(key, answer),
         )
-    )
+    except IdempotencyKeyTaken:
+        assert key is not None
+        first = node.reading.first_answer(key)
+        # The other submit committed its key a moment ago, and keys live for hours.
+        assert first is not None
+        return respond(first, replayed=True)
     node.kick()
-    response.headers["Location"] = f"/api/v1/messages/{record.message_id}"
-    return Accepted(
-        id=record.message_id,
-        case_id=record.case_id,
-        status=record.status.value,
-        losses=losses,
+    return respond(answer(record))
+
+
+async def _document(node: Node, content_type: str, body: bytes) -> tuple[bytes, list[SedLoss]]:
+    """The XML document a body holds, and for a SED what that document could not carry."""
+    if content_type == JSON_TYPE:
+        return await run_in_threadpool(_json_to_xml, body), []
+    if content_type == SED_MEDIA_TYPE:
+        sending = Transmission(node.institution, node.clock().date())
+        return await run_in_threadpool(_sed_to_xml, body, sending)
+    if content_type in _XML_TYPES or not content_type:
+        return body, []
+    raise Problem(
+        415,
+        "unsupported-media-type",
+        "Send XML, JSON or a SED",
+        f"{content_type} is none of application/xml, application/json and {SED_MEDIA_TYPE}",
     )
 
 
-@router.get("/api/v1/messages/{message_id}", summary="A message's status and trace")
-def message(message_id: uuid.UUID, node: NodeDep, _client: Client) -> dict[str, Any]:
+@router.get(
+    "/api/v1/messages/{message_id}",
+    summary="A message's status and trace",
+    response_model=MessageDetail,
+    responses=problems(400, 401, 404, 503),
+)
+def message(message_id: uuid.UUID, node: NodeDep, _client: Client) -> MessageDetail:
     reading = node.reading
     record = reading.any_message(message_id)
     if record is None:
         raise Problem(404, "not-found", "No such message", str(message_id))
     assert record.id is not None
     protected = reading.protected(record.case_id)
-    return {
-        **message_summary(record, protected),
-        "protected_person": protected,
-        "trace": [
-            {"at": e.at.isoformat(), "stage": e.stage, "detail": e.detail}
+    return MessageDetail(
+        **dict(message_summary(record, protected)),
+        protected_person=protected,
+        trace=[
+            TraceStep(at=e.at.isoformat(), stage=e.stage, detail=e.detail)
             for e in reading.trace(record.message_id)
         ],
-        "receipts": [
-            {
-                "received_at": r.received_at.isoformat(),
-                "outcome": r.outcome,
-                "digest": r.digest,
-                "message_id": str(r.receipt_message_id),
-            }
+        receipts=[
+            ReceiptView(
+                received_at=r.received_at.isoformat(),
+                outcome=r.outcome,
+                digest=r.digest,
+                message_id=r.receipt_message_id,
+            )
             for r in reading.receipts(record.id)
         ],
-    }
+    )
 
 
 @router.get(
     "/api/v1/messages/{message_id}/evidence",
     summary="The evidence bundle of a message (holds personal data)",
+    response_class=JSONResponse,
     responses={
-        200: {"content": {"application/json": {}}},
-        409: {"description": "No signed receipt yet, or the payload is no longer kept"},
+        200: {"model": EvidenceBundle},
+        **problems(
+            400,
+            401,
+            404,
+            409,
+            503,
+            meaning={409: "No signed receipt yet, or the payload is no longer kept"},
+        ),
     },
 )
 def evidence(message_id: uuid.UUID, node: NodeDep, _client: Client) -> Response:
@@ -212,18 +271,21 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 def _sed_to_xml(body: bytes, sending: Transmission) -> tuple[bytes, list[SedLoss]]:
     """The document a SED makes, sent by this node's institution today."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError, RecursionError) as error:
-        raise Problem(400, "sed.malformed", "The body is not JSON", str(error)) from None
+    data = _read_json(body, "sed.malformed")
     read = import_sed(data, transmission=sending)
     losses = [SedLoss(path=loss.path, reason=loss.reason) for loss in read.losses]
     return read.document.to_bytes(), losses
 
 
 def _json_to_xml(body: bytes) -> bytes:
+    return document_from_json(_read_json(body, "json.malformed"))
+
+
+def _read_json(body: bytes, code: str) -> object:
+    """The parsed body: JSON nested beyond the bound is refused like JSON that is broken."""
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise Problem(400, "json.malformed", "The body is not JSON", str(error)) from None
-    return document_from_json(data)
+        return read_json(body)
+    except ValidationFailed as error:
+        raise Problem(
+            400, code, "The body cannot be read as JSON", error.issues[0].message
+        ) from None

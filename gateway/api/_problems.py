@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from gateway.errors import (
     ConfigurationError,
     EvidenceUnavailable,
     GatewayError,
+    IdempotencyKeyReused,
     NotPermitted,
     PayloadPurged,
     StoreUnavailable,
@@ -26,6 +28,7 @@ __all__ = [
     "install_problem_handlers",
     "problem_body",
     "problem_response",
+    "problems",
 ]
 
 PROBLEM_TYPE = "urn:ssgw:problem:"
@@ -48,23 +51,41 @@ _PROBLEM_SCHEMA: dict[str, Any] = {
     },
 }
 
-#: The refusals any endpoint may answer with, for the OpenAPI document: each one a problem
-#: document (FastAPI would otherwise describe a 422 in its own format, which the node never
-#: sends).
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"description": description, "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}}}
-    for status, description in {
-        400: "The request is malformed",
-        401: "No valid API key",
-        403: "The agreement policy does not permit the exchange",
-        404: "Not found",
-        409: "The case does not allow the document now",
-        413: "The document is too large",
-        415: "Neither XML nor JSON",
-        422: "The document is not valid",
-        503: "The store or the broker is unavailable",
-    }.items()
+#: What each refusal status means, as the OpenAPI document describes it.
+_MEANINGS: dict[int, str] = {
+    400: "The request is malformed",
+    401: "No valid API key",
+    403: "The agreement policy does not permit the exchange",
+    404: "Not found",
+    406: "No SED type fits the document",
+    409: "The request conflicts with what the node holds",
+    410: "The document is no longer kept",
+    413: "The document is too large",
+    414: "The request line is too long",
+    415: "Neither XML, nor JSON, nor a SED",
+    422: "The document is not valid",
+    431: "The request headers are too large",
+    503: "The store or the broker is unavailable",
 }
+
+
+def problems(
+    *statuses: int, meaning: Mapping[int, str] | None = None
+) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI responses of the refusals a route gives, each a problem document;
+    ``meaning`` says what a status means on this route, where it says more than the usual."""
+    return {
+        status: {
+            "description": (meaning or {}).get(status, _MEANINGS[status]),
+            "content": {MEDIA_TYPE: {"schema": _PROBLEM_SCHEMA}},
+        }
+        for status in statuses
+    }
+
+
+#: The HTTP server's own refusals, which any request may get before it reaches a route (see
+#: gateway.api._http); each route adds the refusals of its own.
+PROBLEM_RESPONSES = problems(400, 414, 431)
 
 
 class Problem(Exception):
@@ -113,6 +134,8 @@ def _gateway_status(error: GatewayError) -> tuple[int, str]:
         return 409, "The case does not allow this document now"
     if isinstance(error, EvidenceUnavailable):
         return 409, "There is no evidence to bundle for this message"
+    if isinstance(error, IdempotencyKeyReused):
+        return 409, "The idempotency key came with another request"
     if isinstance(error, PayloadPurged):
         return 410, "The document is no longer kept"
     if isinstance(error, StoreUnavailable):
@@ -163,3 +186,33 @@ def install_problem_handlers(app: FastAPI) -> None:
         return problem_response(
             error.status_code, code, str(error.detail), str(error.detail), request.url.path
         )
+
+    _describe_problems_only(app)
+
+
+def _describe_problems_only(app: FastAPI) -> None:
+    """FastAPI describes a 422 in a format of its own for every route with parameters; the
+    node answers a malformed parameter with a 400 problem document instead, and gives a 422
+    only where a route declares one. Its OpenAPI document leaves FastAPI's out."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None
+        document = generate()
+        if fresh:
+            _drop_validation_errors(document)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _drop_validation_errors(document: dict[str, Any]) -> None:
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            responses = operation.get("responses", {})
+            added = responses.get("422")
+            if added is not None and MEDIA_TYPE not in added.get("content", {}):
+                del responses["422"]
+    schemas = document.get("components", {}).get("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from gateway.node._actions import Actions, NotRetryable, retryable
 from gateway.node._assembly import load_credentials, load_network_directory, open_node
 from gateway.node._cases import CASE_READ_DOCUMENTS
+from gateway.node._idempotency import Answer, Idempotency
 from gateway.node._inbound import Arrival, Outcome, Verdict
 from gateway.node._listing import (
     DEFAULT_PAGE_SIZE,
@@ -28,9 +29,11 @@ __all__ = [
     "CASE_READ_DOCUMENTS",
     "DEFAULT_PAGE_SIZE",
     "Actions",
+    "Answer",
     "Arrival",
     "Cursor",
     "Dispatch",
+    "Idempotency",
     "MessageFilter",
     "MessagePage",
     "MessageRow",

@@ -26,9 +26,10 @@ from gateway.exchange import (
     seal_outbound,
     sealing_certificate,
 )
+from gateway.node._idempotency import Idempotency
 from gateway.node._parts import NodeParts, message_record
 from gateway.security import seal
-from gateway.store import MessageRecord, Trace
+from gateway.store import IdempotencyRecord, MessageRecord, Trace
 
 __all__ = ["Outbound"]
 
@@ -56,6 +57,7 @@ class Outbound:
         action: DocumentAction,
         protected_person: bool,
         case_type: CaseType | None,
+        idempotency: Idempotency | None = None,
     ) -> MessageRecord:
         """See :meth:`gateway.node.Node.submit`."""
         node, now = self._node, self._node.clock()
@@ -98,7 +100,8 @@ class Outbound:
         del validated, address, outbound
         self._seal_at_rest(record, signed)
         del signed
-        return self._store_submitted(record, traces, now, protected_person)
+        kept = None if idempotency is None else self._kept_answer(idempotency, record, now)
+        return self._store_submitted(record, traces, now, protected_person, kept)
 
     def _validated(
         self, document: bytes | ValidatedDocument, now: dt.datetime
@@ -109,12 +112,22 @@ class Outbound:
             return validate_document(document, today=now.date())
 
     def _store_submitted(
-        self, record: MessageRecord, traces: list[Trace], now: dt.datetime, protected_person: bool
+        self,
+        record: MessageRecord,
+        traces: list[Trace],
+        now: dt.datetime,
+        protected_person: bool,
+        kept: IdempotencyRecord | None,
     ) -> MessageRecord:
         node = self._node
         with node.metrics.stage("database"):
             node.store.add_message(
-                record, traces=traces, now=now, protected_person=protected_person, outbox_due=now
+                record,
+                traces=traces,
+                now=now,
+                protected_person=protected_person,
+                outbox_due=now,
+                idempotency=kept,
             )
         node.metrics.message("out", record.document_type, record.recipient, "accepted")
         return record
@@ -158,6 +171,25 @@ class Outbound:
         )
         record.agreement_id = outbound.agreement_id
         return record
+
+    def _kept_answer(
+        self, idempotency: Idempotency, record: MessageRecord, now: dt.datetime
+    ) -> IdempotencyRecord:
+        """The key of a submit and its answer, to store with its message."""
+        answer, key = idempotency.answer(record), idempotency.key
+        with self._node.metrics.stage("encrypt"):
+            body = seal(answer.body, self.own_certificate)
+        hours = self._node.settings.idempotency_key_hours
+        return IdempotencyRecord(
+            client_id=key.client,
+            key=key.key,
+            digest=key.digest,
+            status=answer.status,
+            location=answer.location,
+            body=body,
+            created_at=now,
+            expires_at=now + dt.timedelta(hours=hours),
+        )
 
     def _seal_at_rest(self, record: MessageRecord, signed: bytes) -> None:
         # At rest the signed envelope is sealed to this node's own key: the store holds

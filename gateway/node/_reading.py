@@ -6,8 +6,9 @@ Nothing here changes the store. Every read is one read-only transaction of the s
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lxml import etree
 
@@ -17,6 +18,7 @@ from gateway.documents import envelope_body, parse_untrusted
 from gateway.errors import StoreUnavailable
 from gateway.exchange import Direction, MessageStatus
 from gateway.node._cases import CaseBook
+from gateway.node._idempotency import Answer
 from gateway.node._listing import (
     MessageFilter,
     MessagePage,
@@ -35,6 +37,8 @@ from gateway.store import (
     CaseRecord,
     ChainReport,
     DeadLetter,
+    IdempotencyKey,
+    IdempotencyKeys,
     MessageRecord,
     ReceiptRecord,
     Store,
@@ -54,10 +58,17 @@ class Reading:
     """What a node's store holds, as those outside the node may see it."""
 
     def __init__(
-        self, store: Store, settings: NodeSettings, decryption: Sequence[DecryptionKey]
+        self,
+        store: Store,
+        settings: NodeSettings,
+        decryption: Sequence[DecryptionKey],
+        *,
+        clock: Callable[[], dt.datetime],
     ) -> None:
         self._store = store
         self._decryption = decryption
+        self._clock = clock
+        self._idempotency_keys = IdempotencyKeys(store.engine)
         #: The cases as this node knows them, rebuilt from the stored messages.
         self.cases = CaseBook(store, settings, self.document)
 
@@ -148,6 +159,16 @@ class Reading:
     def api_client(self, key: str) -> ApiClient | None:
         """The back-office client holding this API key, unless it is unknown or revoked."""
         return self._store.api_client_for(key)
+
+    def first_answer(self, key: IdempotencyKey) -> Answer | None:
+        """The answer the first submit under this client's key got, while the key lives.
+
+        Raises :class:`IdempotencyKeyReused` when that submit's request was another.
+        """
+        found = self._idempotency_keys.find(key, self._clock())
+        if found is None:
+            return None
+        return Answer(found.status, found.location, open_sealed(found.body, self._decryption))
 
     def ping(self) -> None:
         """Raises :class:`StoreUnavailable` when the store does not answer."""

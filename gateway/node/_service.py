@@ -22,6 +22,7 @@ from gateway.directory import Directory
 from gateway.documents import CaseType, DocumentAction, ValidatedDocument
 from gateway.exchange import Credentials
 from gateway.node._actions import Actions
+from gateway.node._idempotency import Idempotency
 from gateway.node._inbound import Arrival, Inbound, Outcome
 from gateway.node._metrics import NodeMetrics
 from gateway.node._outbound import Outbound
@@ -59,7 +60,7 @@ class Node:
         self.clock = clock
         self._wake_relay: Callable[[], None] = lambda: None
         #: What the store holds, for the API, the console, evidence and the command line.
-        self.reading = Reading(store, settings, credentials.decryption)
+        self.reading = Reading(store, settings, credentials.decryption, clock=clock)
         self.cases = self.reading.cases
         #: What operators do: retry a failed message, manage API keys.
         self.actions = Actions(store, clock=clock, wake=self.kick)
@@ -99,12 +100,16 @@ class Node:
         action: DocumentAction = DocumentAction.NEW,
         protected_person: bool = False,
         case_type: CaseType | None = None,
+        idempotency: Idempotency | None = None,
     ) -> MessageRecord:
         """Validate, authorise, check against its case, seal and store a document for
         sending; the relay sends it.
 
         Raises :class:`ValidationFailed`, :class:`NotPermitted` or :class:`CaseStateError`
-        with nothing stored, and nothing signed or encrypted.
+        with nothing stored, and nothing signed or encrypted. Under ``idempotency`` the key
+        and the submit's answer are stored with the message; when another submit stored its
+        message under that key first, :class:`IdempotencyKeyTaken` is raised and nothing is
+        stored (its answer is :meth:`Reading.first_answer`).
         """
         return self._outbound.submit(
             document,
@@ -116,6 +121,7 @@ class Node:
             action=action,
             protected_person=protected_person,
             case_type=case_type,
+            idempotency=idempotency,
         )
 
     # Relaying ---------------------------------------------------------------------------
@@ -170,7 +176,8 @@ class Node:
         return self._upkeep.reload_directory(data)
 
     def reconcile(self) -> Reconciliation:
-        """Restore lost outbox entries and count messages overdue in their status."""
+        """Restore lost outbox entries, count messages overdue in their status, and forget
+        expired idempotency keys."""
         return self._upkeep.reconcile()
 
     def overdue_requests(self) -> dict[CaseType, int]:

@@ -1,4 +1,5 @@
-"""Upkeep: a newer directory taken in, lost outbox entries restored, and late requests found."""
+"""Upkeep: a newer directory taken in, lost outbox entries restored, late requests found, and
+expired idempotency keys forgotten."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from gateway.documents import CaseType
 from gateway.errors import DirectoryError
 from gateway.exchange import MessageStatus
 from gateway.node._parts import NodeParts
-from gateway.store import Reconciliation
+from gateway.store import IdempotencyKeys, Reconciliation
 
 __all__ = ["Upkeep"]
 
@@ -25,6 +26,7 @@ class Upkeep:
 
     def __init__(self, node: NodeParts) -> None:
         self._node = node
+        self._idempotency_keys = IdempotencyKeys(node.store.engine)
 
     def reload_directory(self, data: bytes) -> bool:
         """See :meth:`gateway.node.Node.reload_directory`."""
@@ -60,6 +62,11 @@ class Upkeep:
         if result.restored:
             log.warning("outbox entries restored", extra={"count": result.restored})
             node.kick()
+        # Here rather than with payload retention, which a node may leave off: keys pile up
+        # with every keyed submit, whatever the node keeps.
+        forgotten = self._idempotency_keys.purge(node.clock())
+        if forgotten:
+            log.info("expired idempotency keys forgotten", extra={"count": forgotten})
         return result
 
     def overdue_requests(self) -> dict[CaseType, int]:

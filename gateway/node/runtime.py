@@ -1,4 +1,4 @@
-"""The running node: bus consumer, outbox relay and REST API in one asyncio process.
+"""The running node on the bus: consumer, outbox relay and upkeep in one asyncio process.
 
 The node (``_service``) does the work in worker threads; this module only moves bytes
 between it and the bus, and settles each delivery after the service's transaction committed.
@@ -9,23 +9,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import signal
 import time
-from collections.abc import Callable, Mapping, Sequence
-from types import FrameType
+from collections.abc import Mapping, Sequence
 
-import uvicorn
-
-from gateway.api import create_app
 from gateway.config import NodeSettings
 from gateway.errors import GatewayError, StoreUnavailable, TransportError
-from gateway.logs import configure_logging
-from gateway.node._assembly import open_node
 from gateway.node._cases import CASE_READ_DOCUMENTS
 from gateway.node._inbound import Arrival, Verdict
 from gateway.node._relay import Dispatch
 from gateway.node._service import Node
-from gateway.node._tracing import MessageIdentity, Tracing, configure_tracing
+from gateway.node._tracing import MessageIdentity, Tracing
 from gateway.store import Retention
 from gateway.transport import (
     BusMessage,
@@ -36,7 +29,7 @@ from gateway.transport import (
     TransportSettings,
 )
 
-__all__ = ["NodeRuntime", "publish_dispatches", "serve", "transport_settings"]
+__all__ = ["NodeRuntime", "publish_dispatches", "transport_settings"]
 
 log = logging.getLogger("gateway.node")
 
@@ -50,6 +43,12 @@ def transport_settings(settings: NodeSettings) -> TransportSettings:
         queue_prefix=settings.queue_prefix,
         dead_letter_exchange=settings.dead_letter_exchange,
         prefetch=settings.prefetch,
+        confirm_window=settings.confirm_window,
+        delivery_limit=settings.delivery_limit,
+        connect_timeout=settings.broker_connect_timeout_seconds,
+        operation_timeout=settings.broker_operation_timeout_seconds,
+        reconnect_interval=settings.broker_reconnect_interval_seconds,
+        requeue_delay=settings.requeue_delay_seconds,
         declare_topology=settings.declare_topology,
     )
 
@@ -277,49 +276,3 @@ def _bus_message(dispatch: Dispatch, headers: Mapping[str, str]) -> BusMessage:
         routing_key=dispatch.routing_key,
         headers=headers,
     )
-
-
-class _Server(uvicorn.Server):
-    """uvicorn's server, which also ends the console's live streams as soon as a stop is asked
-    for: a graceful stop waits for open responses, and an event stream never ends by itself."""
-
-    def __init__(self, config: uvicorn.Config, on_exit: Callable[[], None]) -> None:
-        super().__init__(config)
-        self._on_exit = on_exit
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        self._on_exit()
-        super().handle_exit(sig, frame)
-
-
-async def _serve(settings: NodeSettings) -> None:
-    node = await asyncio.to_thread(open_node, settings)
-    tracing = configure_tracing(settings, node.institution)
-    runtime = NodeRuntime(node, tracing)
-    await runtime.start()
-    app = create_app(node, readiness=runtime.ready)
-    server = _Server(
-        uvicorn.Config(
-            app,
-            host=settings.api_host,
-            port=settings.api_port,
-            log_level="warning",
-            lifespan="off",
-        ),
-        on_exit=app.state.console.close,
-    )
-    try:
-        # uvicorn turns SIGTERM and SIGINT into a graceful stop of the server.
-        await server.serve()
-    finally:
-        await runtime.stop()
-        node.store.engine.dispose()
-        tracing.close()
-
-
-def serve(settings: NodeSettings) -> None:
-    """Run a node until SIGTERM or Ctrl-C."""
-    configure_logging(settings.log_level)
-    signal.signal(signal.SIGTERM, signal.default_int_handler)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(_serve(settings))

@@ -10,19 +10,29 @@ from gateway.store._backup import (
     restore_postgresql,
     sqlite_path,
 )
-from gateway.store._chain import ChainReport
+from gateway.store._chain import ChainReport, chained_rows, walk_chain
+from gateway.store._console_models import (
+    AuditChainHead,
+    AuditEvent,
+    ConsoleSession,
+    Operator,
+    Role,
+)
 from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
+from gateway.store._idempotency import IdempotencyKey, IdempotencyKeys, IdempotencyKeyTaken
 from gateway.store._models import (
     ApiClient,
     CaseRecord,
     DeadLetter,
+    IdempotencyRecord,
     MessageRecord,
     OutboxEntry,
     ReceiptRecord,
     TraceChainHead,
     TraceEvent,
 )
-from gateway.store._repository import Attempt, DuplicateMessage, Reconciliation, Store, Trace
+from gateway.store._outbox import Attempt, Reconciliation
+from gateway.store._repository import DuplicateMessage, Store
 from gateway.store._retention import (
     PURGEABLE_STATUSES,
     PURGED_STAGE,
@@ -32,7 +42,13 @@ from gateway.store._retention import (
     require_payload,
 )
 from gateway.store._schema import SchemaState, schema_state, stored_schema
-from gateway.store._trace_chain import chain_head, trace_fields, trace_link, verify_trace_chain
+from gateway.store._trace_chain import (
+    Trace,
+    chain_head,
+    trace_fields,
+    trace_link,
+    verify_trace_chain,
+)
 from gateway.store._transactions import Transactions
 
 __all__ = [
@@ -41,16 +57,25 @@ __all__ = [
     "READ_ONLY",
     "ApiClient",
     "Attempt",
+    "AuditChainHead",
+    "AuditEvent",
     "CaseRecord",
     "ChainReport",
+    "ConsoleSession",
     "DeadLetter",
     "DuplicateMessage",
+    "IdempotencyKey",
+    "IdempotencyKeyTaken",
+    "IdempotencyKeys",
+    "IdempotencyRecord",
     "MessageRecord",
+    "Operator",
     "OutboxEntry",
     "ReceiptRecord",
     "Reconciliation",
     "Retention",
     "RetentionResult",
+    "Role",
     "SchemaState",
     "Store",
     "Trace",
@@ -58,6 +83,7 @@ __all__ = [
     "TraceEvent",
     "Transactions",
     "chain_head",
+    "chained_rows",
     "connect",
     "copy_sqlite",
     "database_kind",
@@ -74,4 +100,5 @@ __all__ = [
     "trace_fields",
     "trace_link",
     "verify_trace_chain",
+    "walk_chain",
 ]

@@ -27,6 +27,7 @@ __all__ = [
     "CaseRecord",
     "DeadLetter",
     "Direction",
+    "IdempotencyRecord",
     "MessageRecord",
     "MessageStatus",
     "OutboxEntry",
@@ -34,6 +35,7 @@ __all__ = [
     "TraceChainHead",
     "TraceEvent",
     "UtcDateTime",
+    "insert_values",
     "table_of",
 ]
 
@@ -214,6 +216,30 @@ class ApiClient(SQLModel, table=True):
     revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
 
 
+class IdempotencyRecord(SQLModel, table=True):
+    """A submit's idempotency key, written with the message it created, and the answer that
+    submit got, to answer a retry with. The body is sealed to this node's own key: a SED's
+    losses can quote its values."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("client_id", "key", name="uq_idempotency_keys_client_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = Field(foreign_key="api_clients.id")
+    key: str = Field(max_length=255)
+    digest: str = Field(description="SHA-256 of the request: content type, query and body.")
+    status: int
+    location: str | None = None
+    body: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: dt.datetime = Field(sa_column=_utc_column())
+    expires_at: dt.datetime = Field(sa_column=_utc_column(index=True))
+
+
 def table_of(model: type[SQLModel]) -> Table:
     """A model's Core table, for the statements on the hot path that skip the ORM."""
     return SQLModel.metadata.tables[str(model.__tablename__)]
+
+
+def insert_values(table: Table, row: SQLModel) -> dict[str, Any]:
+    """A model object's column values for an ``INSERT``; the database gives the key."""
+    return {column.key: getattr(row, column.key) for column in table.columns if column.key != "id"}

@@ -6,30 +6,31 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Sequence
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, SQLModel, col
+from sqlmodel import Session, col
 
-from gateway.errors import ConfigurationError, PayloadPurged
+from gateway.errors import ConfigurationError
 from gateway.exchange import Direction, MessageStatus, check_transition
+from gateway.store._idempotency import hold_key
 from gateway.store._models import (
     ApiClient,
     CaseRecord,
     DeadLetter,
+    IdempotencyRecord,
     MessageRecord,
     OutboxEntry,
     ReceiptRecord,
     TraceEvent,
+    insert_values,
     table_of,
 )
-from gateway.store._trace_chain import NewTraceEvent, append_trace_events
-from gateway.store._transactions import Transactions
+from gateway.store._outbox import Outbox
+from gateway.store._trace_chain import Trace, append_trace_events, trace_event
 
 _MESSAGES = table_of(MessageRecord)
 _OUTBOX = table_of(OutboxEntry)
@@ -61,42 +62,15 @@ _CASE_MESSAGES = (
 )
 _API_CLIENT = select(ApiClient).where(col(ApiClient.key_hash) == bindparam("key_hash"))
 
-__all__ = ["Attempt", "DuplicateMessage", "Reconciliation", "Store", "Trace"]
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """A trace event to write with a message change: what happened, without personal data."""
-
-    stage: str
-    detail: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    """A confirmed publish to record: the outbox entry is due again at ``next_due``."""
-
-    pk: int
-    next_due: dt.datetime | None
-    trace: Trace
-
-
-@dataclass(frozen=True, slots=True)
-class Reconciliation:
-    """What a reconciliation found: outbox entries restored, and overdue messages by status."""
-
-    restored: int
-    overdue: Mapping[MessageStatus, int]
+__all__ = ["DuplicateMessage", "Store"]
 
 
 class DuplicateMessage(Exception):
     """The (direction, sender, message id) is stored already."""
 
 
-class Store(Transactions):
+class Store(Outbox):
     """The node's persistence. Every method is one transaction: all of it or nothing."""
-
-    writes_trace = True
 
     # Messages ----------------------------------------------------------------------------
 
@@ -109,13 +83,18 @@ class Store(Transactions):
         protected_person: bool = False,
         outbox_due: dt.datetime | None = None,
         also: Sequence[tuple[MessageRecord, Sequence[Trace], dt.datetime | None]] = (),
+        idempotency: IdempotencyRecord | None = None,
     ) -> MessageRecord:
         """Store a message with its trace events and case, and queue it for the relay when
         ``outbox_due`` is given. ``also`` stores further messages in the same transaction (a
-        receipt written with the message it acknowledges). Raises :class:`DuplicateMessage`
-        when the message is stored already."""
+        receipt written with the message it acknowledges), and ``idempotency`` the key and
+        answer of the submit that made the message. Raises :class:`DuplicateMessage` when the
+        message is stored already, :class:`IdempotencyKeyTaken` when the key is."""
         try:
             with self.writing() as session:
+                if idempotency is not None:
+                    # First: a submit that lost the key to another stores nothing else.
+                    hold_key(session, idempotency, now)
                 for record, record_traces, due in ((message, traces, outbox_due), *also):
                     self._insert(session, record, record_traces, now, protected_person, due)
         except IntegrityError:
@@ -135,8 +114,10 @@ class Store(Transactions):
         # more here than the SQL itself. ``record`` stays a plain object with its new key.
         self._touch_case(session, record, protected_person, now)
         connection = session.connection()
-        record.id = connection.execute(_INSERT_MESSAGE, _values(_MESSAGES, record)).scalar_one()
-        append_trace_events(session, [_event(record, trace, now) for trace in traces])
+        record.id = connection.execute(
+            _INSERT_MESSAGE, insert_values(_MESSAGES, record)
+        ).scalar_one()
+        append_trace_events(session, [trace_event(record, trace, now) for trace in traces])
         if outbox_due is not None:
             connection.execute(_INSERT_OUTBOX, {"message_pk": record.id, "due_at": outbox_due})
 
@@ -252,7 +233,7 @@ class Store(Transactions):
             record.updated_at = now
             if error_code is not None:
                 record.error_code, record.error_detail = error_code, error_detail
-            append_trace_events(session, [_event(record, trace, now)])
+            append_trace_events(session, [trace_event(record, trace, now)])
             if keep_in_outbox_until is None:
                 session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
             else:
@@ -266,203 +247,7 @@ class Store(Transactions):
     def note(self, record: MessageRecord, trace: Trace, now: dt.datetime) -> None:
         """Add a trace event without changing the message."""
         with self.writing() as session:
-            append_trace_events(session, [_event(record, trace, now)])
-
-    # The relay -------------------------------------------------------------------------
-
-    def claim_due(
-        self, now: dt.datetime, limit: int, *, lease: dt.timedelta
-    ) -> list[MessageRecord]:
-        """Outbound messages whose outbox entry is due, oldest first, leased to the caller.
-
-        Their entries are moved to ``now + lease`` in the same transaction, so several relay
-        workers of one node never take the same entry; an entry whose worker died before it
-        reported the publish becomes due again when the lease ends. On PostgreSQL rows another
-        worker is claiming are skipped (``FOR UPDATE SKIP LOCKED``); SQLite serialises writing
-        transactions anyway.
-        """
-        with self.writing() as session:
-            entries = list(
-                session.scalars(
-                    select(OutboxEntry)
-                    .where(col(OutboxEntry.due_at) <= now)
-                    .order_by(col(OutboxEntry.due_at))
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            )
-            if not entries:
-                return []
-            claimed = [entry.message_pk for entry in entries]
-            session.execute(
-                update(OutboxEntry)
-                .where(col(OutboxEntry.message_pk).in_(claimed))
-                .values(due_at=now + lease)
-            )
-            records = {
-                record.id: record
-                for record in session.scalars(
-                    select(MessageRecord).where(col(MessageRecord.id).in_(claimed))
-                )
-            }
-            return [records[pk] for pk in claimed if pk in records]
-
-    def record_attempts(self, attempts: Sequence[Attempt], *, now: dt.datetime) -> None:
-        """Publishes were confirmed by the broker: count each, and wait for its receipt until
-        its ``next_due`` (None: no receipt is expected, the outbox entry goes). One
-        transaction for all; a message gone meanwhile is skipped."""
-        with self.writing() as session:
-            connection = session.connection()
-            rows = {
-                row.id: row
-                for row in connection.execute(
-                    select(
-                        _MESSAGES.c.id,
-                        _MESSAGES.c.message_id,
-                        _MESSAGES.c.case_id,
-                        _MESSAGES.c.status,
-                    )
-                    .where(_MESSAGES.c.id.in_([a.pk for a in attempts]))
-                    # Rows locked in one order, so two relays can never deadlock.
-                    .order_by(_MESSAGES.c.id)
-                    .with_for_update()
-                )
-            }
-            sent: list[int] = []
-            waiting: list[dict[str, object]] = []
-            done: list[int] = []
-            events: list[NewTraceEvent] = []
-            for attempt in attempts:
-                row = rows.get(attempt.pk)
-                if row is None:
-                    continue
-                if row.status.is_final:
-                    # Settled meanwhile (a receipt came, or it failed): nothing more to send.
-                    done.append(attempt.pk)
-                    continue
-                check_transition(row.status, MessageStatus.SENT)
-                sent.append(attempt.pk)
-                events.append(_event(row, attempt.trace, now))
-                if attempt.next_due is None:
-                    done.append(attempt.pk)
-                else:
-                    waiting.append({"pk": attempt.pk, "due": attempt.next_due})
-            if sent:
-                connection.execute(
-                    update(_MESSAGES)
-                    .where(_MESSAGES.c.id.in_(sent))
-                    .values(
-                        status=MessageStatus.SENT,
-                        attempts=_MESSAGES.c.attempts + 1,
-                        updated_at=now,
-                    )
-                )
-            append_trace_events(session, events)
-            if waiting:
-                connection.execute(
-                    update(_OUTBOX)
-                    .where(_OUTBOX.c.message_pk == bindparam("pk"))
-                    .values(due_at=bindparam("due")),
-                    waiting,
-                )
-            if done:
-                connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk.in_(done)))
-
-    def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
-        """Move a message's outbox entry to ``due_at`` and say why."""
-        with self.writing() as session:
-            record = session.get(MessageRecord, pk)
-            if record is None:
-                raise KeyError(pk)
-            append_trace_events(session, [_event(record, trace, now)])
-            session.execute(
-                update(OutboxEntry).where(col(OutboxEntry.message_pk) == pk).values(due_at=due_at)
-            )
-
-    def schedule(self, pk: int, *, due_at: dt.datetime, trace: Trace) -> None:
-        """Put a sent message back in the outbox (a receipt resent for a duplicate)."""
-        with self.writing() as session:
-            record = session.get(MessageRecord, pk)
-            if record is None:
-                raise KeyError(pk)
-            append_trace_events(session, [_event(record, trace, due_at)])
-            if session.scalars(
-                select(OutboxEntry).where(col(OutboxEntry.message_pk) == pk)
-            ).first():
-                return
-            session.add(OutboxEntry(message_pk=pk, due_at=due_at))
-
-    def outbox_depth(self) -> int:
-        with self.reading() as session:
-            return int(session.scalar(select(func.count()).select_from(OutboxEntry)) or 0)
-
-    def requeue(self, pk: int, *, now: dt.datetime, trace: Trace) -> MessageRecord:
-        """An operator retries a failed message: same id, same sealed bytes, attempts anew.
-
-        Raises :class:`PayloadPurged` when retention removed the bytes to send."""
-        with self.writing() as session:
-            record = session.get(MessageRecord, pk, with_for_update=True)
-            if record is None:
-                raise KeyError(pk)
-            check_transition(record.status, MessageStatus.ACCEPTED)
-            if not record.sealed:
-                raise PayloadPurged(
-                    f"message {record.message_id} cannot be sent again: its payload was "
-                    "purged by retention"
-                )
-            record.status = MessageStatus.ACCEPTED
-            record.attempts = 0
-            record.updated_at = now
-            append_trace_events(session, [_event(record, trace, now)])
-            session.execute(delete(OutboxEntry).where(col(OutboxEntry.message_pk) == pk))
-            session.add(OutboxEntry(message_pk=pk, due_at=now))
-            return record
-
-    def reconcile(
-        self, now: dt.datetime, dwell: Mapping[MessageStatus, dt.timedelta]
-    ) -> Reconciliation:
-        """Prove no message is silently stuck.
-
-        Every outbound message that is not final must have an outbox entry, or the relay
-        would never look at it again: a missing entry is put back (and counted). Messages that
-        stayed in one status longer than its ``dwell`` limit are counted per status.
-        """
-        with self.writing() as session:
-            orphans = list(
-                session.scalars(
-                    select(MessageRecord)
-                    .outerjoin(OutboxEntry, col(OutboxEntry.message_pk) == col(MessageRecord.id))
-                    .where(
-                        col(MessageRecord.direction) == Direction.OUT,
-                        col(MessageRecord.status).in_([MessageStatus.ACCEPTED, MessageStatus.SENT]),
-                        # Receipts and rejections expect no receipt: once sent they are done.
-                        col(MessageRecord.document_type).not_in(["Receipt", "Rejection"]),
-                        col(OutboxEntry.id).is_(None),
-                    )
-                )
-            )
-            for record in orphans:
-                assert record.id is not None
-                session.add(OutboxEntry(message_pk=record.id, due_at=now))
-                append_trace_events(
-                    session, [_event(record, Trace("reconciled", "outbox entry restored"), now)]
-                )
-            overdue: dict[MessageStatus, int] = {}
-            for status, limit in dwell.items():
-                overdue[status] = int(
-                    session.scalar(
-                        select(func.count())
-                        .select_from(MessageRecord)
-                        .where(
-                            col(MessageRecord.status) == status,
-                            col(MessageRecord.updated_at) < now - limit,
-                            # Receipts and rejections stay "sent": they expect no answer.
-                            col(MessageRecord.document_type).not_in(["Receipt", "Rejection"]),
-                        )
-                    )
-                    or 0
-                )
-            return Reconciliation(restored=len(orphans), overdue=overdue)
+            append_trace_events(session, [trace_event(record, trace, now)])
 
     # Receipts ------------------------------------------------------------------------
 
@@ -492,11 +277,12 @@ class Store(Transactions):
                     select(_MESSAGES.c.status).where(_MESSAGES.c.id == record.id).with_for_update()
                 ).scalar_one()
                 receipt.id = connection.execute(
-                    _INSERT_RECEIPT, _values(_RECEIPTS, receipt)
+                    _INSERT_RECEIPT, insert_values(_RECEIPTS, receipt)
                 ).scalar_one()
                 if current.is_final and current is not MessageStatus.FAILED:
                     append_trace_events(
-                        session, [_event(record, Trace("receipt-duplicate", trace.detail), now)]
+                        session,
+                        [trace_event(record, Trace("receipt-duplicate", trace.detail), now)],
                     )
                     return
                 check_transition(current, status)
@@ -506,7 +292,7 @@ class Store(Transactions):
                 connection.execute(
                     update(_MESSAGES).where(_MESSAGES.c.id == record.id).values(changes)
                 )
-                append_trace_events(session, [_event(record, trace, now)])
+                append_trace_events(session, [trace_event(record, trace, now)])
                 connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk == record.id))
         except IntegrityError:
             raise DuplicateMessage(str(received[0].message_id if received else "")) from None
@@ -604,22 +390,3 @@ class Store(Transactions):
 def _hash_key(key: str) -> str:
     # API keys are 256-bit random tokens, so a plain hash resists guessing; no salt is needed.
     return hashlib.sha256(key.encode()).hexdigest()
-
-
-class _Traced(Protocol):
-    """What a trace event is written about: a message row, as an object or a result row."""
-
-    @property
-    def message_id(self) -> uuid.UUID: ...
-
-    @property
-    def case_id(self) -> uuid.UUID: ...
-
-
-def _event(record: _Traced, trace: Trace, now: dt.datetime) -> NewTraceEvent:
-    return NewTraceEvent(record.message_id, record.case_id, now, trace.stage, trace.detail)
-
-
-def _values(table: Table, row: SQLModel) -> dict[str, Any]:
-    """A model object's column values for an ``INSERT``; the database gives the key."""
-    return {column.key: getattr(row, column.key) for column in table.columns if column.key != "id"}

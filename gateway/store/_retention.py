@@ -19,8 +19,7 @@ from sqlmodel import col
 from gateway.errors import PayloadPurged
 from gateway.exchange import MessageStatus
 from gateway.store._models import MessageRecord
-from gateway.store._repository import Trace, _event
-from gateway.store._trace_chain import append_trace_events
+from gateway.store._trace_chain import Trace, append_trace_events, trace_event
 from gateway.store._transactions import Transactions
 
 __all__ = [
@@ -126,7 +125,7 @@ class Retention(Transactions):
                 .execution_options(synchronize_session=False)
             )
             trace = Trace(PURGED_STAGE, detail)
-            append_trace_events(session, [_event(record, trace, now) for record in records])
+            append_trace_events(session, [trace_event(record, trace, now) for record in records])
             return len(records)
 
     def run(

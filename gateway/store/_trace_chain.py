@@ -32,9 +32,12 @@ from gateway.store._models import TraceChainHead, TraceEvent, table_of
 
 __all__ = [
     "NewTraceEvent",
+    "Trace",
+    "TraceSubject",
     "append_trace_events",
     "chain_head",
     "hold_chain",
+    "trace_event",
     "trace_fields",
     "trace_link",
     "verify_trace_chain",
@@ -100,6 +103,29 @@ class NewTraceEvent:
     stage: str
     detail: str = ""
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """A trace event to write with a message change: what happened, without personal data."""
+
+    stage: str
+    detail: str = ""
+
+
+class TraceSubject(Protocol):
+    """What a trace event is written about: a message row, as an object or a result row."""
+
+    @property
+    def message_id(self) -> uuid.UUID: ...
+
+    @property
+    def case_id(self) -> uuid.UUID: ...
+
+
+def trace_event(record: TraceSubject, trace: Trace, now: dt.datetime) -> NewTraceEvent:
+    """The event to append for ``trace`` about a message, at ``now``."""
+    return NewTraceEvent(record.message_id, record.case_id, now, trace.stage, trace.detail)
 
 
 @dataclass(slots=True)

@@ -106,6 +106,13 @@ def test_the_policy_refuses_with_its_reason(api: Api) -> None:
             400,
             "json.malformed",
         ),
+        (
+            "?recipient=DE:DRV70001",
+            b'{"a":' * 1_100 + b"1" + b"}" * 1_100,
+            {"Content-Type": "application/json"},
+            400,
+            "json.malformed",
+        ),
         ("?recipient=de:drv", b"<x/>", XML, 422, "validation-failed"),
         ("?recipient=DE:DRV70001", b"<x><y></x>", XML, 422, "validation-failed"),
         (

@@ -112,6 +112,9 @@ def test_bad_seds_are_refused_one_problem_each_with_its_json_pointer(api: Api) -
     assert any(path == "/nav/bruker/person/foedselsdato" for _, path in found)
     not_json = client.post(post, content=b"{nope", headers=key | SED)
     assert not_json.status_code == 400 and not_json.json()["code"] == "sed.malformed"
+    deep = client.post(post, content=b"[" * 1_100 + b"]" * 1_100, headers=key | SED)
+    assert deep.status_code == 400 and deep.json()["code"] == "sed.malformed"
+    assert "levels deep" in deep.json()["detail"]
     with node.store.reading() as session:
         from sqlalchemy import func, select
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
-# Importing the models registers their tables (the node's and the console's) on the metadata.
-import gateway.console._models
-import gateway.store._models  # noqa: F401
+# Importing the store registers its tables (the node's and the console's) on the metadata.
+import gateway.store  # noqa: F401
 
 config = context.config
 connection = config.attributes.get("connection")
