@@ -4,6 +4,7 @@ the real store (SQLite files, and PostgreSQL databases made for each test)."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
@@ -134,17 +135,22 @@ def database_kind(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def database_url(database_kind: str, tmp_path: Path) -> Iterator[Callable[[str], str]]:
+def database_url(database_kind: str, tmp_path: Path) -> Iterator[Callable[..., str]]:
     """Makes an empty database for one node and returns its URL; drops it afterwards."""
     made: list[str] = []
     admin = make_url(DATABASE_URL)
 
-    def make(label: str) -> str:
+    def make(label: str, template: str | None = None) -> str:
+        """A new database; a copy of ``template`` (a SQLite file or a database name) if given."""
         if database_kind == "sqlite":
-            return f"sqlite:///{tmp_path / (label.replace(':', '_') + '.db')}"
+            path = tmp_path / (label.replace(":", "_") + ".db")
+            if template is not None:
+                shutil.copyfile(template, path)
+            return f"sqlite:///{path}"
         name = f"ssgw_test_{uuid.uuid4().hex[:12]}"
+        copying = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(_libpq(admin), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
+            connection.execute(f'CREATE DATABASE "{name}"{copying}')
         made.append(name)
         return admin.set(database=name).render_as_string(hide_password=False)
 
@@ -176,11 +182,10 @@ def make_node(
     engines = []
 
     def make(institution: str, *, real_time: bool = False, **overrides: object) -> Node:
-        """A node on a fresh store; its clock is the test's hand-moved one unless
-        ``real_time``, for nodes that run on the bus."""
-        settings = node_settings(
-            pki_dir, signed_directory_file, institution, database_url(institution), **overrides
-        )
+        """A node on a fresh store (or the one a ``database_url`` override names); its clock
+        is the test's hand-moved one unless ``real_time``, for nodes that run on the bus."""
+        url = str(overrides.pop("database_url", None) or database_url(institution))
+        settings = node_settings(pki_dir, signed_directory_file, institution, url, **overrides)
         engine = connect(settings.database_url)
         engines.append(engine)
         migrate(engine)

@@ -14,8 +14,8 @@ from gateway.console._accounts import (
     LoginResult,
 )
 from gateway.console._audit import ChainReport, verify_chain
-from gateway.console._models import AuditChainHead, AuditEvent, ConsoleSession, Operator, Role
 from gateway.console._web import COOKIE, create_console, mount_console
+from gateway.store import AuditChainHead, AuditEvent, ConsoleSession, Operator, Role
 
 __all__ = [
     "COOKIE",

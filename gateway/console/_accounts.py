@@ -17,9 +17,15 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import col
 
 from gateway.console._audit import ChainReport, append_event, verify_chain
-from gateway.console._models import AuditEvent, ConsoleSession, Operator, Role
 from gateway.errors import ConfigurationError, StoreUnavailable
-from gateway.store import Transactions, describe_database_error
+from gateway.store import (
+    AuditEvent,
+    ConsoleSession,
+    Operator,
+    Role,
+    Transactions,
+    describe_database_error,
+)
 
 __all__ = [
     "ANONYMOUS_LIFETIME",

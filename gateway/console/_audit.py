@@ -14,11 +14,16 @@ import uuid
 from sqlalchemy import Engine, func, select, update
 from sqlmodel import Session, col
 
-from gateway.console._models import AuditChainHead, AuditEvent
 from gateway.security import GENESIS
 from gateway.security import chain_hash as link_hash
-from gateway.store import ChainReport, Transactions
-from gateway.store._chain import chained_rows, walk_chain
+from gateway.store import (
+    AuditChainHead,
+    AuditEvent,
+    ChainReport,
+    Transactions,
+    chained_rows,
+    walk_chain,
+)
 
 __all__ = ["GENESIS", "ChainReport", "append_event", "chain_hash", "verify_chain"]
 

@@ -19,11 +19,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from gateway.console._accounts import Accounts
 from gateway.console._format import duration, utc
-from gateway.console._models import ConsoleSession, Operator, Role
 from gateway.console._queries import DOCUMENT_TYPES
 from gateway.exchange import MessageStatus
 from gateway.node import Node
-from gateway.store import MessageRecord
+from gateway.store import ConsoleSession, MessageRecord, Operator, Role
 
 __all__ = [
     "COOKIE",

@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import uvicorn
 
-from gateway.api import create_app
 from gateway.config import NodeSettings
 from gateway.console import Accounts, Role
 from gateway.errors import ConfigurationError, TransportError
 from gateway.node import open_node
 from gateway.node.runtime import NodeRuntime, transport_settings
+from gateway.server import build_app, server_config
 from gateway.transport import probe
 
 __all__ = ["Nodes", "port_free", "probe_broker"]
@@ -68,23 +68,16 @@ class Nodes:
     async def start(self, institution: str, settings: NodeSettings) -> None:
         node = await asyncio.to_thread(open_node, settings)
         now = dt.datetime.now(dt.UTC)
-        self.keys[institution] = node.store.create_api_client("demo back-office", now)
+        self.keys[institution] = node.actions.create_api_key("demo back-office")
         # One operator per node, to look around in its console.
-        Accounts(node.store.engine).add_operator(
+        Accounts(node.database).add_operator(
             "demo", Role.OPERATOR, self.console_password, now=now, actor="demo"
         )
         runtime = NodeRuntime(node)
         await runtime.start()
         self.runtimes.append(runtime)
-        server = _QuietServer(
-            uvicorn.Config(
-                create_app(node, readiness=runtime.ready),
-                host="127.0.0.1",
-                port=settings.api_port,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
+        app = build_app(node, readiness=runtime.ready)
+        server = _QuietServer(server_config(app, "127.0.0.1", settings.api_port))
         self.servers.append((server, asyncio.create_task(server.serve())))
         self.ports[institution] = settings.api_port
 
@@ -99,7 +92,7 @@ class Nodes:
                 await task
         for runtime in self.runtimes:
             await runtime.stop()
-            runtime.node.store.engine.dispose()
+            runtime.node.database.dispose()
 
     def access(self) -> list[str]:
         """How to reach each running node: its console, its API docs and its API key."""

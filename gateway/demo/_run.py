@@ -8,7 +8,8 @@ import contextlib
 import secrets
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from gateway.config import load_settings
@@ -29,6 +30,14 @@ __all__ = ["run_demo"]
 #: How long the scenarios may take to bring in every answer.
 SCENARIO_TIMEOUT = 40.0
 _PRINTING = threading.Lock()
+
+#: Shows the progress of counted work: given what is being done and its number of steps, a
+#: context whose value is called once per step done. The command line draws a bar with it.
+ShowProgress = Callable[[str, int], AbstractContextManager[Callable[[], None]]]
+
+
+def _unshown(description: str, steps: int) -> AbstractContextManager[Callable[[], None]]:
+    return nullcontext(lambda: None)
 
 
 def _say(message: str) -> None:
@@ -134,7 +143,13 @@ def _print(result: DemoResult) -> None:
 
 
 async def _run(
-    folder: Path, *, once: bool, base_port: int, amqp_url: str, namespace: str
+    folder: Path,
+    *,
+    once: bool,
+    base_port: int,
+    amqp_url: str,
+    namespace: str,
+    show_progress: ShowProgress,
 ) -> DemoResult:
     busy = [p for p in range(base_port, base_port + len(DEMO_INSTITUTIONS)) if not port_free(p)]
     if busy:
@@ -148,9 +163,11 @@ async def _run(
     nodes = Nodes(console_password=secrets.token_urlsafe(12))
     result = DemoResult()
     try:
-        for institution, node_settings in settings.items():
-            await nodes.start(institution, node_settings)
-        await nodes.serving()
+        with show_progress("starting the nodes", len(settings)) as started:
+            for institution, node_settings in settings.items():
+                await nodes.start(institution, node_settings)
+                started()
+            await nodes.serving()
 
         _say("[3/4] the institutions' back-offices play the scenarios through the REST APIs")
         directory = await asyncio.to_thread(load_network_directory, next(iter(settings.values())))
@@ -179,12 +196,21 @@ def run_demo(
     base_port: int = 8101,
     amqp_url: str = "amqp://guest:guest@127.0.0.1:5672/",
     namespace: str = "ssgw.",
+    show_progress: ShowProgress = _unshown,
 ) -> DemoResult:
     """Run the demonstration; returns what it showed. ``namespace`` prefixes the bus's
-    exchange and queue names, so a demo can share a broker with other networks."""
+    exchange and queue names, so a demo can share a broker with other networks;
+    ``show_progress`` shows the nodes starting."""
     try:
         return asyncio.run(
-            _run(folder, once=once, base_port=base_port, amqp_url=amqp_url, namespace=namespace)
+            _run(
+                folder,
+                once=once,
+                base_port=base_port,
+                amqp_url=amqp_url,
+                namespace=namespace,
+                show_progress=show_progress,
+            )
         )
     except KeyboardInterrupt:
         _say("stopped")

@@ -23,9 +23,9 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from console.console_testing import BIRTH_DATE, PASSWORD, PERSONAL_VALUES, Scenario, protect
-from gateway.api import create_app
 from gateway.console import Role
 from gateway.exchange import MessageStatus
+from gateway.server import build_app
 from gateway.store import Trace
 from support import Clock, example_bytes
 
@@ -55,7 +55,7 @@ def server(scenario: Scenario, operators: dict[Role, str]) -> Iterator[str]:
     port = _free_port()
     instance = uvicorn.Server(
         uvicorn.Config(
-            create_app(scenario.node),
+            build_app(scenario.node),
             host="127.0.0.1",
             port=port,
             log_level="warning",

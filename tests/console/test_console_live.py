@@ -11,9 +11,9 @@ import httpx2
 import pytest
 
 from console.console_testing import PASSWORD, Scenario, csrf_of
-from gateway.api import create_app
 from gateway.console import Role
 from gateway.console._site import Console
+from gateway.server import build_app
 from gateway.store import Trace
 from support import serving
 
@@ -21,7 +21,7 @@ from support import serving
 @pytest.fixture
 def served(scenario: Scenario, operators: dict[Role, str]) -> Iterator[tuple[str, Console]]:
     """The console node served on a local port, its live streams looking every 50 ms."""
-    app = create_app(scenario.node)
+    app = build_app(scenario.node)
     console: Console = app.state.console
     console.live_poll_seconds = 0.05
     with serving(app) as base:

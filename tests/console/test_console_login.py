@@ -5,13 +5,13 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from console.console_testing import PASSWORD, Scenario, csrf_of, log_in
-from gateway.api import create_app
 from gateway.console import COOKIE, LOCKOUT, MAX_FAILED_LOGINS, Accounts, Role
+from gateway.server import build_app
 from support import Clock
 
 
 def client_of(scenario: Scenario, base_url: str = "http://testserver") -> TestClient:
-    return TestClient(create_app(scenario.node), base_url=base_url, raise_server_exceptions=False)
+    return TestClient(build_app(scenario.node), base_url=base_url, raise_server_exceptions=False)
 
 
 def actions(scenario: Scenario) -> list[str]:

@@ -237,9 +237,9 @@ def test_the_pages_link_to_each_other(busy: Node) -> None:
     from fastapi.testclient import TestClient
 
     from console.console_testing import log_in
-    from gateway.api import create_app
+    from gateway.server import build_app
 
-    client = log_in(TestClient(create_app(busy)), "vera", "x" * 12)
+    client = log_in(TestClient(build_app(busy)), "vera", "x" * 12)
     page = client.get("/console/messages?limit=4&direction=out")
     seen = listed(page.text)
     while 'rel="next"' in page.text:

@@ -19,12 +19,12 @@ from console.console_testing import (
     protect,
 )
 from console.test_console_roles import events
-from gateway.api import create_app
 from gateway.cases import InsurancePeriod, PeriodKind, totalize
 from gateway.codes import Branch, InstitutionId
 from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
 from gateway.exchange import Direction, MessageStatus
+from gateway.server import build_app
 from gateway.store import MessageRecord
 from support import example_bytes
 
@@ -145,7 +145,7 @@ def test_a_protected_cases_error_texts_are_withheld_even_for_sent_messages(
 def test_the_api_leaves_a_protected_cases_error_texts_out(scenario: Scenario) -> None:
     node = scenario.node
     key = node.store.create_api_client("operators", dt.datetime.now(dt.UTC))
-    client = TestClient(create_app(node), raise_server_exceptions=False)
+    client = TestClient(build_app(node), raise_server_exceptions=False)
     headers = {"Authorization": f"Bearer {key}"}
     refused = scenario.refused
     before = client.get(f"/api/v1/messages/{refused.message_id}", headers=headers).json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import select
 import signal
 import subprocess
 import sys
@@ -57,11 +58,27 @@ def test_it_answers_its_node_s_inbox_until_sigterm(
             text=True,
         )
         try:
-            time.sleep(3)
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
+            # It says so once its signal handlers are in place: a SIGTERM before that, while
+            # a loaded machine is still importing, would end it the default way.
+            started = _first_line(process, f"answering the inbox of DE:DRV70001 at {url}")
+            time.sleep(1)
+            assert process.poll() is None
         finally:
             process.send_signal(signal.SIGTERM)
             _, errors = process.communicate(timeout=30)
-    assert process.returncode == 0, errors
-    assert f"answering the inbox of DE:DRV70001 at {url}" in errors
-    assert "did not answer" not in errors
+    assert process.returncode == 0, started + errors
+    assert "did not answer" not in started + errors
+
+
+def _first_line(process: subprocess.Popen[str], wanted: str) -> str:
+    """What the process wrote to stderr up to the line holding ``wanted``."""
+    assert process.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 60
+    while wanted not in seen:
+        remaining = deadline - time.monotonic()
+        readable, _, _ = select.select([process.stderr], [], [], max(remaining, 0))
+        line = process.stderr.readline() if readable else ""
+        assert line, f"it did not start in time: {seen}"
+        seen += line
+    return seen

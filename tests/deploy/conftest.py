@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shlex
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,9 @@ import typer.main
 from conftest import node_settings
 from typer.testing import CliRunner
 
-from gateway.api import create_app
 from gateway.cli import app
 from gateway.node import open_node
+from gateway.server import build_app
 
 
 @pytest.fixture(scope="session")
@@ -27,9 +27,19 @@ def route_paths(
     settings = node_settings(pki_dir, signed_directory_file, "DE:DRV70001", f"sqlite:///{store}")
     node = open_node(settings)
     try:
-        return {str(getattr(route, "path", "")) for route in create_app(node).routes}
+        return set(_paths(build_app(node).routes, ""))
     finally:
-        node.store.engine.dispose()
+        node.database.dispose()
+
+
+def _paths(routes: Sequence[Any], prefix: str) -> Iterator[str]:
+    """The paths of routes, looking inside the routers FastAPI keeps included as one entry."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is None:
+            yield prefix + str(getattr(route, "path", ""))
+        else:
+            yield from _paths(included.routes, prefix + route.include_context.prefix)
 
 
 def _command(words: Sequence[str]) -> tuple[Any, list[str]]:

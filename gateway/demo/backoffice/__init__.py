@@ -20,3 +20,7 @@ any back-office would, with :mod:`ssgw_adapters`' client; it lives in the gatewa
 decisions use the gateway's rules (totalization, the directory's agreements). The rules and
 their simplifications are in ``docs/demo.md``.
 """
+
+from __future__ import annotations
+
+__all__: list[str] = []
