@@ -35,6 +35,7 @@ from typing import Annotated, Any
 import typer
 
 from gateway.cli._common import reported_errors
+from gateway.cli._progress import Advance, progress
 from gateway.config import NodeSettings, load_settings, settings_toml
 from gateway.errors import ConfigurationError
 from gateway.store import (
@@ -47,7 +48,7 @@ from gateway.store import (
 
 __all__ = ["backup_app"]
 
-backup_app = typer.Typer(help="Back up and restore a node.", no_args_is_help=True)
+backup_app = typer.Typer(no_args_is_help=True)
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -120,10 +121,16 @@ def _scratch(near: Path) -> Iterator[Path]:
 
 
 def create_backup(
-    settings: NodeSettings, output: Path, *, include_keys: bool, now: dt.datetime
+    settings: NodeSettings, output: Path, *, include_keys: bool, now: dt.datetime, advance: Advance
 ) -> dict[str, Any]:
-    """Write the archive to ``output`` (whole or not at all); returns its manifest."""
+    """Write the archive to ``output`` (whole or not at all); returns its manifest.
+
+    ``advance`` counts the steps: the store's copy, then each file's digest and each file's
+    place in the archive.
+    """
     members, moved = _members(settings, include_keys)
+    # The files listed so far, the store and the settings; each is read twice.
+    advance(0, total=1 + 2 * (len(members) + 2))
     kind = database_kind(settings.database_url)
     with _scratch(output) as scratch:
         if kind == "sqlite":
@@ -133,36 +140,54 @@ def create_backup(
         else:
             dump_postgresql(settings.database_url, scratch / POSTGRESQL_MEMBER)
             members.append(_Member(POSTGRESQL_MEMBER, scratch / POSTGRESQL_MEMBER))
+        advance()
         (scratch / SETTINGS_MEMBER).write_text(settings_toml(settings, **moved), encoding="utf-8")
         members.append(_Member(SETTINGS_MEMBER, scratch / SETTINGS_MEMBER))
-        listed: dict[str, dict[str, Any]] = {}
-        for member in members:
-            try:
-                listed[member.name] = {
-                    "sha256": _sha256(member.source),
-                    "size": member.source.stat().st_size,
-                }
-            except OSError as error:
-                raise ConfigurationError(f"cannot read {member.source}: {error.strerror}") from None
         manifest = {
             "format": FORMAT,
             "created": now.isoformat(timespec="seconds"),
             "institution": settings.institution,
             "database": kind,
             "keys_included": include_keys,
-            "members": listed,
+            "members": _listed(members, advance),
         }
         partial = scratch / "archive.tar.gz"
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, indent=2).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mode, info.mtime = len(data), 0o600, int(now.timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for member in members:
-                archive.add(member.source, arcname=member.name, recursive=False)
-        partial.chmod(0o600)
+        _write_archive(partial, manifest, members, now, advance)
         os.replace(partial, output)
     return manifest
+
+
+def _listed(members: list[_Member], advance: Advance) -> dict[str, dict[str, Any]]:
+    """Each member's SHA-256 and size, for the manifest."""
+    listed: dict[str, dict[str, Any]] = {}
+    for member in members:
+        try:
+            listed[member.name] = {
+                "sha256": _sha256(member.source),
+                "size": member.source.stat().st_size,
+            }
+        except OSError as error:
+            raise ConfigurationError(f"cannot read {member.source}: {error.strerror}") from None
+        advance()
+    return listed
+
+
+def _write_archive(
+    path: Path,
+    manifest: dict[str, Any],
+    members: list[_Member],
+    now: dt.datetime,
+    advance: Advance,
+) -> None:
+    with tarfile.open(path, "w:gz") as archive:
+        data = json.dumps(manifest, indent=2).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mode, info.mtime = len(data), 0o600, int(now.timestamp())
+        archive.addfile(info, io.BytesIO(data))
+        for member in members:
+            archive.add(member.source, arcname=member.name, recursive=False)
+            advance()
+    path.chmod(0o600)
 
 
 def _read_manifest(archive: tarfile.TarFile, path: Path) -> dict[str, Any]:
@@ -184,7 +209,7 @@ def _read_manifest(archive: tarfile.TarFile, path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _extract_verified(path: Path, into: Path) -> dict[str, Any]:
+def _extract_verified(path: Path, into: Path, advance: Advance) -> dict[str, Any]:
     """Check and write every member the manifest lists; refuse anything else."""
     try:
         archive = tarfile.open(path, "r:gz")  # noqa: SIM115 (closed below)
@@ -193,6 +218,8 @@ def _extract_verified(path: Path, into: Path) -> dict[str, Any]:
     with archive:
         manifest = _read_manifest(archive, path)
         expected: dict[str, Any] = manifest["members"]
+        # Each member, then the last step: loading the store, or moving the folder in place.
+        advance(0, total=len(expected) + 1)
         present = {info.name: info for info in archive.getmembers()}
         unexpected = sorted(set(present) - set(expected) - {MANIFEST})
         if unexpected:
@@ -201,31 +228,34 @@ def _extract_verified(path: Path, into: Path) -> dict[str, Any]:
             info = present.get(name)
             if not _SAFE_NAME.match(name) or info is None or not info.isfile():
                 raise ConfigurationError(f"{path}: member {name!r} is missing or not a plain file")
-            stream = archive.extractfile(info)
-            assert stream is not None
-            target = into / name
-            target.parent.mkdir(mode=0o700, exist_ok=True)
-            digest = hashlib.sha256()
-            with target.open("xb") as out:
-                target.chmod(0o600)
-                while chunk := stream.read(_CHUNK):
-                    digest.update(chunk)
-                    out.write(chunk)
-            if digest.hexdigest() != facts.get("sha256") or target.stat().st_size != facts.get(
-                "size"
-            ):
+            if _extract(archive, info, into / name) != (facts.get("sha256"), facts.get("size")):
                 raise ConfigurationError(
                     f"{path}: member {name} does not match its SHA-256 in the manifest; "
                     "the backup is damaged"
                 )
+            advance()
     return manifest
 
 
+def _extract(archive: tarfile.TarFile, info: tarfile.TarInfo, target: Path) -> tuple[str, int]:
+    """Write one member to ``target`` (mode 0600); its SHA-256 and size as written."""
+    stream = archive.extractfile(info)
+    assert stream is not None
+    target.parent.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256()
+    with target.open("xb") as out:
+        target.chmod(0o600)
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest(), target.stat().st_size
+
+
 def restore_backup(
-    path: Path, target: Path, *, database_url: str | None, force: bool
+    path: Path, target: Path, *, database_url: str | None, force: bool, advance: Advance
 ) -> dict[str, Any]:
     """Restore an archive into the folder ``target`` (and a PostgreSQL store into
-    ``database_url``); returns the manifest."""
+    ``database_url``); returns the manifest. ``advance`` counts each member and the end."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())) and not force:
         raise ConfigurationError(
             f"{target} is not empty; restore into a new folder, or pass --force to replace it"
@@ -233,7 +263,7 @@ def restore_backup(
     with _scratch(target) as scratch:
         staged = scratch / "restored"
         staged.mkdir(mode=0o700)
-        manifest = _extract_verified(path, staged)
+        manifest = _extract_verified(path, staged, advance)
         settings_file = staged / SETTINGS_MEMBER
         if manifest.get("database") == "postgresql":
             values = tomllib.loads(settings_file.read_text(encoding="utf-8"))
@@ -255,6 +285,7 @@ def restore_backup(
             retired = scratch / f"replaced-{secrets.token_hex(4)}"
             os.replace(target, retired)
         os.replace(staged, target)
+        advance()
     return manifest
 
 
@@ -285,9 +316,14 @@ def create(
                 "secret as the keys themselves",
                 err=True,
             )
-        manifest = create_backup(
-            settings, output, include_keys=include_keys, now=dt.datetime.now(dt.UTC)
-        )
+        with progress(f"backing up {settings.institution}", None) as advance:
+            manifest = create_backup(
+                settings,
+                output,
+                include_keys=include_keys,
+                now=dt.datetime.now(dt.UTC),
+                advance=advance,
+            )
     typer.echo(
         f"backed up {settings.institution} ({manifest['database']} store, "
         f"{len(manifest['members'])} files) to {output}"
@@ -310,8 +346,10 @@ def restore(
 ) -> None:
     """Verify an archive against its manifest and restore it; start the node with
     'ssgw run --config TARGET/node.toml'."""
-    with reported_errors():
-        manifest = restore_backup(archive, target, database_url=database_url, force=force)
+    with reported_errors(), progress(f"restoring {archive.name}", None) as advance:
+        manifest = restore_backup(
+            archive, target, database_url=database_url, force=force, advance=advance
+        )
     if not manifest.get("keys_included"):
         typer.echo(
             "note: the backup holds no private keys; node.toml refers to them where they "

@@ -16,7 +16,7 @@ from gateway.transport import TransportSettings, broker_definitions, rabbit_pass
 
 __all__ = ["broker_app"]
 
-broker_app = typer.Typer(help="Set up the network's RabbitMQ.", no_args_is_help=True)
+broker_app = typer.Typer(no_args_is_help=True)
 
 
 @broker_app.command("definitions")

@@ -1,26 +1,36 @@
-"""What every command shares: reading inputs, writing outputs, and turning errors into one line."""
+"""What every command shares: reading inputs, writing outputs and reports, and turning errors
+into one line.
+
+Every command imports this module, so it imports nothing heavy itself: the store and the
+key handling are imported by the few functions that need them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from gateway.errors import ConfigurationError, GatewayError, KeyMaterialError, ValidationFailed
-from gateway.security import write_file_atomically
-from gateway.store import SchemaState, sqlite_path, stored_schema
+
+if TYPE_CHECKING:
+    from gateway.store import SchemaState
 
 __all__ = [
     "EXIT_INVALID",
     "EXIT_USAGE",
+    "JsonOption",
+    "OutputOption",
     "fail",
     "parse_moment",
+    "print_json",
     "read_input",
     "read_passphrase",
     "reported_errors",
@@ -35,6 +45,16 @@ EXIT_INVALID = 1
 EXIT_USAGE = 2
 
 PASSPHRASE_VARIABLE = "GATEWAY_KEY_PASSPHRASE"  # noqa: S105 (a variable name, not a secret)
+
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+]
+JsonOption = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Print the report as one JSON document; the exit code is the same."
+    ),
+]
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -68,8 +88,15 @@ def read_input(path: Path) -> bytes:
         raise ConfigurationError(f"cannot read {path}: {error.strerror}") from None
 
 
+def print_json(report: Mapping[str, object]) -> None:
+    """A command's report for ``--json``: one document on standard output."""
+    typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+
+
 def write_output(path: Path | None, data: bytes) -> None:
     """Write to a file (mode 0600, whole or not at all), or to standard output."""
+    from gateway.security import write_file_atomically
+
     if path is None or str(path) == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
@@ -109,6 +136,8 @@ def parse_moment(text: str | None) -> dt.datetime:
 
 def schema_problem(state: SchemaState, database_url: str) -> str | None:
     """What keeps a store from being used by this version, in one line; None if nothing."""
+    from gateway.store import sqlite_path
+
     if not state.exists:
         return (
             f"the database does not exist ({sqlite_path(database_url)}); it needs 'ssgw db migrate'"
@@ -135,6 +164,8 @@ def require_current_schema(database_url: str) -> None:
     row of it, must not migrate a production database as a side effect, least of all during
     an upgrade the operator has not finished.
     """
+    from gateway.store import stored_schema
+
     problem = schema_problem(stored_schema(database_url), database_url)
     if problem is not None:
         raise ConfigurationError(problem)

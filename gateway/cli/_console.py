@@ -4,6 +4,8 @@ and the node's trace chain."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -11,6 +13,8 @@ import typer
 
 from gateway.cli._common import (
     EXIT_INVALID,
+    JsonOption,
+    print_json,
     read_input,
     reported_errors,
     require_current_schema,
@@ -18,7 +22,7 @@ from gateway.cli._common import (
 from gateway.config import load_settings
 from gateway.console import Accounts, Role
 from gateway.errors import ConfigurationError
-from gateway.store import connect, migrate, verify_trace_chain
+from gateway.store import ChainReport, Operator, connect, migrate, verify_trace_chain
 
 __all__ = ["audit_app", "operator_app", "register"]
 
@@ -27,22 +31,25 @@ ConfigOption = Annotated[
     typer.Option("--config", "-c", help="The node's TOML settings (GATEWAY_* variables override)."),
 ]
 
-operator_app = typer.Typer(help="Manage the operators of the console.", no_args_is_help=True)
-audit_app = typer.Typer(
-    help="Check the hash chains of the audit log and the trace events.", no_args_is_help=True
-)
+operator_app = typer.Typer(no_args_is_help=True)
+audit_app = typer.Typer(no_args_is_help=True)
 
 
-def _accounts(config: Path | None, *, migrating: bool = False) -> Accounts:
-    """The console's accounts in the node's store. Only adding an operator, part of setting
-    a node up, migrates the store; the other commands refuse a schema that is not current."""
+@contextmanager
+def _accounts(config: Path | None, *, migrating: bool = False) -> Iterator[Accounts]:
+    """The console's accounts in the node's store, its connections closed when the block
+    ends. Only adding an operator, part of setting a node up, migrates the store; the other
+    commands refuse a schema that is not current."""
     settings = load_settings(config)
     if not migrating:
         require_current_schema(settings.database_url)
     engine = connect(settings.database_url)
-    if migrating:
-        migrate(engine)
-    return Accounts(engine)
+    try:
+        if migrating:
+            migrate(engine)
+        yield Accounts(engine)
+    finally:
+        engine.dispose()
 
 
 def _password(path: Path | None) -> str:
@@ -73,23 +80,40 @@ def add_operator(
             password = _password(password_file)
         except UnicodeDecodeError:
             raise ConfigurationError(f"password file {password_file} is not UTF-8") from None
-        accounts = _accounts(config, migrating=True)
-        accounts.add_operator(name, role, password, now=dt.datetime.now(dt.UTC))
+        with _accounts(config, migrating=True) as accounts:
+            accounts.add_operator(name, role, password, now=dt.datetime.now(dt.UTC))
         typer.echo(f"operator {name} added as {role.value}")
 
 
+def _state(operator: Operator, now: dt.datetime) -> tuple[str, str | None]:
+    """``active``, ``disabled`` or ``locked``, and until when a lockout lasts."""
+    if operator.disabled_at is not None:
+        return "disabled", None
+    if operator.locked_until is not None and operator.locked_until > now:
+        return "locked", operator.locked_until.isoformat(timespec="seconds")
+    return "active", None
+
+
 @operator_app.command("list")
-def list_operators(config: ConfigOption = None) -> None:
+def list_operators(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """List the operators, their roles and whether they are locked out."""
     with reported_errors():
         now = dt.datetime.now(dt.UTC)
-        for operator in _accounts(config).operators():
-            state = "active"
-            if operator.disabled_at is not None:
-                state = "disabled"
-            elif operator.locked_until is not None and operator.locked_until > now:
-                state = f"locked until {operator.locked_until.isoformat(timespec='seconds')}"
-            typer.echo(f"{operator.name}\t{operator.role.value}\t{state}")
+        with _accounts(config) as accounts:
+            operators = [(o, *_state(o, now)) for o in accounts.operators()]
+    if as_json:
+        print_json(
+            {
+                "operators": [
+                    {"name": o.name, "role": o.role.value, "state": state, "locked_until": until}
+                    for o, state, until in operators
+                ]
+            }
+        )
+        return
+    for operator, state, until in operators:
+        shown = f"locked until {until}" if until else state
+        typer.echo(f"{operator.name}\t{operator.role.value}\t{shown}")
 
 
 @operator_app.command("unlock")
@@ -99,31 +123,47 @@ def unlock_operator(
 ) -> None:
     """Lift a lockout after failed logins before it ends by itself."""
     with reported_errors():
-        _accounts(config).unlock(name, now=dt.datetime.now(dt.UTC))
+        with _accounts(config) as accounts:
+            accounts.unlock(name, now=dt.datetime.now(dt.UTC))
         typer.echo(f"operator {name} unlocked")
 
 
 @audit_app.command("verify")
-def verify_audit(config: ConfigOption = None) -> None:
+def verify_audit(config: ConfigOption = None, as_json: JsonOption = False) -> None:
     """Recompute the hash chains of the console's audit log and of the node's trace events;
     exit 1 naming the first row that was changed, inserted or deleted."""
-    with reported_errors():
-        accounts = _accounts(config)
-        try:
-            reports = (
-                ("the audit log", accounts.verify()),
-                ("the trace chain", verify_trace_chain(accounts.engine)),
-            )
-        finally:
-            accounts.engine.dispose()
+    with reported_errors(), _accounts(config) as accounts:
+        audit_log, trace_chain = accounts.verify(), verify_trace_chain(accounts.engine)
+    intact = audit_log.ok and trace_chain.ok
+    if as_json:
+        print_json(
+            {"intact": intact, "audit_log": _chain(audit_log), "trace_chain": _chain(trace_chain)}
+        )
+    else:
+        _print_chains((("the audit log", audit_log), ("the trace chain", trace_chain)))
+    if not intact:
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _print_chains(reports: tuple[tuple[str, ChainReport], ...]) -> None:
+    """Each broken chain's first broken row on standard error, or a summary of each chain."""
     broken = [(name, report) for name, report in reports if not report.ok]
     for name, report in broken:
         row = f" (first broken row: {report.broken_row})" if report.broken_row is not None else ""
         typer.echo(f"error: {name} is broken: {report.problem}{row}", err=True)
-    if broken:
-        raise typer.Exit(EXIT_INVALID)
-    for name, report in reports:
-        typer.echo(f"{name} is intact: {report.checked} rows, head {report.head_hash}")
+    if not broken:
+        for name, report in reports:
+            typer.echo(f"{name} is intact: {report.checked} rows, head {report.head_hash}")
+
+
+def _chain(report: ChainReport) -> dict[str, object]:
+    return {
+        "intact": report.ok,
+        "rows": report.checked,
+        "head": report.head_hash,
+        "problem": report.problem,
+        "broken_row": report.broken_row,
+    }
 
 
 def register(app: typer.Typer) -> None:

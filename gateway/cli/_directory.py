@@ -10,7 +10,9 @@ import typer
 
 from gateway.cli._common import (
     EXIT_INVALID,
+    JsonOption,
     parse_moment,
+    print_json,
     read_input,
     read_passphrase,
     reported_errors,
@@ -19,6 +21,7 @@ from gateway.cli._common import (
 from gateway.codes import Branch, InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.directory import (
     Directory,
+    Permitted,
     Refused,
     decide,
     load_directory,
@@ -35,8 +38,8 @@ from gateway.security import (
 
 __all__ = ["directory_app", "open_directory", "policy_app"]
 
-directory_app = typer.Typer(help="Sign and verify the network directory.", no_args_is_help=True)
-policy_app = typer.Typer(help="Ask the agreement policy.", no_args_is_help=True)
+directory_app = typer.Typer(no_args_is_help=True)
+policy_app = typer.Typer(no_args_is_help=True)
 
 
 def open_directory(directory: Path | None, authority: Path | None, at: dt.datetime) -> Directory:
@@ -82,10 +85,23 @@ def verify_directory(
     directory: Annotated[Path, typer.Argument(help="A signed directory file.")],
     authority: Annotated[Path, typer.Option(help="The network authority's certificate.")],
     at: Annotated[str | None, typer.Option(help="Verify as of this moment (ISO).")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Verify the authority's signature on a directory and summarise it."""
     with reported_errors():
         loaded = open_directory(directory, authority, parse_moment(at))
+    if as_json:
+        print_json(
+            {
+                "network": loaded.network.value,
+                "version": loaded.version,
+                "issued": loaded.issued.isoformat(),
+                "institutions": len(loaded.institutions),
+                "agreements": len(loaded.agreements),
+                "revoked_certificates": len(loaded.revoked),
+            }
+        )
+    else:
         typer.echo(
             f"valid {loaded.network.value} directory version {loaded.version} issued "
             f"{loaded.issued.isoformat()}: {len(loaded.institutions)} institutions, "
@@ -107,6 +123,7 @@ def check_policy(
     schema_version: Annotated[
         str, typer.Option(help="The document's schema version (1.0 or 2.0).")
     ] = "1.0",
+    as_json: JsonOption = False,
 ) -> None:
     """May SENDER send a document of this type and version for these branches to RECIPIENT
     on that day?"""
@@ -126,11 +143,29 @@ def check_policy(
             branches=branches,
             on=day,
         )
-        if isinstance(decision, Refused):
-            typer.echo(f"refused [{decision.reason.value}]: {decision.detail}")
-            raise typer.Exit(EXIT_INVALID)
-        basis = decision.agreement.id if decision.agreement else "national exchange"
-        typer.echo(f"permitted under {basis}")
+    if as_json:
+        print_json(_decision_report(decision))
+    elif isinstance(decision, Refused):
+        typer.echo(f"refused [{decision.reason.value}]: {decision.detail}")
+    else:
+        typer.echo(f"permitted under {_basis(decision)}")
+    if isinstance(decision, Refused):
+        raise typer.Exit(EXIT_INVALID)
+
+
+def _basis(decision: Permitted) -> str:
+    return decision.agreement.id if decision.agreement else "national exchange"
+
+
+def _decision_report(decision: Permitted | Refused) -> dict[str, object]:
+    if isinstance(decision, Refused):
+        return {
+            "permitted": False,
+            "basis": None,
+            "reason": decision.reason.value,
+            "detail": decision.detail,
+        }
+    return {"permitted": True, "basis": _basis(decision), "reason": None, "detail": None}
 
 
 #: How an institution id is written (gateway.codes checks it).

@@ -14,7 +14,7 @@ import enum
 import os
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +22,7 @@ import typer
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from gateway.cli._common import schema_problem
+from gateway.cli._common import JsonOption, print_json, schema_problem
 from gateway.config import NodeSettings, load_settings
 from gateway.directory import Directory
 from gateway.errors import (
@@ -46,7 +46,7 @@ from gateway.security import (
 from gateway.store import stored_schema
 from gateway.transport import probe
 
-__all__ = ["Finding", "Level", "examine", "register"]
+__all__ = ["Finding", "Level", "doctor", "examine"]
 
 #: A certificate that expires sooner than this is a warning: time to renew it.
 EXPIRY_WARNING = dt.timedelta(days=30)
@@ -442,21 +442,23 @@ def doctor(
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 2 when there are warnings but no failures.")
     ] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Check settings, key files, certificates, directory, store and broker; one line each.
 
     Exit 0 when nothing failed (warnings allowed), 1 when a check failed, 2 with --strict
     when a check warned.
     """
-    levels = set()
+    findings: list[Finding] = []
     for finding in examine(config, dt.datetime.now(dt.UTC)):
-        levels.add(finding.level)
-        typer.echo(finding.line())
+        findings.append(finding)
+        if not as_json:
+            # Line by line as the checks go: the broker's may take seconds to answer.
+            typer.echo(finding.line())
+    levels = {finding.level for finding in findings}
+    if as_json:
+        print_json({"ok": Level.FAIL not in levels, "findings": [asdict(f) for f in findings]})
     if Level.FAIL in levels:
         raise typer.Exit(1)
     if strict and Level.WARN in levels:
         raise typer.Exit(2)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(doctor)

@@ -1,234 +1,104 @@
-"""ssgw validate | convert | sign | verify | encrypt | decrypt."""
+"""ssgw validate | convert: documents on their own, without keys, a directory or a node."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import uuid
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from lxml import etree
 
 from gateway.cli._common import (
     EXIT_INVALID,
+    JsonOption,
+    OutputOption,
     parse_moment,
+    print_json,
     read_input,
-    read_passphrase,
     reported_errors,
     write_output,
 )
-from gateway.cli._directory import open_directory
-from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.documents import (
     LATEST_SCHEMA_VERSION,
-    CaseType,
-    DocumentAction,
-    EnvelopeHeader,
-    build_envelope,
+    Issue,
+    ValidatedDocument,
     convert_document,
-    document_from_json,
-    document_to_json,
+    read_json,
     validate_document,
 )
 from gateway.errors import ConfigurationError, ValidationFailed
-from gateway.exchange import DEFAULT_TIME_TO_LIVE, Credentials, verify_envelope
-from gateway.security import (
-    DecryptionKey,
-    KeyUse,
-    load_certificate,
-    load_private_key,
-    open_sealed,
-    seal,
-    sign_enveloped,
-)
 
-__all__ = ["register"]
+__all__ = ["convert", "parse_json", "validate"]
 
-DirectoryOption = Annotated[
-    Path | None, typer.Option("--directory", help="The signed network directory file.")
+TodayOption = Annotated[
+    str | None, typer.Option(help="Judge dates as of this day (default: today).")
 ]
-AuthorityOption = Annotated[
-    Path | None, typer.Option("--authority", help="The network authority's certificate (PEM).")
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
-]
-PassphraseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--passphrase-file",
-        help="File holding the key's passphrase (default: $GATEWAY_KEY_PASSPHRASE, if set).",
-    ),
-]
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """What validating one file found: the document, or its issues, or why it was unread."""
+
+    path: Path
+    document: ValidatedDocument | None = None
+    issues: tuple[Issue, ...] = ()
+    error: str | None = None
+
+    def lines(self) -> list[str]:
+        if self.document is not None:
+            kind = self.document.document_type.root_name
+            return [f"{self.path}: valid {kind} {self.document.schema_version}"]
+        if self.error is not None:
+            return [f"{self.path}: {self.error}"]
+        return [f"{self.path}: invalid ({len(self.issues)} issues)"] + [
+            f"  {issue}" for issue in self.issues
+        ]
+
+    def report(self) -> dict[str, object]:
+        document = self.document
+        return {
+            "file": str(self.path),
+            "valid": document is not None,
+            "document_type": document.document_type.root_name if document else None,
+            "schema_version": document.schema_version if document else None,
+            "issues": [asdict(issue) for issue in self.issues],
+            "error": self.error,
+        }
+
+
+def _check(path: Path, day: dt.date | None) -> _Checked:
+    try:
+        return _Checked(path, document=validate_document(read_input(path), today=day))
+    except ValidationFailed as error:
+        return _Checked(path, issues=error.issues)
+    except ConfigurationError as error:
+        return _Checked(path, error=error.detail)
 
 
 def validate(
     files: Annotated[list[Path], typer.Argument(help="XML documents to check.")],
-    today: Annotated[
-        str | None, typer.Option(help="Judge dates as of this day (default: today).")
-    ] = None,
+    today: TodayOption = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check documents against their schema and the business rules; exit 1 if any is invalid."""
     with reported_errors():
         day = parse_moment(today).date() if today else None
-    invalid = 0
-    for path in files:
-        try:
-            document = validate_document(read_input(path), today=day)
-        except ValidationFailed as error:
-            invalid += 1
-            typer.echo(f"{path}: invalid ({len(error.issues)} issues)")
-            for issue in error.issues:
-                typer.echo(f"  {issue}")
-        except ConfigurationError as error:
-            invalid += 1
-            typer.echo(f"{path}: {error.detail}")
-        else:
-            typer.echo(
-                f"{path}: valid {document.document_type.root_name} {document.schema_version}"
-            )
-    if invalid:
+    checked = [_check(path, day) for path in files]
+    if as_json:
+        print_json(
+            {
+                "valid": all(c.document is not None for c in checked),
+                "documents": [c.report() for c in checked],
+            }
+        )
+    else:
+        for result in checked:
+            for line in result.lines():
+                typer.echo(line)
+    if any(c.document is None for c in checked):
         raise typer.Exit(EXIT_INVALID)
-
-
-def sign(
-    document: Annotated[Path, typer.Argument(help="A business or technical document (XML).")],
-    key: Annotated[Path, typer.Option(help="The sender's signing key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="The sender's signing certificate (PEM).")],
-    to: Annotated[str, typer.Option("--to", help="The recipient institution, e.g. FR:CNAV.")],
-    case_id: Annotated[str | None, typer.Option(help="Case id (default: a new case).")] = None,
-    case_type_name: Annotated[
-        str | None,
-        typer.Option("--case-type", help="The case's type, for documents that act on a case."),
-    ] = None,
-    in_reply_to: Annotated[str | None, typer.Option(help="Message id this answers.")] = None,
-    ttl_hours: Annotated[
-        float, typer.Option(help="Hours until the message expires.")
-    ] = DEFAULT_TIME_TO_LIVE.total_seconds() / 3600,
-    passphrase_file: PassphraseOption = None,
-    output: OutputOption = None,
-) -> None:
-    """Validate a document, wrap it in an envelope and sign it (no policy check; see 'policy')."""
-    with reported_errors():
-        validated = validate_document(read_input(document))
-        credentials = Credentials.from_files(
-            signing_key=key,
-            signing_certificate=cert,
-            encryption_keys=[],
-            passphrase=read_passphrase(passphrase_file),
-        )
-        case_type = _case_type(case_type_name) or validated.document_type.case_type
-        if case_type is None:
-            raise ConfigurationError(
-                f"a {validated.document_type.root_name} acts on an existing case: "
-                "give its --case-type"
-            )
-        now = dt.datetime.now(dt.UTC)
-        header = EnvelopeHeader(
-            message_id=uuid.uuid4(),
-            case_id=_uuid(case_id, "--case-id") or uuid.uuid4(),
-            case_type=case_type,
-            document_set_id=uuid.uuid4(),
-            document_version=1,
-            action=DocumentAction.NEW,
-            sender=credentials.institution,
-            recipient=_institution(to),
-            document_type=validated.document_type,
-            schema_version=validated.schema_version,
-            created=now,
-            expires=now + dt.timedelta(hours=ttl_hours),
-            in_reply_to=_uuid(in_reply_to, "--in-reply-to"),
-        )
-        signed = sign_enveloped(build_envelope(header, validated.root), credentials.signing)
-        write_output(output, etree.tostring(signed, encoding="UTF-8", xml_declaration=True))
-
-
-def verify(
-    envelope: Annotated[Path, typer.Argument(help="A signed envelope (XML).")],
-    directory: DirectoryOption = None,
-    authority: AuthorityOption = None,
-    at: Annotated[str | None, typer.Option(help="Verify as of this moment (ISO).")] = None,
-) -> None:
-    """Verify an envelope's signature against the directory's certificate of its sender."""
-    with reported_errors():
-        moment = parse_moment(at)
-        network = open_directory(directory, authority, moment)
-        verified = verify_envelope(read_input(envelope), directory=network, now=moment)
-        header = verified.header
-        typer.echo(
-            f"valid signature by {header.sender} on {header.document_type.root_name} "
-            f"{header.message_id} for {header.recipient} (case {header.case_id}, "
-            f"expires {header.expires.isoformat()})"
-        )
-
-
-def encrypt(
-    envelope: Annotated[Path, typer.Argument(help="A signed envelope (XML).")],
-    cert: Annotated[
-        Path | None, typer.Option(help="The recipient's encryption certificate (PEM).")
-    ] = None,
-    to: Annotated[
-        str | None, typer.Option("--to", help="Or: the recipient, looked up in the directory.")
-    ] = None,
-    directory: DirectoryOption = None,
-    authority: AuthorityOption = None,
-    output: OutputOption = None,
-) -> None:
-    """Encrypt a signed envelope to its recipient as compact JWE."""
-    with reported_errors():
-        if (cert is None) == (to is None):
-            raise ConfigurationError("give either --cert or --to (with --directory)")
-        if cert is not None:
-            certificate = load_certificate(cert)
-        else:
-            moment = dt.datetime.now(dt.UTC)
-            network = open_directory(directory, authority, moment)
-            certificates = network.certificates(_institution(str(to)), KeyUse.ENCRYPTION, moment)
-            certificate = max(certificates, key=lambda c: c.not_valid_before_utc)
-        write_output(output, seal(read_input(envelope), certificate))
-
-
-def decrypt(
-    sealed: Annotated[Path, typer.Argument(help="A compact JWE made by 'ssgw encrypt'.")],
-    key: Annotated[Path, typer.Option(help="This institution's encryption key (PEM).")],
-    cert: Annotated[Path, typer.Option(help="This institution's encryption certificate (PEM).")],
-    passphrase_file: PassphraseOption = None,
-    output: OutputOption = None,
-) -> None:
-    """Decrypt a sealed envelope with this institution's encryption key."""
-    with reported_errors():
-        decryption = DecryptionKey(
-            load_private_key(key, read_passphrase(passphrase_file)), load_certificate(cert)
-        )
-        write_output(output, open_sealed(read_input(sealed).strip(), [decryption]))
-
-
-def _case_type(text: str | None) -> CaseType | None:
-    if text is None:
-        return None
-    try:
-        return CaseType(text)
-    except ValueError:
-        known = ", ".join(c.value for c in CaseType)
-        raise ConfigurationError(f"--case-type {text!r} is not one of {known}") from None
-
-
-def _uuid(text: str | None, option: str) -> uuid.UUID | None:
-    if text is None:
-        return None
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise ConfigurationError(f"{option} {text!r} is not a UUID") from None
-
-
-def _institution(text: str) -> InstitutionId:
-    try:
-        return parse_institution_id(text)
-    except InvalidIdentifier as error:
-        raise ConfigurationError(str(error)) from None
 
 
 def convert(
@@ -240,12 +110,13 @@ def convert(
         bool, typer.Option("--json", help="Write the JSON form instead of XML.")
     ] = False,
     output: OutputOption = None,
-    today: Annotated[
-        str | None, typer.Option(help="Judge dates as of this day (default: today).")
-    ] = None,
+    today: TodayOption = None,
 ) -> None:
     """Write a valid document in another schema version (1.0 to 2.0 loses nothing; 2.0 to 1.0
     only when the document uses nothing 1.0 lacks)."""
+    # Imported here: the JSON form is built on xmlschema, which validating does not need.
+    from gateway.documents import document_from_json, document_to_json
+
     with reported_errors():
         day = parse_moment(today).date() if today else None
         data = read_input(document)
@@ -260,13 +131,9 @@ def convert(
 
 
 def parse_json(data: bytes, where: str) -> object:
-    """Parse JSON input, or say in one line where it is broken."""
+    """Parse JSON input (nesting bounded), or say in one line where it is broken."""
     try:
-        return json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise ConfigurationError(f"{where} is not valid JSON: {error}") from None
-
-
-def register(app: typer.Typer) -> None:
-    for command in (validate, convert, sign, verify, encrypt, decrypt):
-        app.command()(command)
+        return read_json(data)
+    except ValidationFailed as error:
+        problem = error.issues[0].message.removeprefix("not JSON: ")
+        raise ConfigurationError(f"{where} is not valid JSON: {problem}") from None

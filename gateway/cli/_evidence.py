@@ -7,13 +7,13 @@ from typing import Annotated
 
 import typer
 
-from gateway.cli._common import EXIT_INVALID, read_input, reported_errors
+from gateway.cli._common import EXIT_INVALID, JsonOption, print_json, read_input, reported_errors
 from gateway.evidence import EvidenceBundle, verify_bundle
 from gateway.security import load_certificate
 
 __all__ = ["evidence_app"]
 
-evidence_app = typer.Typer(help="Check evidence bundles of messages.", no_args_is_help=True)
+evidence_app = typer.Typer(no_args_is_help=True)
 
 
 @evidence_app.command("verify")
@@ -29,6 +29,7 @@ def verify_evidence(
             "own copy is used, and the output says so.",
         ),
     ] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a bundle without the node: the envelope's and the receipt's signatures, their
     certificates against the authority, that the receipt acknowledges exactly this message,
@@ -37,9 +38,20 @@ def verify_evidence(
         anchor = load_certificate(root) if root is not None else None
         bundle = EvidenceBundle.from_json(read_input(bundle_file))
     checks = verify_bundle(bundle, root=anchor)
+    failed = [check.name for check in checks if not check.ok]
+    if as_json:
+        print_json(
+            {
+                "message_id": str(bundle.message_id),
+                "holds": not failed,
+                "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail} for c in checks],
+            }
+        )
+        if failed:
+            raise typer.Exit(EXIT_INVALID)
+        return
     for check in checks:
         typer.echo(f"{'ok' if check.ok else 'FAILED':<6}  {check.name}: {check.detail}")
-    failed = [check.name for check in checks if not check.ok]
     if failed:
         typer.echo(f"error: the evidence does not hold: {', '.join(failed)}", err=True)
         raise typer.Exit(EXIT_INVALID)

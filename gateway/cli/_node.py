@@ -14,18 +14,18 @@ from gateway.cli._common import reported_errors, require_current_schema
 from gateway.config import load_settings
 from gateway.errors import ConfigurationError
 from gateway.node import Actions, NotRetryable
-from gateway.node.runtime import serve
+from gateway.server import serve
 from gateway.store import Store, connect, migrate
 
-__all__ = ["apikey_app", "db_app", "opened_store", "register"]
+__all__ = ["apikey_app", "db_app", "demo", "message_app", "opened_store", "run"]
 
 ConfigOption = Annotated[
     Path | None,
     typer.Option("--config", "-c", help="The node's TOML settings (GATEWAY_* variables override)."),
 ]
 
-apikey_app = typer.Typer(help="Manage back-office API keys.", no_args_is_help=True)
-db_app = typer.Typer(help="Manage the node's store.", no_args_is_help=True)
+apikey_app = typer.Typer(no_args_is_help=True)
+db_app = typer.Typer(no_args_is_help=True)
 
 
 @contextmanager
@@ -79,7 +79,7 @@ def revoke_api_key(
         typer.echo(f"the API key of {name} is revoked")
 
 
-message_app = typer.Typer(help="Act on one message.", no_args_is_help=True)
+message_app = typer.Typer(no_args_is_help=True)
 
 
 @message_app.command("retry")
@@ -131,19 +131,17 @@ def demo(
     ] = "ssgw.",
 ) -> None:
     """Start a network of five institutions' nodes and play real exchanges through them."""
+    from gateway.cli._progress import progress
     from gateway.demo import run_demo
 
     with reported_errors():
         result = run_demo(
-            folder, once=once, base_port=base_port, amqp_url=amqp_url, namespace=namespace
+            folder,
+            once=once,
+            base_port=base_port,
+            amqp_url=amqp_url,
+            namespace=namespace,
+            show_progress=progress,
         )
     if result.failures:
         raise typer.Exit(1)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(run)
-    app.command()(demo)
-    app.add_typer(apikey_app, name="apikey")
-    app.add_typer(message_app, name="message")
-    app.add_typer(db_app, name="db")

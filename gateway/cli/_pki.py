@@ -14,7 +14,7 @@ from gateway.security import init_authority, issue_institution
 
 __all__ = ["pki_app"]
 
-pki_app = typer.Typer(help="Make the network's keys and certificates.", no_args_is_help=True)
+pki_app = typer.Typer(no_args_is_help=True)
 
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace existing keys.")]
 

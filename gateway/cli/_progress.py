@@ -2,8 +2,8 @@
 
 A bar goes to standard error and is erased when the work ends, so what a command prints on
 standard output stays as it was. Without a terminal on standard output (a pipe, a file, a
-test), or when the caller asks for none (``--json``), nothing at all is drawn: the steps are
-still counted, by a function that does nothing.
+test) nothing at all is drawn: the steps are still counted, by a function that does nothing.
+A command that reports in JSON draws no bar either, its reader being a program.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import Protocol
 
 __all__ = ["Advance", "progress", "watched"]
+
 
 class Advance(Protocol):
     """Moves a bar on by some steps; ``total`` sets the number of steps once it is known."""
@@ -31,13 +32,10 @@ def _ignore(steps: int = 1, *, total: int | None = None) -> None:
 
 
 @contextmanager
-def progress(description: str, total: int | None, *, enabled: bool = True) -> Iterator[Advance]:
-    """A bar over ``total`` steps (None while unknown), for the length of the block.
-
-    The block gets ``advance(steps=1, *, total=None)``. ``enabled=False`` (as for ``--json``)
-    or an unwatched process draws nothing.
-    """
-    if not (enabled and watched()):
+def progress(description: str, total: int | None) -> Iterator[Advance]:
+    """A bar over ``total`` steps (None while unknown), for the length of the block, which
+    gets ``advance(steps=1, *, total=None)``; nothing is drawn in an unwatched process."""
+    if not watched():
         yield _ignore
         return
     # Imported here: rich is not needed by a command that draws no bar.

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +12,7 @@ import typer
 
 from gateway.cli._common import reported_errors
 from gateway.cli._node import opened_store
+from gateway.cli._progress import progress, watched
 from gateway.config import load_settings
 from gateway.errors import ConfigurationError
 from gateway.node import CASE_READ_DOCUMENTS
@@ -17,7 +20,7 @@ from gateway.store import Retention
 
 __all__ = ["retention_app"]
 
-retention_app = typer.Typer(help="Apply the payload retention policy.", no_args_is_help=True)
+retention_app = typer.Typer(no_args_is_help=True)
 
 ConfigOption = Annotated[
     Path | None,
@@ -56,18 +59,15 @@ def run_retention(
         with opened_store(config) as store:
             now = dt.datetime.now(dt.UTC)
             before = (now - dt.timedelta(days=limit)).isoformat(timespec="seconds")
-
-            def progress(purged: int, due: int) -> None:
-                typer.echo(f"purged {purged} of {due}", err=True)
-
-            result = Retention(store.engine).run(
-                limit,
-                now=now,
-                keep_types=CASE_READ_DOCUMENTS,
-                dry_run=dry_run,
-                batch=batch_size,
-                progress=progress,
-            )
+            with _batches() as batch_done:
+                result = Retention(store.engine).run(
+                    limit,
+                    now=now,
+                    keep_types=CASE_READ_DOCUMENTS,
+                    dry_run=dry_run,
+                    batch=batch_size,
+                    progress=batch_done,
+                )
     if dry_run:
         typer.echo(
             f"{result.due} messages settled before {before} hold a payload; "
@@ -75,3 +75,21 @@ def run_retention(
         )
     else:
         typer.echo(f"purged the payloads of {result.purged} messages settled before {before}")
+
+
+@contextmanager
+def _batches() -> Iterator[Callable[[int, int], None]]:
+    """What to do after each batch: move a bar for someone at a terminal, else write a line
+    for the log of a scheduled run."""
+    if not watched():
+        yield lambda purged, due: typer.echo(f"purged {purged} of {due}", err=True)
+        return
+    with progress("purging payloads", None) as advance:
+        shown = 0
+
+        def moved(purged: int, due: int) -> None:
+            nonlocal shown
+            advance(purged - shown, total=due)
+            shown = purged
+
+        yield moved

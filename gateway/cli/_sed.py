@@ -9,8 +9,14 @@ from typing import Annotated
 
 import typer
 
-from gateway.cli._common import parse_moment, read_input, reported_errors, write_output
-from gateway.cli._documents import OutputOption, parse_json
+from gateway.cli._common import (
+    OutputOption,
+    parse_moment,
+    read_input,
+    reported_errors,
+    write_output,
+)
+from gateway.cli._documents import parse_json
 from gateway.codes import InvalidIdentifier, parse_institution_id
 from gateway.documents import document_to_json, validate_document
 from gateway.errors import ConfigurationError
@@ -18,10 +24,7 @@ from gateway.sed import Loss, Transmission, export_sed, import_sed
 
 __all__ = ["sed_app"]
 
-sed_app = typer.Typer(
-    help="SED JSON (the EU's Structured Electronic Documents) in and out of our documents.",
-    no_args_is_help=True,
-)
+sed_app = typer.Typer(no_args_is_help=True)
 
 TodayOption = Annotated[
     str | None, typer.Option(help="Judge dates as of this day (default: today).")

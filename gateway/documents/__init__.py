@@ -5,6 +5,8 @@ Pure logic: nothing here performs I/O beyond reading the project's own schema fi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from gateway.documents._catalogue import (
     BASE_SCHEMA_VERSION,
     COMMON_NAMESPACE,
@@ -26,7 +28,9 @@ from gateway.documents._envelope import (
     validate_envelope,
 )
 from gateway.documents._issues import Issue, location_path
-from gateway.documents._json import document_from_json, document_to_json
+
+if TYPE_CHECKING:
+    from gateway.documents._json import document_from_json, document_to_json
 from gateway.documents._json_text import MAX_JSON_DEPTH, read_json
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted, reparser
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
@@ -68,3 +72,14 @@ __all__ = [
     "validate_element",
     "validate_envelope",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Our JSON form is read with xmlschema, whose import costs more than the rest of the
+    # package: it is loaded when first asked for, so that validating XML (the hot path, and
+    # `ssgw validate`) never pays for it.
+    if name in {"document_from_json", "document_to_json"}:
+        from gateway.documents import _json
+
+        return getattr(_json, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

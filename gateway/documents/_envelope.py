@@ -12,7 +12,7 @@ from lxml import etree
 
 from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.documents._catalogue import ENVELOPE_NAMESPACE, CaseType, DocumentType
-from gateway.documents._issues import Issue
+from gateway.documents._issues import issue_at
 from gateway.documents._registry import envelope_schema, schema_issues
 from gateway.errors import ValidationFailed
 
@@ -121,7 +121,7 @@ def validate_envelope(envelope: etree._Element) -> None:
     """Check the envelope against its schema and its header against its body."""
     if envelope.tag != _E + "Envelope":
         raise ValidationFailed(
-            [Issue.at(envelope, "envelope.not-an-envelope", "the root element is not an Envelope")]
+            [issue_at(envelope, "envelope.not-an-envelope", "the root element is not an Envelope")]
         )
     issues = schema_issues(envelope_schema(), envelope.getroottree())
     if issues:
@@ -134,7 +134,7 @@ def validate_envelope(envelope: etree._Element) -> None:
     if case_type is not None and not document_type.allowed_in(CaseType(case_type.text or "")):
         raise ValidationFailed(
             [
-                Issue.at(
+                issue_at(
                     case_type,
                     "envelope.case-type-mismatch",
                     f"a {document_type.root_name} does not belong in a {case_type.text} case",
@@ -148,14 +148,14 @@ def validate_envelope(envelope: etree._Element) -> None:
             parse_institution_id(node.text)
         except InvalidIdentifier as error:
             raise ValidationFailed(
-                [Issue.at(node, "envelope.institution-id", str(error))]
+                [issue_at(node, "envelope.institution-id", str(error))]
             ) from None
     if etree.QName(body).localname != descriptor.get("type") or body.get(
         "schemaVersion"
     ) != descriptor.get("schemaVersion"):
         raise ValidationFailed(
             [
-                Issue.at(
+                issue_at(
                     descriptor,
                     "envelope.body-mismatch",
                     "the header's document type or schema version differs from the body's",
@@ -169,7 +169,7 @@ def envelope_body(envelope: etree._Element) -> etree._Element:
     body = envelope.find(_E + "Body")
     if body is None or len(body) != 1:
         raise ValidationFailed(
-            [Issue.at(envelope, "envelope.no-body", "the envelope must hold exactly one document")]
+            [issue_at(envelope, "envelope.no-body", "the envelope must hold exactly one document")]
         )
     return body[0]
 
@@ -196,7 +196,7 @@ def read_header(envelope: etree._Element) -> EnvelopeHeader:
         head = envelope.find(_E + "Header")
         raise ValidationFailed(
             [
-                Issue.at(
+                issue_at(
                     head if head is not None else envelope,
                     "envelope.header-unreadable",
                     f"a header value cannot be read: {error}",

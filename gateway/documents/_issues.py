@@ -1,43 +1,24 @@
-"""What is wrong with a document: one :class:`Issue` per problem, with where it is."""
+"""Where in a document a problem is: issues located at an element, and readable paths.
+
+:class:`Issue` itself belongs to the error tree (``gateway.errors``), which carries it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree
 
-__all__ = ["Issue", "location_path"]
+from gateway.errors import Issue
+
+__all__ = ["Issue", "issue_at", "location_path"]
 
 
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem found in a document.
-
-    ``code`` is stable and machine-readable (``xml.*`` for well-formedness and limits,
-    ``schema.*`` for XSD violations, ``rule.*`` for business rules); ``message`` is for people;
-    ``line`` and ``path`` say where, when known. Messages never quote personal data.
-    """
-
-    code: str
-    message: str
-    line: int | None = None
-    path: str | None = None
-
-    @classmethod
-    def at(cls, element: etree._Element, code: str, message: str) -> Issue:
-        """An issue located at ``element`` (its source line and its XPath in the document)."""
-        return cls(
-            code=code,
-            message=message,
-            line=element.sourceline,
-            path=location_path(element),
-        )
-
-    def __str__(self) -> str:
-        where = ":".join(str(part) for part in (self.line, self.path) if part is not None)
-        return (
-            f"{where}: [{self.code}] {self.message}" if where else f"[{self.code}] {self.message}"
-        )
+def issue_at(element: etree._Element, code: str, message: str) -> Issue:
+    """An issue located at ``element`` (its source line and its XPath in the document)."""
+    return Issue(
+        code=code,
+        message=message,
+        line=element.sourceline,
+        path=location_path(element),
+    )
 
 
 def location_path(element: etree._Element) -> str:

@@ -15,7 +15,7 @@ from lxml import etree
 from xmlschema.validators import XMLSchemaChildrenValidationError, XMLSchemaValidationError
 
 from gateway.documents._catalogue import DocumentType
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 from gateway.documents._json_errors import value_message
 from gateway.documents._json_schema import family_schema
 
@@ -57,10 +57,10 @@ def _issue(error: XMLSchemaValidationError) -> Issue | None:
         return _children_issue(error, element)
     reason = str(error.reason or "")
     if "attribute" in reason and "missing" in reason:
-        return Issue.at(element, "schema.attribute", "a required attribute is missing")
+        return issue_at(element, "schema.attribute", "a required attribute is missing")
     if "duplicated value" in reason:
-        return Issue.at(element, "schema.identity", "repeats a value that may occur only once here")
-    return Issue.at(element, "schema.value", value_message(error.validator))
+        return issue_at(element, "schema.identity", "repeats a value that may occur only once here")
+    return issue_at(element, "schema.value", value_message(error.validator))
 
 
 def _children_issue(error: XMLSchemaChildrenValidationError, parent: etree._Element) -> Issue:
@@ -70,9 +70,9 @@ def _children_issue(error: XMLSchemaChildrenValidationError, parent: etree._Elem
         message = f"{_name(child)} is not expected here"
         if expected:
             message += f"; expected: {expected}"
-        return Issue.at(child, "schema.element-content", message)
+        return issue_at(child, "schema.element-content", message)
     missing = expected or "a required element"
-    return Issue.at(
+    return issue_at(
         parent, "schema.element-content", f"{missing} is missing at the end of {_name(parent)}"
     )
 

@@ -11,10 +11,9 @@ from lxml import etree
 from gateway.codes import Branch
 from gateway.documents import rules
 from gateway.documents._catalogue import SUPPORTED_SCHEMA_VERSIONS, DocumentType
-from gateway.documents._issues import Issue
+from gateway.documents._issues import issue_at
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted
 from gateway.documents._registry import family_schema, schema_issues
-from gateway.documents._report import complete_schema_issues
 from gateway.errors import ValidationFailed
 
 __all__ = ["ValidatedDocument", "validate_document", "validate_element"]
@@ -53,7 +52,7 @@ def validate_element(root: etree._Element, *, today: dt.date | None = None) -> V
         known = ", ".join(sorted(t.root_name for t in DocumentType))
         raise ValidationFailed(
             [
-                Issue.at(
+                issue_at(
                     root,
                     "schema.unknown-document",
                     f"{etree.QName(root).localname!r} in namespace "
@@ -67,7 +66,7 @@ def validate_element(root: etree._Element, *, today: dt.date | None = None) -> V
         supported = ", ".join(sorted(SUPPORTED_SCHEMA_VERSIONS))
         raise ValidationFailed(
             [
-                Issue.at(
+                issue_at(
                     root,
                     "schema.unsupported-version",
                     f"schemaVersion {version!r} is not supported (supported: {supported})",
@@ -79,6 +78,9 @@ def validate_element(root: etree._Element, *, today: dt.date | None = None) -> V
     tree = root.getroottree() if root.getparent() is None else etree.ElementTree(_detached(root))
     issues = schema_issues(family_schema(document_type.family, version), tree)
     if issues:
+        # Off the hot path, and slow to import (xmlschema): only a refused document needs it.
+        from gateway.documents._report import complete_schema_issues
+
         raise ValidationFailed(complete_schema_issues(document_type, version, tree, issues))
     document_root = tree.getroot()
     issues = rules.check(

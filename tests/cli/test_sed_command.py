@@ -66,6 +66,7 @@ def test_what_the_sed_leaves_to_the_exchange_comes_from_the_options(tmp_path: Pa
     ("content", "options", "code", "words"),
     [
         (b"{nope", (), 2, "is not valid JSON"),
+        (b"[" * 2_000 + b"]" * 2_000, (), 2, "levels deep"),
         (b'{"sed": "X001"}', (), 1, "[sed.unknown-type]"),
         (b"[]", (), 1, "[sed.malformed]"),
         (b"{}", ("--sender", "at:ams"), 2, "--sender: 'at:ams' is not an institution id"),

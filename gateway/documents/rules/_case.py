@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._support import first, text, xpath
 
@@ -27,7 +27,7 @@ def check_reminder(root: etree._Element, today: datetime.date) -> Iterator[Issue
     """The reminded message id is not the nil UUID, which names no message."""
     element = first(_REMINDED, root)
     if element is not None and text(element) == str(uuid.UUID(int=0)):
-        yield Issue.at(
+        yield issue_at(
             element,
             "rule.message-id-nil",
             "the reminded message id is the nil UUID, which names no message",

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._periods import overlaps, span_of
 from ._person import birth_date
@@ -93,13 +93,13 @@ def check_claim(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
     deceased = first(_DECEASED, root)
     survivors = text(kind_element) == "survivors"
     if survivors and deceased is None and kind_element is not None:
-        yield Issue.at(
+        yield issue_at(
             kind_element,
             "rule.deceased-person-missing",
             "a survivors' claim must name the deceased person",
         )
     if not survivors and deceased is not None:
-        yield Issue.at(
+        yield issue_at(
             deceased,
             "rule.deceased-person-unexpected",
             "only a survivors' claim names a deceased person",
@@ -109,12 +109,12 @@ def check_claim(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
     claimant = first(_CLAIMANT, root)
     if claim_date_element is not None and claimed is not None:
         if is_future(claimed, today):
-            yield Issue.at(
+            yield issue_at(
                 claim_date_element, "rule.claim-date-in-future", "claim date lies in the future"
             )
         born = birth_date(claimant) if claimant is not None else None
         if born is not None and claimed < born:
-            yield Issue.at(
+            yield issue_at(
                 claim_date_element,
                 "rule.claim-date-before-birth",
                 "claim date lies before the claimant's birth date",
@@ -140,9 +140,9 @@ def _check_iban(root: etree._Element) -> Iterator[Issue]:
     if iban is None:
         return
     if known_country(text(iban)[:2]) is None:
-        yield Issue.at(iban, "rule.iban-country-unknown", "IBAN country code is not known")
+        yield issue_at(iban, "rule.iban-country-unknown", "IBAN country code is not known")
     elif not iban_is_valid(text(iban)):
-        yield Issue.at(iban, "rule.iban-checksum-invalid", "IBAN check digits are wrong")
+        yield issue_at(iban, "rule.iban-checksum-invalid", "IBAN check digits are wrong")
 
 
 def _check_family(
@@ -159,7 +159,7 @@ def _check_family(
             and born < parent_born
             and relationship in _CHILDREN_YOUNGER_THAN_PARENT
         ):
-            yield Issue.at(
+            yield issue_at(
                 child_element,
                 "rule.child-born-before-parent",
                 f"a child related as {relationship!r} is born before the insured person",
@@ -175,7 +175,7 @@ def _check_union_date(holder: etree._Element, *births: datetime.date | None) -> 
     if union_element is None or united is None:
         return
     if any(born is not None and united < born for born in births):
-        yield Issue.at(
+        yield issue_at(
             union_element,
             "rule.union-before-birth",
             "the union is dated before the birth of one of the partners",
@@ -188,7 +188,7 @@ def _check_new_union(root: etree._Element, deceased: etree._Element | None) -> I
     if new_union is None:
         return
     if deceased is None:
-        yield Issue.at(
+        yield issue_at(
             new_union,
             "rule.new-union-unexpected",
             "only a survivors' claim states a new union after the death",
@@ -198,7 +198,7 @@ def _check_new_union(root: etree._Element, deceased: etree._Element | None) -> I
     united = date_value(date_element)
     died = date_value(first(_DEATH_DATE, deceased))
     if date_element is not None and united is not None and died is not None and united < died:
-        yield Issue.at(
+        yield issue_at(
             date_element,
             "rule.new-union-before-death",
             "the survivor's new union is dated before the death",
@@ -214,7 +214,7 @@ def _check_union_with_deceased(
     united = date_value(union_element)
     died = date_value(first(_DEATH_DATE, deceased))
     if union_element is not None and united is not None and died is not None and united > died:
-        yield Issue.at(
+        yield issue_at(
             union_element,
             "rule.union-after-death",
             "the union with the deceased is dated after the death",
@@ -226,7 +226,7 @@ def _check_deceased_pension(deceased: etree._Element) -> Iterator[Issue]:
     pensions = elements(_DECEASED_PENSIONS, deceased)
     # xs:boolean writes false as "false" or "0".
     if received is not None and text(received) in {"false", "0"} and pensions:
-        yield Issue.at(
+        yield issue_at(
             pensions[0],
             "rule.deceased-pension-unexpected",
             "a pension of the deceased is given, but the deceased is said to receive none",
@@ -240,7 +240,7 @@ def _check_representation(root: etree._Element) -> Iterator[Issue]:
         and text(recipient) in {"representative", "both"}
         and first(_REPRESENTATIVE, root) is None
     ):
-        yield Issue.at(
+        yield issue_at(
             recipient,
             "rule.representative-missing",
             f"decision recipient is {text(recipient)!r}, but no representative is named",
@@ -249,7 +249,7 @@ def _check_representation(root: etree._Element) -> Iterator[Issue]:
 
 def _check_other_benefits(root: etree._Element) -> Iterator[Issue]:
     for amount in elements(_REFUSED_BENEFIT_AMOUNTS, root):
-        yield Issue.at(amount, "rule.amount-unexpected", "a refused benefit has no amount")
+        yield issue_at(amount, "rule.amount-unexpected", "a refused benefit has no amount")
 
 
 def _check_deferrals(root: etree._Element, claimed: datetime.date | None) -> Iterator[Issue]:
@@ -258,7 +258,7 @@ def _check_deferrals(root: etree._Element, claimed: datetime.date | None) -> Ite
     for until_element in elements(_DEFERRED_UNTIL, root):
         until = date_value(until_element)
         if until is not None and until < claimed:
-            yield Issue.at(
+            yield issue_at(
                 until_element,
                 "rule.deferral-before-claim",
                 "claim is deferred until a day before the claim date",
@@ -269,7 +269,7 @@ def _check_other_explained(root: etree._Element) -> Iterator[Issue]:
     # The same convention as the coded reasons: a code 'other' is explained in a Text.
     for coded in elements(_CODED_WITH_TEXT, root):
         if text(first(_CODE, coded)) == "other" and first(_TEXT, coded) is None:
-            yield Issue.at(coded, "rule.text-missing", "code 'other' needs a text that explains it")
+            yield issue_at(coded, "rule.text-missing", "code 'other' needs a text that explains it")
 
 
 def _check_death(
@@ -283,16 +283,16 @@ def _check_death(
     if death_element is None or died is None:
         return
     if is_future(died, today):
-        yield Issue.at(
+        yield issue_at(
             death_element, "rule.death-date-in-future", "date of death lies in the future"
         )
     born = birth_date(deceased)
     if born is not None and died < born:
-        yield Issue.at(
+        yield issue_at(
             death_element, "rule.death-before-birth", "date of death lies before the birth date"
         )
     if claimed is not None and claim_date_element is not None and claimed < died:
-        yield Issue.at(
+        yield issue_at(
             claim_date_element,
             "rule.claim-date-before-death",
             "a survivors' claim is dated before the death it rests on",
@@ -306,7 +306,7 @@ def check_acknowledgement(root: etree._Element, today: datetime.date) -> Iterato
     if received_element is None or received is None:
         return
     if is_future(received, today):
-        yield Issue.at(
+        yield issue_at(
             received_element,
             "rule.received-date-in-future",
             f"claim is said to be received in the future ({received})",
@@ -314,7 +314,7 @@ def check_acknowledgement(root: etree._Element, today: datetime.date) -> Iterato
     expected_element = first(_EXPECTED_BY, root)
     expected = date_value(expected_element)
     if expected_element is not None and expected is not None and expected < received:
-        yield Issue.at(
+        yield issue_at(
             expected_element,
             "rule.expected-decision-before-receipt",
             f"decision expected by {expected}, before the claim was received ({received})",
@@ -339,13 +339,13 @@ def check_decision(root: etree._Element, today: datetime.date) -> Iterator[Issue
             (_EFFECTIVE_FROM, "rule.effective-date-missing", "the date it is due from", False),
         ):
             if first(path, root) is None and not (in_periods and calculation_periods):
-                yield Issue.at(result, code, f"a granted benefit must state {what}")
+                yield issue_at(result, code, f"a granted benefit must state {what}")
     elif result is not None and text(result) == "refused":
         if not elements(_DECISION_REASONS, root):
-            yield Issue.at(result, "rule.reason-missing", "a refusal must give at least one reason")
+            yield issue_at(result, "rule.reason-missing", "a refusal must give at least one reason")
         for element in (amount, net_amount, *calculation_periods):
             if element is not None:
-                yield Issue.at(element, "rule.amount-unexpected", "a refused benefit has no amount")
+                yield issue_at(element, "rule.amount-unexpected", "a refused benefit has no amount")
     if amount is not None and net_amount is not None:
         yield from _check_net_amount(amount, net_amount)
     yield from _check_calculation_periods(root, calculation_periods)
@@ -367,14 +367,14 @@ def _check_calculation_periods(
     )
     effective_from = date_value(first(_EFFECTIVE_FROM, root))
     if spans and effective_from is not None and spans[0].start < effective_from:
-        yield Issue.at(
+        yield issue_at(
             spans[0].start_element,
             "rule.calculation-before-effective-date",
             f"calculation period starts ({spans[0].start}) before the benefit is due"
             f" ({effective_from})",
         )
     for span, reach in overlaps(spans):
-        yield Issue.at(
+        yield issue_at(
             span.period,
             "rule.calculation-periods-overlap",
             f"calculation period ({span.describe()}) overlaps the one {reach.describe()}",
@@ -383,7 +383,7 @@ def _check_calculation_periods(
 
 def _check_net_amount(amount: etree._Element, net_amount: etree._Element) -> Iterator[Issue]:
     if amount.get("currency") != net_amount.get("currency"):
-        yield Issue.at(
+        yield issue_at(
             net_amount,
             "rule.currency-mismatch",
             "net amount is in another currency than the gross amount",
@@ -391,7 +391,7 @@ def _check_net_amount(amount: etree._Element, net_amount: etree._Element) -> Ite
         return
     gross, net = decimal_value(amount), decimal_value(net_amount)
     if gross is not None and net is not None and net > gross:
-        yield Issue.at(
+        yield issue_at(
             net_amount, "rule.net-exceeds-gross", "net amount is larger than the gross amount"
         )
 
@@ -402,7 +402,7 @@ def _check_decision_dates(root: etree._Element, today: datetime.date) -> Iterato
     if decision_element is None or decided is None:
         return
     if is_future(decided, today):
-        yield Issue.at(
+        yield issue_at(
             decision_element,
             "rule.decision-date-in-future",
             f"decision date ({decided}) lies in the future",
@@ -410,7 +410,7 @@ def _check_decision_dates(root: etree._Element, today: datetime.date) -> Iterato
     deadline_element = first(_APPEAL_DEADLINE, root)
     deadline = date_value(deadline_element)
     if deadline_element is not None and deadline is not None and deadline <= decided:
-        yield Issue.at(
+        yield issue_at(
             deadline_element,
             "rule.appeal-deadline-before-decision",
             f"appeal deadline ({deadline}) is not after the decision date ({decided})",
@@ -424,7 +424,7 @@ def _check_pro_rata(root: etree._Element) -> Iterator[Issue]:
     numerator = decimal_value(first(_NUMERATOR, pro_rata))
     denominator = decimal_value(first(_DENOMINATOR, pro_rata))
     if numerator is not None and denominator is not None and numerator > denominator:
-        yield Issue.at(
+        yield issue_at(
             pro_rata,
             "rule.pro-rata-above-one",
             f"pro-rata fraction {numerator}/{denominator} is larger than one",

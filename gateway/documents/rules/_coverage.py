@@ -9,7 +9,7 @@ from typing import Final
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._periods import span_of
 from ._places import institution_country, unknown_countries
@@ -149,7 +149,7 @@ def _countries(names: Iterable[str]) -> str:
 
 def _check_posting_end(root: etree._Element, period: etree._Element | None) -> Iterator[Issue]:
     if period is not None and _is_posting(root) and child(period, COMMON, "End") is None:
-        yield Issue.at(
+        yield issue_at(
             period, "rule.posting-without-end", "a posting is temporary, so its period needs an end"
         )
 
@@ -168,7 +168,7 @@ def check_request(root: etree._Element, today: datetime.date) -> Iterator[Issue]
             continue
         hosts.append(host)
         if host == sending:
-            yield Issue.at(
+            yield issue_at(
                 host_element,
                 "rule.sending-equals-host-country",
                 f"sending and host country are both {host}",
@@ -184,7 +184,7 @@ def _check_places_in_hosts(root: etree._Element, hosts: list[str]) -> Iterator[I
     for country_element in elements(_WORK_ADDRESS_COUNTRIES, root):
         country = known_country(text(country_element))
         if country is not None and country not in hosts:
-            yield Issue.at(
+            yield issue_at(
                 country_element,
                 "rule.work-address-outside-host-country",
                 f"a posted worker works in the host {_countries(hosts)}, but a place of work"
@@ -208,14 +208,14 @@ def _check_purpose(root: etree._Element) -> Iterator[Issue]:
     purpose = text(element)
     document = etree.QName(root).localname
     if purpose not in _DOCUMENT_PURPOSES.get(document, frozenset()):
-        yield Issue.at(
+        yield issue_at(
             element, "rule.purpose-contradicts-document", f"a {document} is not sent as {purpose}"
         )
         return
     kind = text(first(_KIND, root))
     kinds = PURPOSE_KINDS.get(purpose)
     if kinds is not None and kind not in kinds:
-        yield Issue.at(
+        yield issue_at(
             element,
             "rule.purpose-contradicts-kind",
             f"a {purpose} is about {' or '.join(sorted(kinds))}, not {kind}",
@@ -231,13 +231,13 @@ def _check_provisions(root: etree._Element) -> Iterator[Issue]:
         if provision == "other":
             unexplained = unexplained if unexplained is not None else element
         elif allowed is not None and provision not in allowed:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.legal-basis-contradicts-kind",
                 f"provision {provision} does not decide the coverage kind {kind}",
             )
     if unexplained is not None and first(_PROVISION_IN_WORDS, root) is None:
-        yield Issue.at(
+        yield issue_at(
             unexplained,
             "rule.text-missing",
             "provision code 'other' needs the legal basis in words",
@@ -251,7 +251,7 @@ def _check_open_period_markers(
     if end is None:
         return
     for marker in elements(_OPEN_PERIOD_MARKERS, root):
-        yield Issue.at(
+        yield issue_at(
             marker,
             "rule.open-period-marker-with-end",
             f"{etree.QName(marker).localname} says the period has no end, but it ends on"
@@ -267,7 +267,7 @@ def _check_earlier_postings(root: etree._Element, period: etree._Element | None)
         earlier = span_of(earlier_period)
         # An earlier posting without an end is still running, so it cannot come before.
         if earlier is not None and (earlier.end is None or earlier.end >= concerned.start):
-            yield Issue.at(
+            yield issue_at(
                 earlier_period,
                 "rule.earlier-posting-not-before-period",
                 f"earlier posting ({earlier.describe()}) does not end before the period"
@@ -287,7 +287,7 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
         certified_end = certified_span.end or datetime.date.max
         requested_end = requested_span.end or datetime.date.max
         if certified_span.start < requested_span.start or certified_end > requested_end:
-            yield Issue.at(
+            yield issue_at(
                 certified_span.period,
                 "rule.certificate-outside-requested-period",
                 f"certified period ({certified_span.describe()}) reaches outside the requested"
@@ -297,7 +297,7 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
     applicable = known_country(text(first(_APPLICABLE, root)))
     issuer_country = institution_country(text(issuer))
     if issuer is not None and applicable is not None and issuer_country not in (None, applicable):
-        yield Issue.at(
+        yield issue_at(
             issuer,
             "rule.issuer-country-mismatch",
             f"a certificate for the legislation of {applicable} is issued by an institution"
@@ -311,7 +311,7 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
 def _check_hosts_not_applicable(root: etree._Element, applicable: str | None) -> Iterator[Issue]:
     for host_element in elements(_HOSTS, root):
         if applicable is not None and known_country(text(host_element)) == applicable:
-            yield Issue.at(
+            yield issue_at(
                 host_element,
                 "rule.host-country-is-applicable-legislation",
                 f"{applicable} is the country whose legislation applies, not a host country",
@@ -322,20 +322,20 @@ def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iter
     issued_element = first(_ISSUED_ON, root)
     issued = date_value(issued_element)
     if issued_element is not None and issued is not None and is_future(issued, today):
-        yield Issue.at(
+        yield issue_at(
             issued_element, "rule.issue-date-in-future", f"issue date ({issued}) lies in the future"
         )
     decision_kind = first(_DECISION_KIND, root)
     previous_element = first(_PREVIOUS_DECISION, root)
     amending = text(decision_kind) == "amending"
     if amending and previous_element is None and decision_kind is not None:
-        yield Issue.at(
+        yield issue_at(
             decision_kind,
             "rule.previous-decision-date-missing",
             "an amending decision must give the date of the decision it amends",
         )
     if not amending and previous_element is not None:
-        yield Issue.at(
+        yield issue_at(
             previous_element,
             "rule.previous-decision-date-unexpected",
             "only an amending decision has a previous decision",
@@ -347,7 +347,7 @@ def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iter
         and issued is not None
         and previous >= issued
     ):
-        yield Issue.at(
+        yield issue_at(
             previous_element,
             "rule.previous-decision-not-before-issue",
             f"previous decision ({previous}) is not before this certificate's issue date"
@@ -360,7 +360,7 @@ def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]
     decided_element = first(_DECIDED_ON, root)
     decided = date_value(decided_element)
     if decided_element is not None and decided is not None and is_future(decided, today):
-        yield Issue.at(
+        yield issue_at(
             decided_element,
             "rule.decision-date-in-future",
             f"decision date ({decided}) lies in the future",
@@ -376,7 +376,7 @@ def check_withdrawal(root: etree._Element, today: datetime.date) -> Iterator[Iss
     # The same one day of tolerance as is_future: the sender's day may begin before ours.
     latest = today + datetime.timedelta(days=1) + WITHDRAWAL_NOTICE
     if element is not None and withdrawn is not None and withdrawn > latest:
-        yield Issue.at(
+        yield issue_at(
             element,
             "rule.withdrawal-too-far-ahead",
             f"a withdrawal takes effect at most {WITHDRAWAL_NOTICE.days} days ahead, not from"

@@ -10,7 +10,7 @@ from fractions import Fraction
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._person import birth_date
 from ._places import institution_country, unknown_register_countries
@@ -120,7 +120,7 @@ def check_period_order(root: etree._Element, today: datetime.date) -> Iterator[I
         if span is None or span.end is None or span.end_element is None:
             continue
         if span.end < span.start:
-            yield Issue.at(
+            yield issue_at(
                 span.end_element,
                 "rule.period-end-before-start",
                 f"period ends ({span.end}) before it starts ({span.start})",
@@ -134,19 +134,19 @@ def check_periods_of_record(root: etree._Element, today: datetime.date) -> Itera
     spans = [span for span in map(span_of, elements(_RECORDED_PERIODS, root)) if span is not None]
     for span in spans:
         if is_future(span.start, today):
-            yield Issue.at(
+            yield issue_at(
                 span.start_element,
                 "rule.period-starts-in-future",
                 f"period starts ({span.start}) in the future",
             )
         elif span.end is not None and span.end_element is not None and is_future(span.end, today):
-            yield Issue.at(
+            yield issue_at(
                 span.end_element,
                 "rule.period-ends-in-future",
                 f"period ends ({span.end}) in the future; a period still running has no end",
             )
         if born is not None and span.start < born:
-            yield Issue.at(
+            yield issue_at(
                 span.start_element,
                 "rule.period-before-birth",
                 "period starts before the person's birth date",
@@ -163,7 +163,7 @@ def _check_unknown_end_placed(span: Span) -> Iterator[Issue]:
     # From 2.0 on a period may be stated by its dates alone; one whose end is unknown has no
     # dates to state it by, so only its duration says how long it lasted.
     if span.end_unknown and "Duration" not in span.parts:
-        yield Issue.at(
+        yield issue_at(
             span.parts["EndUnknown"],
             "rule.duration-missing-for-unknown-end",
             "a period whose end is unknown needs a duration that says how long it lasted",
@@ -175,7 +175,7 @@ def _check_institution_country(span: Span) -> Iterator[Issue]:
     country = known_country(text(span.parts.get("Country")))
     holder_country = institution_country(institution)
     if country is not None and holder_country is not None and country != holder_country:
-        yield Issue.at(
+        yield issue_at(
             span.period,
             "rule.institution-country-mismatch",
             f"institution {institution} does not belong to {country}, the period's country",
@@ -238,7 +238,7 @@ def _check_duration(span: Span, today: datetime.date) -> Iterator[Issue]:
     # Mixed units are compared as shares of the span, so "1 month and 10 days" fits 41 days.
     if share > 1:
         until = f"{end}" if span.end is not None else f"{end} (running, counted to today)"
-        yield Issue.at(
+        yield issue_at(
             durations[0],
             "rule.duration-exceeds-span",
             f"duration ({' + '.join(described)}) is longer than the period from {span.start}"
@@ -300,7 +300,7 @@ def _check_overlaps(spans: list[Span]) -> Iterator[Issue]:
         groups[key].append(span)
     for (institution, kind, _), members in groups.items():
         for span, reach in overlaps(members):
-            yield Issue.at(
+            yield issue_at(
                 span.period,
                 "rule.periods-overlap-same-institution",
                 f"period ({span.describe()}) overlaps the {kind} period ({reach.describe()})"
@@ -315,13 +315,13 @@ def check_request(root: etree._Element, today: datetime.date) -> Iterator[Issue]
     if claim_date_element is None or claimed is None:
         return
     if is_future(claimed, today):
-        yield Issue.at(
+        yield issue_at(
             claim_date_element, "rule.claim-date-in-future", "claim date lies in the future"
         )
     person = first(_DOCUMENT_PERSON, root)
     born = birth_date(person) if person is not None else None
     if born is not None and claimed < born:
-        yield Issue.at(
+        yield issue_at(
             claim_date_element,
             "rule.claim-date-before-birth",
             "claim date lies before the person's birth date",
@@ -336,7 +336,7 @@ def check_reply(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
     """
     reason = first(_NO_PERIODS_REASON, root)
     if reason is not None and text(reason) == "other" and first(_REPLY_REMARKS, root) is None:
-        yield Issue.at(
+        yield issue_at(
             reason,
             "rule.remarks-missing",
             "no periods found for reason 'other', but no remarks explain why",
@@ -355,7 +355,7 @@ def _check_relevance(period: etree._Element) -> Iterator[Issue]:
     for element in elements(_RELEVANCE_BRANCHES, period):
         if text(element) not in counted:
             purpose = etree.QName(element).localname.lower()
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.relevance-outside-counts-for",
                 f"period is relevant to {text(element)} for {purpose}, but does not count for"
@@ -367,7 +367,7 @@ def _check_end_reasons(root: etree._Element) -> Iterator[Issue]:
     for activity in elements(_ACTIVITIES, root):
         span = span_of(activity)
         if span is not None and "EndReason" in span.parts and not span.ended:
-            yield Issue.at(
+            yield issue_at(
                 span.parts["EndReason"],
                 "rule.end-reason-for-running-period",
                 f"period ({span.describe()}) is still running, so it has no end reason",
@@ -387,7 +387,7 @@ def _check_incomes(root: etree._Element) -> Iterator[Issue]:
             if income is None:
                 continue
             if income.start < span.start or (income.end or datetime.date.max) > last:
-                yield Issue.at(
+                yield issue_at(
                     income_period,
                     "rule.income-outside-activity",
                     f"income period ({income.describe()}) reaches outside the activity"
@@ -406,7 +406,7 @@ def _check_other_described(root: etree._Element) -> Iterator[Issue]:
         local = etree.QName(element).localname
         explanation = explanations[local]
         if child(parent, etree.QName(element).namespace or "", explanation) is None:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.text-missing",
                 f"{local} 'other' needs a {explanation} to explain it",
@@ -417,7 +417,7 @@ def _check_right_to_benefit(root: etree._Element) -> Iterator[Issue]:
     right = first(_RIGHT_TO_BENEFIT, root)
     branches = {text(branch) for branch in elements(_REPLY_BRANCHES, root)}
     if right is not None and "unemployment" not in branches:
-        yield Issue.at(
+        yield issue_at(
             right,
             "rule.right-to-benefit-outside-unemployment",
             "a right to unemployment benefit is stated, but the reply is not for the"

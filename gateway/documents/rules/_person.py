@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._places import institution_country
 from ._support import COMMON, child, date_value, elements, is_future, known_country, text, xpath
@@ -56,9 +56,9 @@ def _check_birth_date(person: etree._Element, today: datetime.date) -> Iterator[
     if element is None or born is None:
         return
     if is_future(born, today):
-        yield Issue.at(element, "rule.birth-date-in-future", "birth date lies in the future")
+        yield issue_at(element, "rule.birth-date-in-future", "birth date lies in the future")
     elif born.year < today.year - _OLDEST_AGE_YEARS:
-        yield Issue.at(
+        yield issue_at(
             element,
             "rule.birth-date-implausible",
             f"birth date lies more than {_OLDEST_AGE_YEARS} years in the past",
@@ -72,11 +72,11 @@ def _check_nationalities(
     for element in elements(_NATIONALITIES, person):
         country = known_country(text(element))
         if country is None:
-            yield Issue.at(
+            yield issue_at(
                 element, "rule.nationality-unknown", "nationality is not a known country code"
             )
         elif country in seen:
-            yield Issue.at(
+            yield issue_at(
                 element, "rule.duplicate-nationality", "the same nationality is given twice"
             )
         else:
@@ -91,13 +91,13 @@ def _check_acquired(
     if acquired is None:
         return
     if is_future(acquired, today):
-        yield Issue.at(
+        yield issue_at(
             nationality,
             "rule.nationality-acquired-in-future",
             "nationality is said to be acquired in the future",
         )
     elif born is not None and acquired < born:
-        yield Issue.at(
+        yield issue_at(
             nationality,
             "rule.nationality-acquired-before-birth",
             "nationality is said to be acquired before the person's birth",
@@ -122,7 +122,7 @@ def _check_pins(person: etree._Element, *, one_per_sector: bool) -> Iterator[Iss
     for element in elements(_PINS, person):
         country = known_country(element.get("country", ""))
         if country is None:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.pin-country-unknown",
                 "country of the personal identification number is not a known country code",
@@ -132,14 +132,14 @@ def _check_pins(person: etree._Element, *, one_per_sector: bool) -> Iterator[Iss
         sector = element.get("sector", "all")
         number = (country, sector, _pin_key(text(element)))
         if one_per_sector and (country, sector) in seen:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.duplicate-pin-country",
                 f"more than one personal identification number for country {country}"
                 f" and sector {sector!r}",
             )
         elif number in numbers:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.duplicate-pin",
                 f"the same personal identification number of country {country}"
@@ -151,7 +151,7 @@ def _check_pins(person: etree._Element, *, one_per_sector: bool) -> Iterator[Iss
         if issuer is not None:
             issuer_country = institution_country(issuer)
             if issuer_country is not None and issuer_country != country:
-                yield Issue.at(
+                yield issue_at(
                     element,
                     "rule.pin-issuer-country-mismatch",
                     f"number of country {country} is said to be issued by {issuer},"
@@ -162,14 +162,14 @@ def _check_pins(person: etree._Element, *, one_per_sector: bool) -> Iterator[Iss
 def _check_residence(person: etree._Element) -> Iterator[Issue]:
     residences = elements(_RESIDENCES, person)
     for element in residences[1:]:
-        yield Issue.at(
+        yield issue_at(
             element,
             "rule.duplicate-residence-address",
             "a person has one residence, but more than one residence address is given",
         )
     marker = elements(_NO_FIXED_ADDRESS, person)
     if marker and residences:
-        yield Issue.at(
+        yield issue_at(
             marker[0],
             "rule.no-fixed-address-with-residence",
             "a person without a fixed address has no residence address",

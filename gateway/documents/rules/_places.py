@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._support import elements, known_country, text, xpath
 
@@ -42,7 +42,7 @@ def unknown_countries(path: etree.XPath, root: etree._Element) -> Iterator[Issue
             # Not quoted: the country may be part of an address or a place of work, which can
             # identify a person.
             name = etree.QName(element).localname
-            yield Issue.at(element, "rule.country-unknown", f"{name} is not a known country code")
+            yield issue_at(element, "rule.country-unknown", f"{name} is not a known country code")
 
 
 def unknown_register_countries(path: etree.XPath, root: etree._Element) -> Iterator[Issue]:
@@ -50,7 +50,7 @@ def unknown_register_countries(path: etree.XPath, root: etree._Element) -> Itera
     for element in elements(path, root):
         code = element.get("country", "")
         if known_country(code) is None:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.country-unknown",
                 f"country {code!r} of the register identifier is not a known country code",
@@ -61,7 +61,7 @@ def unknown_institutions(path: etree.XPath, root: etree._Element) -> Iterator[Is
     """An issue for each institution id ``path`` selects with an unknown country code."""
     for element in elements(path, root):
         if institution_country(text(element)) is None:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.institution-country-unknown",
                 f"institution id {text(element)!r} starts with an unknown country code",
@@ -80,7 +80,7 @@ def check_institutions(root: etree._Element, today: datetime.date) -> Iterator[I
     for element in elements(_PIN_ISSUERS, root):
         issuer = element.get("issuingInstitution", "")
         if institution_country(issuer) is None:
-            yield Issue.at(
+            yield issue_at(
                 element,
                 "rule.institution-country-unknown",
                 f"issuing institution {issuer!r} starts with an unknown country code",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._support import elements, text, xpath
 
@@ -32,6 +32,6 @@ def check_other_explained(root: etree._Element, today: datetime.date) -> Iterato
             and holder is not None
             and holder.find(f"{{{namespace}}}Text") is None
         ):
-            yield Issue.at(
+            yield issue_at(
                 element, "rule.text-missing", "code 'other' needs a text that explains it"
             )

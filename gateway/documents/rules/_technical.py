@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
-from gateway.documents._issues import Issue
+from gateway.documents._issues import Issue, issue_at
 
 from ._support import elements, first, is_future, text, xpath
 
@@ -28,7 +28,7 @@ def _check_digest_and_time(root: etree._Element, today: datetime.date) -> Iterat
         algorithm = digest.get("algorithm", "")
         expected = _DIGEST_LENGTH.get(algorithm)
         if expected is not None and len(text(digest)) != expected:
-            yield Issue.at(
+            yield issue_at(
                 digest,
                 "rule.digest-length-mismatch",
                 f"a {algorithm} digest has {expected} hexadecimal digits, not {len(text(digest))}",
@@ -44,7 +44,7 @@ def _check_digest_and_time(root: etree._Element, today: datetime.date) -> Iterat
         # ``today`` is this node's UTC date; the schema requires a zone, so this always runs.
         moment = moment.astimezone(datetime.UTC)
     if is_future(moment.date(), today):
-        yield Issue.at(
+        yield issue_at(
             timestamp,
             "rule.timestamp-in-future",
             f"{etree.QName(timestamp).localname} ({text(timestamp)}) lies in the future",
@@ -56,12 +56,12 @@ def check_receipt(root: etree._Element, today: datetime.date) -> Iterator[Issue]
     outcome = first(_OUTCOME, root)
     reasons = elements(_REASONS, root)
     if outcome is not None and text(outcome) == "rejected" and not reasons:
-        yield Issue.at(
+        yield issue_at(
             outcome, "rule.reason-missing", "a rejected message needs at least one reason"
         )
     if outcome is not None and text(outcome) == "accepted":
         for reason in reasons:
-            yield Issue.at(
+            yield issue_at(
                 reason, "rule.reason-unexpected", "an accepted message has no rejection reasons"
             )
     yield from _check_digest_and_time(root, today)
