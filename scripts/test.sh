@@ -20,6 +20,8 @@ echo "== ruff"
 .venv/bin/ruff format --check gateway adapters tests scripts benchmarks
 echo "== mypy"
 .venv/bin/mypy
+echo "== layers"
+.venv/bin/lint-imports --no-cache
 echo "== pytest"
 status=0
 .venv/bin/pytest -n "${GATEWAY_TEST_WORKERS:-4}" "${selection[@]}" "$@" || status=$?

@@ -27,6 +27,7 @@ from gateway.config import NodeSettings
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
 from gateway.exchange import MessageStatus
 from gateway.node import Arrival, Dispatch, Node, Verdict
+from gateway.server import server_config
 from gateway.store import MessageRecord
 from services import SERVICES, rabbitmqctl_command
 
@@ -173,9 +174,10 @@ def serving(app: ASGIApp, port: int = 0) -> Iterator[str]:
     listener = socket.socket()
     listener.bind(("127.0.0.1", port))
     port = listener.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_level="warning", lifespan="off", timeout_graceful_shutdown=5)
-    )
+    # The node's own server settings, so the tests see what a node's clients see.
+    config = server_config(app, "127.0.0.1", port)
+    config.timeout_graceful_shutdown = 5
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
