@@ -42,9 +42,15 @@ _CASES = table_of(CaseRecord)
 _INSERT_MESSAGE = insert(_MESSAGES).returning(_MESSAGES.c.id)
 _INSERT_RECEIPT = insert(_RECEIPTS).returning(_RECEIPTS.c.id)
 _INSERT_OUTBOX = insert(_OUTBOX)
+# The case's key comes back only when the row was written: SQLAlchemy reports a row count
+# of -1 for an INSERT on PostgreSQL, which cannot tell a new case from an existing one.
 _NEW_CASE = {
-    "sqlite": sqlite_insert(_CASES).on_conflict_do_nothing(index_elements=["id"]),
-    "postgresql": postgres_insert(_CASES).on_conflict_do_nothing(index_elements=["id"]),
+    "sqlite": sqlite_insert(_CASES)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(_CASES.c.id),
+    "postgresql": postgres_insert(_CASES)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(_CASES.c.id),
 }
 _TOUCH_CASE = (
     update(_CASES).where(_CASES.c.id == bindparam("case")).values(updated_at=bindparam("now"))
@@ -139,7 +145,7 @@ class Store(Outbox):
                 "updated_at": now,
             },
         )
-        if created.rowcount == 0:
+        if created.first() is None:
             connection.execute(
                 _PROTECT_CASE if protected_person else _TOUCH_CASE,
                 {"case": record.case_id, "now": now},
