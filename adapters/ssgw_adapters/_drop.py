@@ -154,6 +154,17 @@ def read_request(path: Path, sidecar: Path, default_recipient: str | None) -> Dr
     """What a dropped document and its sidecar ask the node for; :class:`Refused` when
     the files cannot be sent as they are."""
     data = path.read_bytes()
+    meta = _read_sidecar(sidecar)
+    recipient = _recipient(meta, sidecar.name, default_recipient)
+    options = _options(meta, sidecar.name)
+    document: bytes | Mapping[str, Any] = data
+    if path.suffix == ".json":
+        document = _json_form(data)
+    return DropRequest(document, recipient, options, meta)
+
+
+def _read_sidecar(sidecar: Path) -> dict[str, Any]:
+    """The sidecar's members (none without a sidecar), each one the adapter knows."""
     meta: dict[str, Any] = {}
     if sidecar.exists():
         try:
@@ -172,38 +183,48 @@ def read_request(path: Path, sidecar: Path, default_recipient: str | None) -> Dr
             f"(allowed: {', '.join(sorted(_SIDECAR_MEMBERS))})",
             "the sidecar has unknown members",
         )
-    recipient = meta.get("recipient", default_recipient)
+    return meta
+
+
+def _recipient(meta: Mapping[str, Any], source: str, default: str | None) -> str:
+    recipient = meta.get("recipient", default)
     if recipient is not None and (not isinstance(recipient, str) or not recipient):
-        raise Refused(f"{sidecar.name}: recipient is not an institution id", "bad recipient")
+        raise Refused(f"{source}: recipient is not an institution id", "bad recipient")
     if not isinstance(recipient, str):
         raise Refused(
-            f"it has no recipient: give one in {sidecar.name} "
+            f"it has no recipient: give one in {source} "
             "or run the adapter with a default recipient",
             "no recipient",
         )
+    return recipient
+
+
+def _options(meta: Mapping[str, Any], source: str) -> dict[str, Any]:
+    """The submission's options from the sidecar, defaults for those it leaves out."""
     options: dict[str, Any] = {
-        name: _uuid_member(meta, name, sidecar.name)
+        name: _uuid_member(meta, name, source)
         for name in ("case_id", "in_reply_to", "document_set_id")
     }
     version = meta.get("version", 1)
     if isinstance(version, bool) or not isinstance(version, int):
-        raise Refused(f"{sidecar.name}: version is not a whole number", "bad version")
+        raise Refused(f"{source}: version is not a whole number", "bad version")
     options["version"] = version
     action = meta.get("action", "new")
     if not isinstance(action, str):
-        raise Refused(f"{sidecar.name}: action is not a string", "bad action")
+        raise Refused(f"{source}: action is not a string", "bad action")
     options["action"] = action
     protected = meta.get("protected_person", False)
     if not isinstance(protected, bool):
-        raise Refused(f"{sidecar.name}: protected_person is not true or false", "bad flag")
+        raise Refused(f"{source}: protected_person is not true or false", "bad flag")
     options["protected_person"] = protected
-    document: bytes | Mapping[str, Any] = data
-    if path.suffix == ".json":
-        try:
-            form = json.loads(data)
-        except (ValueError, UnicodeDecodeError) as error:
-            raise Refused(f"it is not JSON: {error}", "not JSON") from None
-        if not isinstance(form, dict):
-            raise Refused("it is not a JSON object", "not a JSON object")
-        document = form
-    return DropRequest(document, recipient, options, meta)
+    return options
+
+
+def _json_form(data: bytes) -> Mapping[str, Any]:
+    try:
+        form = json.loads(data)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise Refused(f"it is not JSON: {error}", "not JSON") from None
+    if not isinstance(form, dict):
+        raise Refused("it is not a JSON object", "not a JSON object")
+    return form

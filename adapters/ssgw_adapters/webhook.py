@@ -270,6 +270,10 @@ class WebhookPusher:
             record = self.state.record_attempt(item.id, failure, _utc_now())
             if failure is not None:
                 log.info("push of %s failed (attempt %d): %s", item.id, record.attempts, failure)
+        return self._acknowledge(item)
+
+    def _acknowledge(self, item: InboxItem) -> Delivery | None:
+        """Tell the node the back-office took the message, and record it delivered."""
         try:
             self._node.acknowledge(item.id)
         except GatewayApiError as error:

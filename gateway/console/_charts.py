@@ -179,49 +179,89 @@ def _tier_name(tier: Tier) -> str:
     return tier.name.lower()
 
 
+@dataclass(frozen=True, slots=True)
+class _Years:
+    """The timeline's scale: whole years, from 1 January of the first to the 1 January after
+    the last, ``days`` apart."""
+
+    first: dt.date
+    last: dt.date
+    days: int
+
+    @classmethod
+    def covering(cls, periods: Sequence[InsurancePeriod], as_of: dt.date) -> _Years:
+        starts = [p.start for p in periods] or [as_of]
+        first = dt.date(min(starts).year, 1, 1)
+        last_day = max([p.end or as_of for p in periods] + [as_of])
+        last = dt.date(last_day.year + 1, 1, 1)
+        return cls(first, last, max((last - first).days, 1))
+
+    def x(self, day: dt.date) -> float:
+        plot_w = TIMELINE_W - LABEL_W - 12
+        return round(LABEL_W + plot_w * (day - self.first).days / self.days, 1)
+
+    def span(self, start: dt.date, end: dt.date) -> tuple[float, float]:
+        """Where the days from ``start`` to ``end`` (both included) begin, and how wide."""
+        left = self.x(start)
+        return left, max(round(self.x(end + dt.timedelta(days=1)) - left, 1), 1.0)
+
+    def ticks(self) -> list[Tick]:
+        """Year labels along the axis, spaced so that there are about ten."""
+        stride = max(math.ceil((self.last.year - self.first.year) / 10), 1)
+        return [
+            Tick(self.x(dt.date(year, 1, 1)), str(year))
+            for year in range(self.first.year, self.last.year + 1, stride)
+        ]
+
+
 def periods_chart(periods: Sequence[InsurancePeriod], career: Career) -> PeriodsChart:
     """One lane per country with a bar per period, and a last lane with the days as the
     totalized career counts them (each day once). Running periods end at ``career.as_of``."""
-    as_of = career.as_of
-    starts = [p.start for p in periods] or [as_of]
-    first = dt.date(min(starts).year, 1, 1)
-    last_day = max([p.end or as_of for p in periods] + [as_of])
-    last = dt.date(last_day.year + 1, 1, 1)
-    days = max((last - first).days, 1)
-    plot_w = TIMELINE_W - LABEL_W - 12
-
-    def x(day: dt.date) -> float:
-        return round(LABEL_W + plot_w * (day - first).days / days, 1)
-
-    def span(start: dt.date, end: dt.date) -> tuple[float, float]:
-        left = x(start)
-        return left, max(round(x(end + dt.timedelta(days=1)) - left, 1), 1.0)
-
+    years = _Years.covering(periods, career.as_of)
     countries = sorted({p.country for p in periods})
-    lanes = []
-    for row, country in enumerate(countries):
-        y = AXIS + row * LANE
-        bars = []
-        for period in sorted((p for p in periods if p.country == country), key=_order):
-            end = period.end or as_of
-            left, width = span(period.start, max(end, period.start))
-            running = " (running)" if period.end is None else ""
-            bars.append(
-                Bar(
-                    left,
-                    width,
-                    y + (LANE - BAR) // 2,
-                    _tier_name(period.tier),
-                    period.kind.value,
-                    f"{country}: {period.kind.value}, {period.start} to {end}{running}, "
-                    f"{period.institution}",
-                )
-            )
-        lanes.append(Lane(country, y, bars))
+    lanes = [
+        _country_lane(country, AXIS + row * LANE, periods, career.as_of, years)
+        for row, country in enumerate(countries)
+    ]
     y = AXIS + len(countries) * LANE + 8
+    lanes.append(_counted_lane(career, y, years))
+    return PeriodsChart(
+        width=TIMELINE_W,
+        height=y + LANE + 8,
+        label_width=LABEL_W,
+        lanes=lanes,
+        ticks=years.ticks(),
+        axis_y=AXIS - 8,
+        kinds=_legend(periods),
+    )
+
+
+def _country_lane(
+    country: str, y: int, periods: Sequence[InsurancePeriod], as_of: dt.date, years: _Years
+) -> Lane:
+    bars = []
+    for period in sorted((p for p in periods if p.country == country), key=_order):
+        end = period.end or as_of
+        left, width = years.span(period.start, max(end, period.start))
+        running = " (running)" if period.end is None else ""
+        bars.append(
+            Bar(
+                left,
+                width,
+                y + (LANE - BAR) // 2,
+                _tier_name(period.tier),
+                period.kind.value,
+                f"{country}: {period.kind.value}, {period.start} to {end}{running}, "
+                f"{period.institution}",
+            )
+        )
+    return Lane(country, y, bars)
+
+
+def _counted_lane(career: Career, y: int, years: _Years) -> Lane:
     counted = [
         Bar(
-            *span(segment.start, segment.end),
+            *years.span(segment.start, segment.end),
             y + (LANE - BAR) // 2,
             _tier_name(segment.counted.tier),
             segment.kind.value,
@@ -230,24 +270,14 @@ def periods_chart(periods: Sequence[InsurancePeriod], career: Career) -> Periods
         )
         for segment in career.segments
     ]
-    lanes.append(Lane("counted", y, counted, counted=True))
-    years = last.year - first.year
-    stride = max(math.ceil(years / 10), 1)
-    ticks = [
-        Tick(x(dt.date(year, 1, 1)), str(year)) for year in range(first.year, last.year + 1, stride)
-    ]
-    kinds = sorted(
+    return Lane("counted", y, counted, counted=True)
+
+
+def _legend(periods: Sequence[InsurancePeriod]) -> list[tuple[str, str]]:
+    """The (tier, kind) pairs that appear, by precedence tier and then in the kinds' order."""
+    return sorted(
         {(_tier_name(p.tier), p.kind.value) for p in periods},
         key=lambda item: (Tier[item[0].upper()], list(PeriodKind).index(PeriodKind(item[1]))),
-    )
-    return PeriodsChart(
-        width=TIMELINE_W,
-        height=y + LANE + 8,
-        label_width=LABEL_W,
-        lanes=lanes,
-        ticks=ticks,
-        axis_y=AXIS - 8,
-        kinds=kinds,
     )
 
 

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Case, Engine, and_, case, func, literal, or_, select
+from sqlalchemy import Case, Connection, Engine, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col
 
@@ -142,72 +142,100 @@ def _bucket_of(buckets: Sequence[Bucket], column: Mapped[dt.datetime]) -> Case[i
     )
 
 
+@dataclass(slots=True)
+class _Volumes:
+    """Business documents per bucket: by partner, by type, in all, and those with problems."""
+
+    by_partner: defaultdict[str, list[int]]
+    by_type: defaultdict[str, list[int]]
+    totals: list[int]
+    problems: list[int]
+
+
 def dashboard(
     engine: Engine, span: Range, *, now: dt.datetime, threshold: dt.timedelta
 ) -> Dashboard:
     """The dashboard's figures for the ``span`` before ``now``."""
     buckets = _buckets(span, now)
-    start = buckets[0].start
-    at = col(MessageRecord.created_at)
-    bucket = _bucket_of(buckets, at)
-    n = len(buckets)
-    by_partner: dict[str, list[int]] = defaultdict(lambda: [0] * n)
-    by_type: dict[str, list[int]] = defaultdict(lambda: [0] * n)
-    totals, problems = [0] * n, [0] * n
-    durations: list[list[float]] = [[] for _ in buckets]
     with reading(engine) as session:
         # Core rows rather than ORM rows: thousands of them are read, and building ORM rows
         # costs more than the queries themselves.
         connection = session.connection()
-        grouped = connection.execute(
-            select(
-                bucket,
-                col(MessageRecord.partner),
-                col(MessageRecord.document_type),
-                col(MessageRecord.status),
-                func.count(),
-            )
-            .where(at >= start, at < now, col(MessageRecord.document_type).not_in(_TECHNICAL))
-            .group_by(
-                bucket,
-                col(MessageRecord.partner),
-                col(MessageRecord.document_type),
-                col(MessageRecord.status),
-            )
-        )
-        for index, partner, document_type, status, count in grouped:
-            by_partner[partner][index] += count
-            by_type[document_type][index] += count
-            totals[index] += count
-            if status in _PROBLEMS:
-                problems[index] += count
-        pairs = connection.execute(
-            select(at, col(ReceiptRecord.received_at))
-            .join(ReceiptRecord, col(ReceiptRecord.message_pk) == col(MessageRecord.id))
-            .where(
-                at >= start,
-                at < now,
-                col(MessageRecord.direction) == Direction.OUT,
-                col(MessageRecord.document_type).not_in(_TECHNICAL),
-            )
-        )
-        step = span.step.total_seconds()
-        for sent, received in pairs:
-            index = min(int((sent - start).total_seconds() // step), n - 1)
-            durations[index].append(max((received - sent).total_seconds(), 0.0))
+        volumes = _volumes(connection, buckets, now)
+        latency = _latency(connection, span, buckets, now)
         silent = _silent_partners(session, now=now, threshold=threshold)
     return Dashboard(
         range=span,
         now=now,
         buckets=buckets,
-        by_partner=dict(sorted(by_partner.items())),
-        by_type=dict(sorted(by_type.items())),
-        totals=totals,
-        problems=problems,
-        latency=[Latency(len(d), percentile(d, 0.5), percentile(d, 0.95)) for d in durations],
+        by_partner=dict(sorted(volumes.by_partner.items())),
+        by_type=dict(sorted(volumes.by_type.items())),
+        totals=volumes.totals,
+        problems=volumes.problems,
+        latency=latency,
         silent=silent,
         threshold=threshold,
     )
+
+
+def _volumes(connection: Connection, buckets: Sequence[Bucket], now: dt.datetime) -> _Volumes:
+    at = col(MessageRecord.created_at)
+    bucket = _bucket_of(buckets, at)
+    n = len(buckets)
+    volumes = _Volumes(
+        by_partner=defaultdict(lambda: [0] * n),
+        by_type=defaultdict(lambda: [0] * n),
+        totals=[0] * n,
+        problems=[0] * n,
+    )
+    grouped = connection.execute(
+        select(
+            bucket,
+            col(MessageRecord.partner),
+            col(MessageRecord.document_type),
+            col(MessageRecord.status),
+            func.count(),
+        )
+        .where(
+            at >= buckets[0].start, at < now, col(MessageRecord.document_type).not_in(_TECHNICAL)
+        )
+        .group_by(
+            bucket,
+            col(MessageRecord.partner),
+            col(MessageRecord.document_type),
+            col(MessageRecord.status),
+        )
+    )
+    for index, partner, document_type, status, count in grouped:
+        volumes.by_partner[partner][index] += count
+        volumes.by_type[document_type][index] += count
+        volumes.totals[index] += count
+        if status in _PROBLEMS:
+            volumes.problems[index] += count
+    return volumes
+
+
+def _latency(
+    connection: Connection, span: Range, buckets: Sequence[Bucket], now: dt.datetime
+) -> list[Latency]:
+    at = col(MessageRecord.created_at)
+    start = buckets[0].start
+    pairs = connection.execute(
+        select(at, col(ReceiptRecord.received_at))
+        .join(ReceiptRecord, col(ReceiptRecord.message_pk) == col(MessageRecord.id))
+        .where(
+            at >= start,
+            at < now,
+            col(MessageRecord.direction) == Direction.OUT,
+            col(MessageRecord.document_type).not_in(_TECHNICAL),
+        )
+    )
+    durations: list[list[float]] = [[] for _ in buckets]
+    step = span.step.total_seconds()
+    for sent, received in pairs:
+        index = min(int((sent - start).total_seconds() // step), len(buckets) - 1)
+        durations[index].append(max((received - sent).total_seconds(), 0.0))
+    return [Latency(len(d), percentile(d, 0.5), percentile(d, 0.95)) for d in durations]
 
 
 def _silent_partners(

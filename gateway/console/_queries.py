@@ -87,7 +87,10 @@ def parse_filter(
     def refuse(name: str, text: str) -> None:
         problems.append(FilterProblem(name, text))
 
-    direction, statuses, partner, document_type = _choices(typed, fixed_statuses, refuse)
+    direction = _direction(typed, refuse)
+    statuses = _statuses(typed, fixed_statuses, refuse)
+    partner = _partner(typed, refuse)
+    document_type = _document_type(typed, refuse)
     case_id = _uuid(typed, "case", "Case id", refuse)
     message_id = _uuid(typed, "message", "Message id", refuse)
     since = _moment(typed, "since", "From", refuse)
@@ -125,41 +128,53 @@ def parse_filter(
     )
 
 
-def _choices(
+def _direction(typed: Mapping[str, str], refuse: _Refuse) -> Direction | None:
+    if not typed["direction"]:
+        return None
+    try:
+        return Direction(typed["direction"])
+    except ValueError:
+        refuse("direction", "Direction must be sent or received.")
+        return None
+
+
+def _statuses(
     typed: Mapping[str, str], fixed_statuses: Collection[MessageStatus], refuse: _Refuse
-) -> tuple[Direction | None, frozenset[MessageStatus] | None, str | None, str | None]:
-    """The direction, status, partner and document type filters."""
-    direction = statuses = partner = document_type = None
-    if typed["direction"]:
-        try:
-            direction = Direction(typed["direction"])
-        except ValueError:
-            refuse("direction", "Direction must be sent or received.")
-    if typed["status"]:
-        try:
-            status = MessageStatus(typed["status"])
-        except ValueError:
-            refuse("status", "Status must be one of: " + ", ".join(s.value for s in MessageStatus))
-        else:
-            if fixed_statuses and status not in fixed_statuses:
-                refuse("status", "That status is not one this page lists.")
-            else:
-                statuses = frozenset({status})
-    if typed["partner"]:
-        try:
-            partner = parse_institution_id(typed["partner"])
-        except InvalidIdentifier:
-            refuse(
-                "partner",
-                "Partner must be an institution id: a country code, a colon and 4 to 10 "
-                "capital letters or digits, as in DE:DRV70001.",
-            )
-    if typed["document_type"]:
-        if typed["document_type"] in DOCUMENT_TYPES:
-            document_type = typed["document_type"]
-        else:
-            refuse("document_type", "Document type must be one of the listed types.")
-    return direction, statuses, partner, document_type
+) -> frozenset[MessageStatus] | None:
+    if not typed["status"]:
+        return None
+    try:
+        status = MessageStatus(typed["status"])
+    except ValueError:
+        refuse("status", "Status must be one of: " + ", ".join(s.value for s in MessageStatus))
+        return None
+    if fixed_statuses and status not in fixed_statuses:
+        refuse("status", "That status is not one this page lists.")
+        return None
+    return frozenset({status})
+
+
+def _partner(typed: Mapping[str, str], refuse: _Refuse) -> str | None:
+    if not typed["partner"]:
+        return None
+    try:
+        return parse_institution_id(typed["partner"])
+    except InvalidIdentifier:
+        refuse(
+            "partner",
+            "Partner must be an institution id: a country code, a colon and 4 to 10 "
+            "capital letters or digits, as in DE:DRV70001.",
+        )
+        return None
+
+
+def _document_type(typed: Mapping[str, str], refuse: _Refuse) -> str | None:
+    if not typed["document_type"]:
+        return None
+    if typed["document_type"] in DOCUMENT_TYPES:
+        return typed["document_type"]
+    refuse("document_type", "Document type must be one of the listed types.")
+    return None
 
 
 def _uuid(typed: Mapping[str, str], name: str, label: str, refuse: _Refuse) -> uuid.UUID | None:

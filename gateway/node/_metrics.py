@@ -23,6 +23,12 @@ class NodeMetrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self._register_traffic()
+        self._register_incidents()
+        self._register_backlog()
+
+    def _register_traffic(self) -> None:
+        """What every message passes through: its count, its stages' and its delivery's time."""
         self.messages = Counter(
             "ssgw_messages_total",
             "Messages by direction, document type, partner institution and status reached.",
@@ -44,6 +50,9 @@ class NodeMetrics:
             buckets=_DELIVERY_BUCKETS,
             registry=self.registry,
         )
+
+    def _register_incidents(self) -> None:
+        """What happens off the normal path: duplicates, alerts, refusals, resends, repairs."""
         self.duplicates = Counter(
             "ssgw_duplicates_suppressed_total",
             "Deliveries recognised as already received.",
@@ -70,6 +79,9 @@ class NodeMetrics:
             "Outbound messages found without an outbox entry and put back.",
             registry=self.registry,
         )
+
+    def _register_backlog(self) -> None:
+        """What is waiting or running out, as levels set on each check."""
         self.overdue = Gauge(
             "ssgw_overdue_messages",
             "Messages that stayed in their status longer than its limit.",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, select, update
 from sqlmodel import col
 
 from gateway.errors import PayloadPurged
@@ -46,6 +47,60 @@ class Reconciliation:
 
     restored: int
     overdue: Mapping[MessageStatus, int]
+
+
+@dataclass(slots=True)
+class _AttemptsPlan:
+    """What confirmed publishes change: the messages now sent with their trace events, the
+    outbox entries due again (``pk``, ``due``) and those that go."""
+
+    sent: list[int] = field(default_factory=list)
+    events: list[NewTraceEvent] = field(default_factory=list)
+    waiting: list[dict[str, object]] = field(default_factory=list)
+    done: list[int] = field(default_factory=list)
+
+
+def _lock_messages(
+    connection: Connection, attempts: Sequence[Attempt]
+) -> dict[int, Row[Any, Any, Any, Any]]:
+    """The attempted messages still stored, by key, locked until the transaction ends."""
+    return {
+        row.id: row
+        for row in connection.execute(
+            select(
+                _MESSAGES.c.id,
+                _MESSAGES.c.message_id,
+                _MESSAGES.c.case_id,
+                _MESSAGES.c.status,
+            )
+            .where(_MESSAGES.c.id.in_([a.pk for a in attempts]))
+            # Rows locked in one order, so two relays can never deadlock.
+            .order_by(_MESSAGES.c.id)
+            .with_for_update()
+        )
+    }
+
+
+def _plan_attempts(
+    attempts: Sequence[Attempt], rows: Mapping[int, Row[Any, Any, Any, Any]], now: dt.datetime
+) -> _AttemptsPlan:
+    plan = _AttemptsPlan()
+    for attempt in attempts:
+        row = rows.get(attempt.pk)
+        if row is None:
+            continue
+        if row.status.is_final:
+            # Settled meanwhile (a receipt came, or it failed): nothing more to send.
+            plan.done.append(attempt.pk)
+            continue
+        check_transition(row.status, MessageStatus.SENT)
+        plan.sent.append(attempt.pk)
+        plan.events.append(trace_event(row, attempt.trace, now))
+        if attempt.next_due is None:
+            plan.done.append(attempt.pk)
+        else:
+            plan.waiting.append({"pk": attempt.pk, "due": attempt.next_due})
+    return plan
 
 
 class Outbox(Transactions):
@@ -96,60 +151,27 @@ class Outbox(Transactions):
         transaction for all; a message gone meanwhile is skipped."""
         with self.writing() as session:
             connection = session.connection()
-            rows = {
-                row.id: row
-                for row in connection.execute(
-                    select(
-                        _MESSAGES.c.id,
-                        _MESSAGES.c.message_id,
-                        _MESSAGES.c.case_id,
-                        _MESSAGES.c.status,
-                    )
-                    .where(_MESSAGES.c.id.in_([a.pk for a in attempts]))
-                    # Rows locked in one order, so two relays can never deadlock.
-                    .order_by(_MESSAGES.c.id)
-                    .with_for_update()
-                )
-            }
-            sent: list[int] = []
-            waiting: list[dict[str, object]] = []
-            done: list[int] = []
-            events: list[NewTraceEvent] = []
-            for attempt in attempts:
-                row = rows.get(attempt.pk)
-                if row is None:
-                    continue
-                if row.status.is_final:
-                    # Settled meanwhile (a receipt came, or it failed): nothing more to send.
-                    done.append(attempt.pk)
-                    continue
-                check_transition(row.status, MessageStatus.SENT)
-                sent.append(attempt.pk)
-                events.append(trace_event(row, attempt.trace, now))
-                if attempt.next_due is None:
-                    done.append(attempt.pk)
-                else:
-                    waiting.append({"pk": attempt.pk, "due": attempt.next_due})
-            if sent:
+            plan = _plan_attempts(attempts, _lock_messages(connection, attempts), now)
+            if plan.sent:
                 connection.execute(
                     update(_MESSAGES)
-                    .where(_MESSAGES.c.id.in_(sent))
+                    .where(_MESSAGES.c.id.in_(plan.sent))
                     .values(
                         status=MessageStatus.SENT,
                         attempts=_MESSAGES.c.attempts + 1,
                         updated_at=now,
                     )
                 )
-            append_trace_events(session, events)
-            if waiting:
+            append_trace_events(session, plan.events)
+            if plan.waiting:
                 connection.execute(
                     update(_OUTBOX)
                     .where(_OUTBOX.c.message_pk == bindparam("pk"))
                     .values(due_at=bindparam("due")),
-                    waiting,
+                    plan.waiting,
                 )
-            if done:
-                connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk.in_(done)))
+            if plan.done:
+                connection.execute(delete(_OUTBOX).where(_OUTBOX.c.message_pk.in_(plan.done)))
 
     def postpone(self, pk: int, *, due_at: dt.datetime, trace: Trace, now: dt.datetime) -> None:
         """Move a message's outbox entry to ``due_at`` and say why."""
