@@ -13,6 +13,7 @@ import argparse
 import datetime as dt
 import json
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -84,7 +85,12 @@ def _arguments() -> argparse.Namespace:
 
 
 def _document(args: argparse.Namespace) -> ValidatedDocument:
-    document = validate_document((SCHEMA_DIR / "examples" / f"{args.example}.xml").read_bytes())
+    name = str(args.example).removesuffix(".xml")
+    path = SCHEMA_DIR / "examples" / f"{name}.xml"
+    if not path.is_file():
+        sys.stderr.write(f"error: --example: no example {name!r} in {path.parent}\n")
+        raise SystemExit(2)
+    document = validate_document(path.read_bytes())
     return convert_document(document, args.version) if args.version else document
 
 
