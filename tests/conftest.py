@@ -9,11 +9,10 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import pytest_asyncio
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 from gateway.api import create_app
 from gateway.codes import InstitutionId
@@ -31,7 +30,7 @@ from gateway.security import (
     load_certificate,
 )
 from gateway.store import Store, connect, migrate
-from services import SERVICES
+from services import SERVICES, database_admin
 from support import AMQP_URL, EXAMPLES, INSTITUTIONS, Clock, delete_topology
 
 
@@ -149,20 +148,16 @@ def database_url(database_kind: str, tmp_path: Path) -> Iterator[Callable[..., s
             return f"sqlite:///{path}"
         name = f"ssgw_test_{uuid.uuid4().hex[:12]}"
         copying = f' TEMPLATE "{template}"' if template else ""
-        with psycopg.connect(_libpq(admin), autocommit=True) as connection:
+        with database_admin() as connection:
             connection.execute(f'CREATE DATABASE "{name}"{copying}')
         made.append(name)
         return admin.set(database=name).render_as_string(hide_password=False)
 
     yield make
     if made:
-        with psycopg.connect(_libpq(admin), autocommit=True) as connection:
+        with database_admin() as connection:
             for name in made:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture

@@ -13,6 +13,10 @@ import os
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import psycopg
+from sqlalchemy.engine import make_url
 
 LOCAL_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 LOCAL_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -82,6 +86,12 @@ def _decide() -> Services:
     os.environ["GATEWAY_TEST_AMQP_URL"] = services.amqp_url
     os.environ["GATEWAY_TEST_DATABASE_URL"] = services.database_url
     return services
+
+
+def database_admin() -> psycopg.Connection[tuple[Any, ...]]:
+    """An autocommit connection to the tests' PostgreSQL, to make and drop databases with."""
+    url = make_url(SERVICES.database_url).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
 
 
 def rabbitmqctl_command() -> list[str]:

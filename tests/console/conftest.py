@@ -11,19 +11,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import make_url
 
 from console.console_testing import PASSWORD, Login, Scenario, build_scenario, log_in
 from gateway.console import Accounts, Role
 from gateway.node import Node
 from gateway.server import build_app
-from services import SERVICES
+from services import database_admin
 from support import Clock
-
-DATABASE_URL = SERVICES.database_url
 
 
 @dataclass(frozen=True)
@@ -45,7 +42,7 @@ def _snapshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, _
     kept = [s.france for s in snapshots.values()] + [s.germany for s in snapshots.values()]
     databases = [name for name in kept if not name.endswith(".db")]
     if databases:
-        with psycopg.connect(_libpq(make_url(DATABASE_URL)), autocommit=True) as connection:
+        with database_admin() as connection:
             for name in databases:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -87,13 +84,9 @@ def _keep(node: Node, folder: Path) -> str:
         shutil.copyfile(str(url.database), copy)
         return str(copy)
     name = f"ssgw_scenario_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_libpq(make_url(DATABASE_URL)), autocommit=True) as connection:
+    with database_admin() as connection:
         connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{url.database}"')
     return name
-
-
-def _libpq(url: URL) -> str:
-    return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture
