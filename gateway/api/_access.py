@@ -14,8 +14,9 @@ from gateway.store import ApiClient
 __all__ = ["Client", "NodeDep"]
 
 
-def _node(request: Request) -> Node:
-    """The node the API serves (set by :func:`gateway.api.create_app`)."""
+async def _node(request: Request) -> Node:
+    """The node the API serves (set by :func:`gateway.api.create_app`). Async although it
+    awaits nothing: FastAPI runs a plain function in a worker thread, a hop per request."""
     node: Node = request.app.state.node
     return node
 

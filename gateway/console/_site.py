@@ -258,14 +258,19 @@ class Console:
 # Dependencies ---------------------------------------------------------------------------
 
 
-def console_of(request: Request) -> Console:
+def _console(request: Request) -> Console:
     console: Console = request.app.state.console
     return console
 
 
+async def console_of(request: Request) -> Console:
+    """The console a request reaches; async, so FastAPI does not send it to a worker thread."""
+    return _console(request)
+
+
 def logged_in(request: Request) -> Login:
     """The request's operator; anyone else is sent to the login page."""
-    console = console_of(request)
+    console = _console(request)
     token = request.cookies.get(COOKIE, "")
     found = console.accounts.session(token, now=console.now()) if token else None
     if found is None or found[1] is None:
