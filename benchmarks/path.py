@@ -177,7 +177,21 @@ async def _while_running(
     # After the load, so first-use costs (schemas, caches) are not counted as growth.
     say(f"{kind}: a {plan.large_bytes / 1e6:.0f} MB document")
     result["large_document"] = await large(load, sender, nodes, plan.large_bytes)
+    say(f"{kind}: both nodes at rest for {plan.idle_seconds:.0f} s")
+    result["idle_core_share"] = await idle(nodes, plan.idle_seconds)
     return result
+
+
+async def idle(nodes: Sequence[NodeProcess], seconds: float) -> dict[str, float]:
+    """Each node's CPU at rest, as a share of one core: nothing submitted, nothing due. The
+    last receipts of the load settle first."""
+    await asyncio.sleep(2)
+    before = {n.settings.institution: n.cpu_seconds() for n in nodes}
+    await asyncio.sleep(seconds)
+    return {
+        n.settings.institution: (n.cpu_seconds() - before[n.settings.institution]) / seconds
+        for n in nodes
+    }
 
 
 # The run ----------------------------------------------------------------------------------------

@@ -52,6 +52,8 @@ class Plan:
     backlog_workers: int = 1
     window: int = 400
     concurrency: int = 8
+    #: Seconds both nodes are watched at rest after the load, for their idle CPU.
+    idle_seconds: float = 20
 
     @classmethod
     def smoke(cls, databases: tuple[str, ...]) -> Plan:
@@ -67,6 +69,7 @@ class Plan:
             backlog_workers=2,
             window=50,
             concurrency=4,
+            idle_seconds=3,
         )
 
 

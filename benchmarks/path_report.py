@@ -60,6 +60,9 @@ def _kind_lines(figures: Mapping[str, Any], raw_rate: float) -> list[str]:
         f"  {big['bytes'] / 1e6:.1f} MB document   {big['seconds_to_delivered']:.2f} s to "
         f"DELIVERED, RSS growth {growth_ratios}"
     )
+    shares = ", ".join(f"{n} {share:.2%}" for n, share in figures["idle_core_share"].items())
+    met = "met" if max(figures["idle_core_share"].values()) < 0.01 else "MISSED"
+    lines.append(f"  at rest        {shares} of a core (target under 1 %: {met})")
     for curve in figures.get("workers", []):
         cpu_costs = ", ".join(
             f"{n} {c * 1e3:.2f}" for n, c in curve["cpu_seconds_per_document"].items()

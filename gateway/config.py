@@ -124,7 +124,14 @@ class NodeSettings(BaseSettings):
         168.0, gt=0, description="How long a sent message stays acceptable to its recipient."
     )
     relay_interval_seconds: float = Field(
-        0.2, gt=0, description="How often the relay looks for messages due to be sent."
+        0.2, gt=0, le=60, description="Shortest pause of the relay between two looks at the outbox."
+    )
+    relay_idle_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=3_600,
+        description="Longest pause of an idle relay: work another process queued (a retry from "
+        "the CLI) is sent within it; work this process queues wakes the relay at once.",
     )
     relay_lease_seconds: float = Field(
         60.0,

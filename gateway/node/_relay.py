@@ -83,6 +83,15 @@ class Relay:
             )
         return dispatches
 
+    def pause(self) -> float:
+        """See :meth:`gateway.node.Node.relay_pause`."""
+        settings = self._node.settings
+        due = self._node.store.next_due_at()
+        if due is None:
+            return settings.relay_idle_seconds
+        wait = (due - self._node.clock()).total_seconds()
+        return min(max(wait, settings.relay_interval_seconds), settings.relay_idle_seconds)
+
     def _fail(self, record: MessageRecord, code: str, detail: str, now: dt.datetime) -> None:
         assert record.id is not None
         self._node.store.change_status(

@@ -131,6 +131,12 @@ class Node:
         :meth:`Store.claim_due`). Expired or exhausted ones are failed here instead."""
         return self._relay.due(limit)
 
+    def relay_pause(self) -> float:
+        """Seconds the relay may sleep when nothing is due: until the outbox's next entry
+        falls due, at least ``relay_interval_seconds`` and at most ``relay_idle_seconds``
+        (work another process queued, a retry from the CLI, is found within that)."""
+        return self._relay.pause()
+
     def backoff(self, attempts: int) -> dt.timedelta:
         """How long to wait for a receipt after the ``attempts``-th send."""
         return self._relay.backoff(attempts)

@@ -160,20 +160,20 @@ class NodeRuntime:
             await delivery.reject_to_dead_letter(outcome.reason)
 
     async def _relay_loop(self) -> None:
-        interval = self.node.settings.relay_interval_seconds
+        """Publish what is due, then sleep until the outbox's next entry falls due or this
+        process queues something (``_wake``): an idle node does not poll its store."""
         while not self._stopping.is_set():
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=interval)
-            self._wake.clear()
-            if self._stopping.is_set():
-                break
             try:
                 while await self._relay_once() == _RELAY_BATCH:
                     pass
+                pause = await asyncio.to_thread(self.node.relay_pause)
             except GatewayError as error:
                 # The store or the broker is away: the outbox keeps everything; try again.
                 log.warning("relay paused: %s", error.detail)
-                await asyncio.sleep(min(interval * 10, 5.0))
+                pause = min(self.node.settings.relay_interval_seconds * 10, 5.0)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=pause)
+            self._wake.clear()
 
     async def _reconcile_loop(self) -> None:
         while True:

@@ -145,6 +145,12 @@ class Outbox(Transactions):
             }
             return [records[pk] for pk in claimed if pk in records]
 
+    def next_due_at(self) -> dt.datetime | None:
+        """When the earliest outbox entry falls due (a lease, a receipt's deadline, a retry),
+        or None when the outbox is empty: how long an idle relay may sleep."""
+        with self.reading() as session:
+            return session.scalar(select(func.min(col(OutboxEntry.due_at))))
+
     def record_attempts(self, attempts: Sequence[Attempt], *, now: dt.datetime) -> None:
         """Publishes were confirmed by the broker: count each, and wait for its receipt until
         its ``next_due`` (None: no receipt is expected, the outbox entry goes). One
