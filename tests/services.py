@@ -33,7 +33,7 @@ class Services:
     source: str  # what the pytest header says about where they come from
 
 
-def _engine_answers() -> bool:
+def engine_answers() -> bool:
     """True when a container engine (Docker's API) answers within a few seconds."""
     socket = Path("/var/run/docker.sock")
     # Without an address to try, asking the library would only leave a socket open.
@@ -75,7 +75,7 @@ def _decide() -> Services:
     given_database = os.environ.get("GATEWAY_TEST_DATABASE_URL")
     if given_amqp and given_database:
         return Services(given_amqp, given_database, "the GATEWAY_TEST_* URLs")
-    if not given_amqp and not given_database and _engine_answers():
+    if not given_amqp and not given_database and engine_answers():
         services = _start_containers()
     else:
         services = Services(

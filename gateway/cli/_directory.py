@@ -18,6 +18,7 @@ from gateway.cli._common import (
     reported_errors,
     write_output,
 )
+from gateway.cli._progress import Advance, progress
 from gateway.codes import Branch, InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.directory import (
     Directory,
@@ -36,7 +37,7 @@ from gateway.security import (
     load_private_key,
 )
 
-__all__ = ["directory_app", "open_directory", "policy_app"]
+__all__ = ["directory_app", "open_directory", "policy_app", "signed_directory"]
 
 directory_app = typer.Typer(no_args_is_help=True)
 policy_app = typer.Typer(no_args_is_help=True)
@@ -68,16 +69,54 @@ def sign(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
 ) -> None:
     """Fill in certificates, stamp the issue time and sign a directory with the authority key."""
+    # A bar still drawn while the snapshot goes to a terminal's standard output would be
+    # erased over its last lines: the bar counts the write only when it goes to a file.
+    to_file = output is not None and str(output) != "-"
+    steps = SIGNING_STEPS if to_file else SIGNING_STEPS - 1
+    named = "standard input" if str(source) == "-" else source.name
     with reported_errors():
-        files = authority_files(pki)
-        identity = SigningIdentity(
-            load_private_key(files.key, read_passphrase(authority_passphrase_file)),
-            load_certificate(files.certificate),
-        )
-        signed = sign_directory(
-            read_input(source), authority=identity, pki_dir=pki, version=version
-        )
-        write_output(output, signed)
+        with progress(f"signing {named}", steps) as advance:
+            signed = signed_directory(
+                source,
+                pki,
+                version=version,
+                passphrase_file=authority_passphrase_file,
+                advance=advance,
+            )
+            if to_file:
+                write_output(output, signed)
+                advance()
+        if not to_file:
+            write_output(output, signed)
+
+
+#: The steps of a signing: read the source, load the authority's key, fill in the
+#: certificates then validate and sign, write the snapshot.
+SIGNING_STEPS = 4
+
+
+def signed_directory(
+    source: Path,
+    pki: Path,
+    *,
+    version: int | None,
+    passphrase_file: Path | None,
+    advance: Advance,
+) -> bytes:
+    """The signed snapshot of ``source``, ``advance`` moved on once for each of the first
+    three of the SIGNING_STEPS (the caller writes it)."""
+    data = read_input(source)
+    advance()
+    files = authority_files(pki)
+    identity = SigningIdentity(
+        load_private_key(files.key, read_passphrase(passphrase_file)),
+        load_certificate(files.certificate),
+    )
+    advance()
+    # One call: filling in certificates, validating and signing give no steps of their own.
+    signed = sign_directory(data, authority=identity, pki_dir=pki, version=version)
+    advance()
+    return signed
 
 
 @directory_app.command("verify")
