@@ -37,7 +37,7 @@ from typing import Any
 import psycopg
 from path_backlog import backlog
 from path_directory import directory_scale
-from path_load import Load, large, latency_at, sustained, worker_curve
+from path_load import Load, large, latency_at, one_at_a_time, sustained, worker_curve
 from path_nodes import Ledger, NodeProcess
 from path_plan import (
     AMQP_URL,
@@ -52,7 +52,7 @@ from path_plan import (
 )
 from path_report import table
 from sqlalchemy.engine import make_url
-from transport_raw import delete_topology, measure
+from transport_raw import delete_topology, measure, round_trip_ms
 
 from gateway.demo import prepare_network, write_node_config
 from gateway.node import load_network_directory
@@ -179,6 +179,8 @@ async def _while_running(
     result["large_document"] = await large(load, sender, nodes, plan.large_bytes)
     say(f"{kind}: both nodes at rest for {plan.idle_seconds:.0f} s")
     result["idle_core_share"] = await idle(nodes, plan.idle_seconds)
+    say(f"{kind}: {plan.one_at_a_time} documents one at a time on the idle network")
+    result["one_at_a_time"] = await one_at_a_time(load, sender, plan.one_at_a_time)
     return result
 
 
@@ -228,6 +230,8 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
             "backlog_workers": plan.backlog_workers,
             "window": plan.window,
             "concurrency": plan.concurrency,
+            "idle_seconds": plan.idle_seconds,
+            "one_at_a_time": plan.one_at_a_time,
         },
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "databases": {},
@@ -261,6 +265,8 @@ async def _raw_baseline(databases: Mapping[str, Any]) -> dict[str, Any]:
         "publish_per_second": raw["publish_many, window 256 (msg/s)"],
         "consume_per_second": raw["consume + ack, prefetch 64 (msg/s)"],
     }
+    trips = sorted(await round_trip_ms(AMQP_URL, 50, body_bytes))
+    baseline["round_trip_p50_ms"] = trips[len(trips) // 2]
     raw_rate = min(baseline["publish_per_second"], baseline["consume_per_second"])
     # A raw message's share of one second at the raw rate: the yardstick of every time.
     baseline["message_us"] = 1e6 / raw_rate
@@ -285,6 +291,8 @@ def _compare_with_raw(figures: dict[str, Any], baseline: Mapping[str, Any]) -> N
         node: {stage: micros / raw_us for stage, micros in stages.items()}
         for node, stages in figures["stage_us"].items()
     }
+    one = figures["one_at_a_time"]
+    one["p50_ratio_to_round_trip"] = one["p50_ms"] / baseline["round_trip_p50_ms"]
     for latency in figures["latency"].values():
         for name in ("p50", "p95", "p99"):
             latency[f"{name}_ratio_to_raw"] = latency[f"{name}_ms"] * 1000 / raw_us

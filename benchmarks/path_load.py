@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -24,6 +25,7 @@ __all__ = [
     "large",
     "large_document",
     "latency_at",
+    "one_at_a_time",
     "sustained",
     "wait_for",
     "worker_curve",
@@ -224,6 +226,29 @@ async def latency_at(load: Load, ledger: Ledger, rate: float, seconds: float) ->
         "p95_ms": _percentile(samples, 95),
         "p99_ms": _percentile(samples, 99),
     }
+
+
+async def one_at_a_time(load: Load, ledger: Ledger, count: int) -> dict[str, Any]:
+    """One document on an idle network, ``count`` times: each submitted once the one before
+    was DELIVERED and the nodes had a moment's rest; submit->DELIVERED from the store."""
+    load.submitted.clear()
+    for _ in range(count):
+        await load.submit()
+        ids = list(load.submitted)
+        delivered = functools.partial(_count_delivered, ledger, ids)
+        await wait_for(delivered, len(ids), 60, 0.01)
+        await asyncio.sleep(0.2)
+    times = ledger.stage_times("delivered", list(load.submitted))
+    samples = sorted((times[i] - at) * 1000 for i, at in load.submitted.items() if i in times)
+    return {
+        "documents": count,
+        "p50_ms": _percentile(samples, 50),
+        "p99_ms": _percentile(samples, 99),
+    }
+
+
+def _count_delivered(ledger: Ledger, ids: Sequence[uuid.UUID]) -> int:
+    return len(ledger.stage_times("delivered", ids))
 
 
 def _percentile(samples: Sequence[float], percent: float) -> float:

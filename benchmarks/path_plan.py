@@ -54,6 +54,8 @@ class Plan:
     concurrency: int = 8
     #: Seconds both nodes are watched at rest after the load, for their idle CPU.
     idle_seconds: float = 20
+    #: Documents sent one at a time on the idle network, for the latency of one.
+    one_at_a_time: int = 30
 
     @classmethod
     def smoke(cls, databases: tuple[str, ...]) -> Plan:
@@ -70,6 +72,7 @@ class Plan:
             window=50,
             concurrency=4,
             idle_seconds=3,
+            one_at_a_time=5,
         )
 
 

@@ -13,7 +13,8 @@ def table(report: Mapping[str, Any]) -> str:
     raw_rate = min(raw["publish_per_second"], raw["consume_per_second"])
     lines = [
         f"raw bus: publish {raw['publish_per_second']:,.0f}/s, consume "
-        f"{raw['consume_per_second']:,.0f}/s ({raw['messages']} x {raw['body_bytes']} bytes)",
+        f"{raw['consume_per_second']:,.0f}/s ({raw['messages']} x {raw['body_bytes']} bytes),"
+        f" round trip of two messages p50 {raw['round_trip_p50_ms']:.2f} ms",
     ]
     for kind, figures in report["databases"].items():
         lines += ["", f"{kind}", *_kind_lines(figures, raw_rate)]
@@ -63,6 +64,13 @@ def _kind_lines(figures: Mapping[str, Any], raw_rate: float) -> list[str]:
     shares = ", ".join(f"{n} {share:.2%}" for n, share in figures["idle_core_share"].items())
     met = "met" if max(figures["idle_core_share"].values()) < 0.01 else "MISSED"
     lines.append(f"  at rest        {shares} of a core (target under 1 %: {met})")
+    one = figures["one_at_a_time"]
+    ratio = one["p50_ratio_to_round_trip"]
+    lines.append(
+        f"  one at a time  p50 {one['p50_ms']:.1f} ms  p99 {one['p99_ms']:.1f} ms on the idle"
+        f" network: {ratio:.1f}x the raw round trip (target at most 3x:"
+        f" {'met' if ratio <= 3 else 'MISSED'})"
+    )
     for curve in figures.get("workers", []):
         cpu_costs = ", ".join(
             f"{n} {c * 1e3:.2f}" for n, c in curve["cpu_seconds_per_document"].items()

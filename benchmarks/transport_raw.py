@@ -94,6 +94,63 @@ async def measure(
     return figures
 
 
+async def round_trip_ms(url: str, count: int, body_bytes: int) -> list[float]:
+    """Milliseconds from publishing a message to one queue until its answer, published by
+    that queue's consumer on receipt, arrives at a second queue: the bus's part of a document
+    and its receipt, one at a time on an idle broker."""
+    prefix = f"bench.{uuid.uuid4().hex[:8]}"
+    settings = TransportSettings(
+        amqp_url=url,
+        exchange=f"{prefix}.network",
+        queue_prefix=f"{prefix}.",
+        dead_letter_exchange=f"{prefix}.dead-letter",
+    )
+    keys = [ROUTING_KEY, _ANSWER_KEY]
+    bus = ReconnectingBus(settings, keys, connection_name=f"ssgw benchmark {prefix}")
+    await bus.start()
+    answered: asyncio.Queue[float] = asyncio.Queue()
+
+    async def answer(delivery: IncomingDelivery) -> None:
+        await delivery.ack()
+        await bus.publisher.publish(_answer_to(delivery))
+
+    async def arrived(delivery: IncomingDelivery) -> None:
+        await delivery.ack()
+        answered.put_nowait(time.perf_counter())
+
+    try:
+        consumers = [
+            await bus.consume(ROUTING_KEY, answer),
+            await bus.consume(_ANSWER_KEY, arrived),
+        ]
+        samples = []
+        for message in _messages(count + 1, b"x" * body_bytes):
+            started = time.perf_counter()
+            await bus.publisher.publish(message)
+            samples.append((await asyncio.wait_for(answered.get(), 30) - started) * 1000)
+        for consumer in consumers:
+            await consumer.stop()
+    finally:
+        await bus.close()
+        await delete_topology(settings, keys)
+    return samples[1:]  # the first pays for the channels' start
+
+
+_ANSWER_KEY = "fr.cnav"
+
+
+def _answer_to(delivery: IncomingDelivery) -> BusMessage:
+    return BusMessage(
+        body=delivery.body,
+        message_id=uuid.uuid4().hex,
+        correlation_id="case-bench",
+        type="Receipt",
+        sender="DE:DRV70001",
+        recipient="FR:CNAV",
+        routing_key=_ANSWER_KEY,
+    )
+
+
 async def delete_topology(settings: TransportSettings, routing_keys: Iterable[str]) -> None:
     """Delete the queues of ``routing_keys``, the dead-letter queue and both exchanges."""
     connection = await aio_pika.connect(settings.amqp_url)

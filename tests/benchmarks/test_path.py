@@ -59,6 +59,13 @@ KIND_FIGURES: Mapping[str, Any] = {
         "rss_growth_bytes": NODES,
         "rss_growth_ratio": NODES,
     },
+    "idle_core_share": NODES,
+    "one_at_a_time": {
+        "documents": int,
+        "p50_ms": float,
+        "p99_ms": float,
+        "p50_ratio_to_round_trip": float,
+    },
     "backlog": {
         "messages": int,
         "fill_seconds": float,
@@ -101,6 +108,7 @@ REPORT_FIGURES: Mapping[str, Any] = {
         "publish_per_second": float,
         "consume_per_second": float,
         "message_us": float,
+        "round_trip_p50_ms": float,
     },
     "directory_scale": {
         "institutions": int,
@@ -169,6 +177,9 @@ def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
         assert set(STAGES) <= set(figures["stage_us"][node]), node
     assert "end to end" in result.stdout
     assert "backlog drain" in result.stdout
+    assert "of a core (target under 1 %" in result.stdout
+    assert "the raw round trip (target at most 3x" in result.stdout
+    assert figures["one_at_a_time"]["documents"] == report["plan"]["one_at_a_time"]
     assert figures["backlog"]["messages"] == report["plan"]["backlog"]
     # Several processes on one SQLite file would only queue behind its one writer.
     workers = report["plan"]["backlog_workers"] if kind == "postgresql" else 1
