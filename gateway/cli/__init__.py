@@ -39,7 +39,7 @@ COMMANDS = (
     Lazy("demo", "._node:demo", "Start five institutions' nodes and play exchanges through them."),
     Lazy("doctor", "._doctor:doctor", "Check a node's settings, keys, store and broker."),
     Lazy("apikey", "._node:apikey_app", "Manage back-office API keys."),
-    Lazy("message", "._node:message_app", "Act on one message."),
+    Lazy("message", "._node:message_app", "List messages and act on one."),
     Lazy("db", "._node:db_app", "Manage the node's store."),
     Lazy("operator", "._console:operator_app", "Manage the operators of the console."),
     Lazy(

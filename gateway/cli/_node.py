@@ -1,7 +1,9 @@
-"""ssgw run | apikey create | db migrate: running and administering a node."""
+"""ssgw run | apikey create, list, revoke | message list, retry | db migrate: running and
+administering a node."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,13 +11,31 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy import Engine
 
-from gateway.cli._common import reported_errors, require_current_schema
-from gateway.config import load_settings
+from gateway.cli._common import (
+    JsonOption,
+    print_json,
+    reported_errors,
+    require_current_schema,
+)
+from gateway.cli._progress import progress
+from gateway.config import NodeSettings, load_settings
 from gateway.errors import ConfigurationError
-from gateway.node import Actions, NotRetryable
+from gateway.exchange import Direction, MessageStatus
+from gateway.node import (
+    DEFAULT_PAGE_SIZE,
+    Actions,
+    MessageFilter,
+    MessageRow,
+    NotRetryable,
+    Reading,
+)
 from gateway.server import serve
-from gateway.store import Store, connect, migrate
+from gateway.store import ApiClient, Store, connect, migrate
+
+# Private to the store, which has no way of migrating one revision at a time yet: the
+# command that migrates shows each revision as it is applied.
 
 __all__ = ["apikey_app", "db_app", "demo", "message_app", "opened_store", "run"]
 
@@ -33,7 +53,24 @@ def opened_store(config: Path | None, *, migrating: bool = False) -> Iterator[St
     """The store of the node a settings file describes; its connections are closed when the
     block ends. With ``migrating`` it is brought up to date first; without, a store whose
     schema is missing or not this version's is refused (ConfigurationError) and untouched."""
-    database_url = load_settings(config).database_url
+    with _store(load_settings(config), migrating=migrating) as store:
+        yield store
+
+
+@contextmanager
+def _reading(config: Path | None) -> Iterator[Reading]:
+    """The read side of the node a settings file describes, over its store as it is: a store
+    whose schema is missing or not this version's is refused, never migrated."""
+    settings = load_settings(config)
+    with _store(settings, migrating=False) as store:
+        # No decryption keys: the listings read header fields, never a sealed document, so
+        # they need neither the private keys nor their passphrase.
+        yield Reading(store, settings, (), clock=_utcnow)
+
+
+@contextmanager
+def _store(settings: NodeSettings, *, migrating: bool) -> Iterator[Store]:
+    database_url = settings.database_url
     if not migrating:
         require_current_schema(database_url)
     engine = connect(database_url)
@@ -43,6 +80,14 @@ def opened_store(config: Path | None, *, migrating: bool = False) -> Iterator[St
         yield Store(engine)
     finally:
         engine.dispose()
+
+
+def _utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _moment(value: dt.datetime) -> str:
+    return value.isoformat(timespec="seconds")
 
 
 def run(config: ConfigOption = None) -> None:
@@ -65,6 +110,32 @@ def create_api_key(
         typer.echo(key)
 
 
+@apikey_app.command("list")
+def list_api_keys(config: ConfigOption = None, as_json: JsonOption = False) -> None:
+    """List the back-office API keys: whose, when created, whether revoked; never a key."""
+    with reported_errors(), _reading(config) as reading:
+        keys = [_api_key_report(client) for client in reading.api_clients()]
+    if as_json:
+        print_json({"api_keys": keys})
+        return
+    for key in keys:
+        state = f"revoked {key['revoked_at']}" if key["revoked_at"] else "active"
+        typer.echo(f"{key['name']}\t{key['id']}\t{key['created_at']}\t{state}")
+
+
+def _api_key_report(client: ApiClient) -> dict[str, object]:
+    """What may be shown of a client, for both outputs: never the hash of its key, from
+    which a key could be told apart from others or checked offline."""
+    revoked = client.revoked_at
+    return {
+        "name": client.name,
+        "id": client.id,
+        "created_at": _moment(client.created_at),
+        "revoked_at": _moment(revoked) if revoked else None,
+        "state": "revoked" if revoked else "active",
+    }
+
+
 @apikey_app.command("revoke")
 def revoke_api_key(
     name: Annotated[str, typer.Argument(help="The back-office system whose key to revoke.")],
@@ -80,6 +151,51 @@ def revoke_api_key(
 
 
 message_app = typer.Typer(no_args_is_help=True)
+
+
+@message_app.command("list")
+def list_messages(
+    config: ConfigOption = None,
+    direction: Annotated[
+        Direction | None,
+        typer.Option(help="Only messages sent (out) or received (in).", case_sensitive=False),
+    ] = None,
+    status: Annotated[
+        MessageStatus | None,
+        typer.Option(help="Only messages in this status.", case_sensitive=False),
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many of the latest messages to show.")
+    ] = DEFAULT_PAGE_SIZE,
+    as_json: JsonOption = False,
+) -> None:
+    """List the latest messages sent and received, newest first: their headers, never a
+    document."""
+    wanted = MessageFilter(
+        direction=direction,
+        statuses=frozenset({status} if status else ()),
+        limit=limit,
+    )
+    with reported_errors(), _reading(config) as reading:
+        rows = [_message_report(row) for row in reading.messages(wanted).rows]
+    if as_json:
+        print_json({"messages": rows})
+        return
+    for row in rows:
+        typer.echo("\t".join(str(value) for value in row.values()))
+
+
+def _message_report(row: MessageRow) -> dict[str, object]:
+    # The table prints these values in this order.
+    return {
+        "message_id": str(row.message_id),
+        "direction": row.direction.value,
+        "partner": row.partner,
+        "document_type": row.document_type,
+        "status": row.status.value,
+        "case_id": str(row.case_id),
+        "created_at": _moment(row.created_at),
+    }
 
 
 @message_app.command("retry")
@@ -106,12 +222,19 @@ def retry_message(
 def migrate_store(config: ConfigOption = None) -> None:
     """Bring the store's schema up to date (the node also does this at start)."""
     with reported_errors():
-        engine = connect(load_settings(config).database_url)
+        database_url = load_settings(config).database_url
+        engine = connect(database_url)
         try:
-            migrate(engine)
+            _migrate_showing_progress(engine)
         finally:
             engine.dispose()
         typer.echo("the store is up to date")
+
+
+def _migrate_showing_progress(engine: Engine) -> None:
+    """:func:`migrate`, moving a bar on by one for each revision applied."""
+    with progress("migrating the store", None) as advance:
+        migrate(engine, on_revision=lambda done, total: advance(min(done, 1), total=total))
 
 
 def demo(

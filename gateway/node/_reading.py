@@ -160,6 +160,11 @@ class Reading:
         """The back-office client holding this API key, unless it is unknown or revoked."""
         return self._store.api_client_for(key)
 
+    def api_clients(self) -> list[ApiClient]:
+        """Every back-office client, revoked ones too, oldest first. Each holds the hash of
+        its key: whoever shows them shows the other fields only."""
+        return self._store.api_clients()
+
     def first_answer(self, key: IdempotencyKey) -> Answer | None:
         """The answer the first submit under this client's key got, while the key lives.
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigurationError, StoreUnavailable
@@ -73,17 +76,40 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def migrate(engine: Engine) -> None:
-    """Apply every migration the store lacks. Safe to run at every start."""
+def migrate(engine: Engine, on_revision: Callable[[int, int], object] | None = None) -> None:
+    """Apply every migration the store lacks, oldest first, in one transaction. Safe to run
+    at every start. ``on_revision(done, total)`` hears of each revision applied (and of none,
+    first), for a progress bar. ConfigurationError for a store a newer version migrated."""
+    report = on_revision or (lambda done, total: None)
     try:
         with engine.begin() as connection:
             config = alembic_config(engine)
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            pending = _pending_revisions(connection, ScriptDirectory.from_config(config))
+            report(0, len(pending))
+            for done, revision in enumerate(pending, start=1):
+                command.upgrade(config, revision)
+                report(done, len(pending))
     except SQLAlchemyError as error:
         raise StoreUnavailable(
             f"cannot migrate the store: {describe_database_error(error)}"
         ) from None
+
+
+def _pending_revisions(connection: Connection, scripts: ScriptDirectory) -> list[str]:
+    """The revisions between the store's and this version's head, oldest first; read in the
+    transaction that applies them, so that they are the ones it applies."""
+    current = tuple(MigrationContext.configure(connection).get_current_heads())
+    unknown = sorted(set(current) - {script.revision for script in scripts.walk_revisions()})
+    if unknown:
+        # There is no path from a newer version's revision to ours.
+        raise ConfigurationError(
+            f"the database is at revision {', '.join(unknown)}, which this version does not "
+            "know: a newer version migrated it"
+        )
+    return [
+        script.revision for script in reversed(list(scripts.iterate_revisions("heads", current)))
+    ]
 
 
 def describe_database_error(error: SQLAlchemyError) -> str:

@@ -381,6 +381,11 @@ class Store(Outbox):
             client.revoked_at = now
             return True
 
+    def api_clients(self) -> list[ApiClient]:
+        """Every client, revoked ones too, in the order they were registered."""
+        with self.reading() as session:
+            return list(session.scalars(select(ApiClient).order_by(col(ApiClient.id))))
+
     def api_client_for(self, key: str) -> ApiClient | None:
         with self.reading() as session:
             client = session.scalars(_API_CLIENT, {"key_hash": _hash_key(key)}).first()
