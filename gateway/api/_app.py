@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from gateway import __version__
 from gateway.api import _cases, _health, _inbox, _messages
 from gateway.api._health import ReadinessCheck
+from gateway.api._inbox_signal import InboxSignal
 from gateway.api._problems import PROBLEM_RESPONSES, install_problem_handlers
 from gateway.node import Node
 
@@ -34,6 +35,8 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
     )
     app.state.node = node
     app.state.readiness = readiness
+    app.state.inbox_signal = InboxSignal()
+    node.on_inbox(app.state.inbox_signal.notify)
     install_problem_handlers(app)
     app.mount(
         "/static/swagger-ui",

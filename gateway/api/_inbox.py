@@ -6,11 +6,12 @@ import asyncio
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from gateway.api._access import Client, NodeDep
+from gateway.api._inbox_signal import InboxSignal
 from gateway.api._messages import JSON_TYPE
 from gateway.api._models import Acknowledged, InboxItem, InboxPage
 from gateway.api._problems import Problem, problems
@@ -24,6 +25,8 @@ from gateway.store import MessageRecord
 __all__ = ["router"]
 
 router = APIRouter()
+
+_LOOK_AGAIN_SECONDS = 1.0
 
 
 def _in_inbox(node: Node, message_id: uuid.UUID) -> MessageRecord:
@@ -40,6 +43,7 @@ def _in_inbox(node: Node, message_id: uuid.UUID) -> MessageRecord:
     responses=problems(400, 401, 503),
 )
 async def inbox(
+    request: Request,
     node: NodeDep,
     _client: Client,
     after: Annotated[
@@ -50,12 +54,19 @@ async def inbox(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     wait: Annotated[float, Query(ge=0, le=60, description="Long-poll seconds.")] = 0,
 ) -> InboxPage:
-    deadline = asyncio.get_running_loop().time() + wait
+    signal: InboxSignal = request.app.state.inbox_signal
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + wait
     while True:
+        news = signal.listen()
         items = await run_in_threadpool(lambda: node.reading.inbox(after=after, limit=limit))
-        if items or asyncio.get_running_loop().time() >= deadline:
+        left = deadline - loop.time()
+        if items or left <= 0:
+            signal.forget(news)
             break
-        await asyncio.sleep(0.1)
+        # Woken by a document this process stored; otherwise looks again after a while, for
+        # one that another worker process of the node received.
+        await signal.wait(news, min(left, _LOOK_AGAIN_SECONDS))
     return InboxPage(
         items=[
             InboxItem(

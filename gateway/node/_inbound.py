@@ -237,6 +237,7 @@ class Inbound:
                 )
         except DuplicateMessage:
             return self._raced_duplicate()
+        self._node.inbox_changed()
         self._node.metrics.message("in", record.document_type, record.sender, "received")
         return Outcome(Verdict.ACK)
 

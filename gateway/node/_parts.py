@@ -43,6 +43,9 @@ class NodeParts(Protocol):
     def kick(self) -> None:
         """Wake the relay: something was queued."""
 
+    def inbox_changed(self) -> None:
+        """Wake whoever waits for the inbox: a received document entered it."""
+
 
 def message_record(
     header: EnvelopeHeader,

@@ -59,6 +59,7 @@ class Node:
         self.metrics.observe_certificates(credentials)
         self.clock = clock
         self._wake_relay: Callable[[], None] = lambda: None
+        self._inbox_listeners: list[Callable[[], None]] = []
         #: What the store holds, for the API, the console, evidence and the command line.
         self.reading = Reading(store, settings, credentials.decryption, clock=clock)
         self.cases = self.reading.cases
@@ -85,6 +86,15 @@ class Node:
 
     def kick(self) -> None:
         self._wake_relay()
+
+    def on_inbox(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from a worker thread) whenever a received document enters the
+        inbox: the API's long polls wait for it instead of reading the store again and again."""
+        self._inbox_listeners.append(listener)
+
+    def inbox_changed(self) -> None:
+        for listener in self._inbox_listeners:
+            listener()
 
     # Submitting -------------------------------------------------------------------------
 
