@@ -9,6 +9,7 @@ why they cannot be sent. Every file the adapter writes is written whole or not a
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import tempfile
@@ -157,10 +158,26 @@ def read_request(path: Path, sidecar: Path, default_recipient: str | None) -> Dr
     meta = _read_sidecar(sidecar)
     recipient = _recipient(meta, sidecar.name, default_recipient)
     options = _options(meta, sidecar.name)
+    options["idempotency_key"] = _drop_key(path.name, data, recipient, meta)
     document: bytes | Mapping[str, Any] = data
     if path.suffix == ".json":
         document = _json_form(data)
     return DropRequest(document, recipient, options, meta)
+
+
+def _drop_key(name: str, data: bytes, recipient: str, meta: Mapping[str, Any]) -> str:
+    """The idempotency key of a drop: the same for the same file (name, bytes, sidecar), so
+    that a submit whose answer was lost, or an adapter that stopped before it moved the file
+    to sent/, sends it again as the same submission and the node stores it once."""
+    digest = hashlib.sha256()
+    for part in (
+        name.encode(),
+        data,
+        recipient.encode(),
+        json.dumps(meta, sort_keys=True).encode(),
+    ):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    return f"drop-{digest.hexdigest()}"
 
 
 def _read_sidecar(sidecar: Path) -> dict[str, Any]:

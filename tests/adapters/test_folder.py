@@ -395,3 +395,31 @@ def test_written_files_are_whole_or_absent(tmp_path: Path) -> None:
     write_atomically(target, b"<second/>")
     assert target.read_bytes() == b"<second/>"
     assert [p.name for p in tmp_path.iterdir()] == ["doc.xml"]
+
+
+def test_a_file_sent_again_after_a_stop_before_its_move_is_stored_once(
+    pair: Pair, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pair.france.drop(
+        "claim.xml", example_bytes("InsurancePeriodsRequest"), {"recipient": "DE:DRV70001"}
+    )
+    first = pair.france.adapter()
+    with monkeypatch.context() as patched:
+        # The adapter stops between the node's answer and the move to sent/.
+        patched.setattr("ssgw_adapters.folder.os.replace", _no_move)
+        assert first.scan() == []
+        (taken,) = first.scan()
+    assert taken.outcome is Outcome.SENT and taken.submission is not None
+    assert "claim.xml" in pair.france.files("outbox")
+    restarted = pair.france.adapter()
+    assert restarted.scan() == []
+    (again,) = restarted.scan()
+    assert again.outcome is Outcome.SENT and again.submission is not None
+    assert again.submission.id == taken.submission.id  # the node answered as the first time
+    assert pair.france.files("outbox") == []
+    stored = pair.france.node.store.messages(list(range(1, 100)))
+    assert [m.message_id for m in stored] == [taken.submission.id]
+
+
+def _no_move(source: object, target: object) -> None:
+    raise PermissionError(13, "Permission denied")
