@@ -28,7 +28,7 @@ from gateway.directory import (
     load_directory,
     sign_directory,
 )
-from gateway.documents import DocumentFamily, DocumentType
+from gateway.documents import DocumentFamily, DocumentType, Posting
 from gateway.errors import ConfigurationError
 from gateway.security import (
     SigningIdentity,
@@ -148,6 +148,10 @@ def verify_directory(
         )
 
 
+#: A century of posting is more than any agreement allows, and keeps the dates representable.
+_MAX_POSTING_MONTHS = 1200
+
+
 @policy_app.command("check")
 def check_policy(
     sender: Annotated[str, typer.Option("--from", help="The sending institution.")],
@@ -162,16 +166,34 @@ def check_policy(
     schema_version: Annotated[
         str, typer.Option(help="The document's schema version (1.0 or 2.0).")
     ] = "1.0",
+    posting_months: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=_MAX_POSTING_MONTHS,
+            help="The months of the posting a CoverageCertificate certifies or notifies, held "
+            "against the agreement's posting limit.",
+        ),
+    ] = None,
+    earlier_months: Annotated[
+        int,
+        typer.Option(
+            min=0,
+            max=_MAX_POSTING_MONTHS,
+            help="The months of the worker's earlier postings that this one continues.",
+        ),
+    ] = 0,
     as_json: JsonOption = False,
 ) -> None:
     """May SENDER send a document of this type and version for these branches to RECIPIENT
-    on that day?"""
+    on that day? With --posting-months: and a certificate of a posting that long?"""
     with reported_errors():
         day = parse_moment(on).date()
         sending = _institution_option("--from", sender)
         receiving = _institution_option("--to", recipient)
         kind = _document_type(document_type)
         branches = _branches(branch or [], kind)
+        posting = _posting(kind, posting_months, earlier_months, day)
         loaded = open_directory(directory, authority, dt.datetime.now(dt.UTC))
         decision = decide(
             loaded,
@@ -181,30 +203,90 @@ def check_policy(
             schema_version=schema_version,
             branches=branches,
             on=day,
+            posting=posting,
         )
-    if as_json:
-        print_json(_decision_report(decision))
-    elif isinstance(decision, Refused):
-        typer.echo(f"refused [{decision.reason.value}]: {decision.detail}")
-    else:
-        typer.echo(f"permitted under {_basis(decision)}")
+    _answer(decision, posting, as_json=as_json)
     if isinstance(decision, Refused):
         raise typer.Exit(EXIT_INVALID)
+
+
+def _answer(decision: Permitted | Refused, posting: Posting | None, *, as_json: bool) -> None:
+    """Print the policy's answer; a posting's names the posting rule it met."""
+    if as_json:
+        print_json(_decision_report(decision, posting))
+    elif isinstance(decision, Refused):
+        typer.echo(f"refused [{decision.reason.value}]: {decision.detail}")
+    elif posting is not None:
+        typer.echo(f"permitted under {_basis(decision)}: {_posting_rule(decision, posting)}")
+    else:
+        typer.echo(f"permitted under {_basis(decision)}")
 
 
 def _basis(decision: Permitted) -> str:
     return decision.agreement.id if decision.agreement else "national exchange"
 
 
-def _decision_report(decision: Permitted | Refused) -> dict[str, object]:
+def _decision_report(decision: Permitted | Refused, posting: Posting | None) -> dict[str, object]:
     if isinstance(decision, Refused):
-        return {
+        report: dict[str, object] = {
             "permitted": False,
             "basis": None,
             "reason": decision.reason.value,
             "detail": decision.detail,
         }
-    return {"permitted": True, "basis": _basis(decision), "reason": None, "detail": None}
+    else:
+        report = {"permitted": True, "basis": _basis(decision), "reason": None, "detail": None}
+    if posting is not None and isinstance(decision, Permitted):
+        report["posting_rule"] = _posting_rule(decision, posting)
+    return report
+
+
+def _posting(
+    kind: DocumentType, months: int | None, earlier_months: int, day: dt.date
+) -> Posting | None:
+    """The posting asked about: ``months`` from the first of ``day``'s month, after
+    ``earlier_months`` of earlier posting that run up to it. Whole calendar months from a
+    first day are exact, whatever the months' lengths."""
+    if months is None:
+        if earlier_months:
+            raise ConfigurationError("--earlier-months needs --posting-months")
+        return None
+    if kind is not DocumentType.COVERAGE_CERTIFICATE:
+        raise ConfigurationError(
+            "--posting-months asks about a posting, which a CoverageCertificate certifies or "
+            f"notifies, not a {kind.root_name}"
+        )
+    try:
+        start = _month_start(day, 0)
+        end = _month_start(day, months) - dt.timedelta(days=1)
+        earlier_start = _month_start(day, -earlier_months)
+    except ValueError:
+        raise ConfigurationError(
+            f"--posting-months: {months} months from {day.isoformat()} run past the calendar"
+        ) from None
+    earlier = ((earlier_start, start - dt.timedelta(days=1)),) if earlier_months else ()
+    return Posting(start=start, end=end, earlier=earlier)
+
+
+def _month_start(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after ``day``'s (before it when negative)."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month_index + 1, 1)
+
+
+def _posting_rule(decision: Permitted, posting: Posting) -> str:
+    """The posting rule a permitted posting met, in words."""
+    agreement = decision.agreement
+    if agreement is None:
+        return "a posting within one country has no posting limit"
+    if agreement.posting_limit_months is None:
+        return f"the directory gives {agreement.id} no posting limit"
+    found = (
+        f"postings of {posting.total_length} in all keep"
+        if posting.counted_earlier
+        else f"a posting of {posting.total_length} keeps"
+    )
+    return f"{found} within the {agreement.posting_limit_months} months of agreement {agreement.id}"
 
 
 #: How an institution id is written (gateway.codes checks it).

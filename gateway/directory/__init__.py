@@ -22,6 +22,7 @@ from gateway.directory._policy import (
     Refused,
     decide,
     exchange_rule,
+    posting_limit_refusal,
 )
 
 __all__ = [
@@ -43,5 +44,6 @@ __all__ = [
     "exchange_rule",
     "load_directory",
     "parse_directory_element",
+    "posting_limit_refusal",
     "sign_directory",
 ]

@@ -10,6 +10,10 @@ on national law, not on an agreement, so only the institution checks apply to th
 Case-level documents (closure, reminder, forward) and technical ones (receipt, rejection) rest
 on no agreement: they act on a case or a message the policy already let through, so only the
 two institutions are checked. Who may send them in a case is the case state machine's question.
+
+A certificate or notification of a posting must also keep within the posting limit of the
+agreement the exchange rests on. The signed directory is the only source of that limit
+(``PostingLimitMonths``): an agreement that gives none in the directory sets none here.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from gateway.directory._model import (
     InstitutionStatus,
     NetworkKind,
 )
-from gateway.documents import CaseType, DocumentFamily, DocumentType
+from gateway.documents import CaseType, DocumentFamily, DocumentType, Posting
 
 __all__ = [
     "ActingParty",
@@ -39,6 +43,7 @@ __all__ = [
     "Refused",
     "decide",
     "exchange_rule",
+    "posting_limit_refusal",
 ]
 
 
@@ -52,6 +57,7 @@ class RefusalReason(enum.StrEnum):
     PRINCIPLE_NOT_COVERED = "principle-not-covered"
     BRANCH_NOT_COVERED = "branch-not-covered"
     SCHEMA_VERSION_NOT_TAKEN = "schema-version-not-taken"
+    POSTING_LIMIT_EXCEEDED = "posting-limit-exceeded"
 
 
 class ActingParty(enum.Enum):
@@ -177,9 +183,14 @@ def decide(
     schema_version: str,
     branches: frozenset[Branch],
     on: dt.date,
+    posting: Posting | None = None,
 ) -> PolicyDecision:
     """May ``sender`` send ``document_type`` of ``schema_version`` for ``branches`` to
-    ``recipient`` on day ``on``?"""
+    ``recipient`` on day ``on``?
+
+    ``posting`` is the posting the document certifies or notifies (``posting_of``), held
+    against the posting limit of the agreement the exchange rests on.
+    """
     parties = _parties(directory, sender, recipient, document_type, schema_version)
     if isinstance(parties, Refused):
         return parties
@@ -194,7 +205,7 @@ def decide(
         return incompetent
     if sending.country == receiving.country:
         return Permitted(agreement=None)
-    return _agreement_decision(
+    decision = _agreement_decision(
         directory,
         sending=sending,
         receiving=receiving,
@@ -204,6 +215,14 @@ def decide(
         branches=branches,
         on=on,
     )
+    agreement = decision.agreement if isinstance(decision, Permitted) else None
+    if posting is not None and agreement is not None and agreement.posting_limit_months:
+        refused = posting_limit_refusal(
+            posting, limit_months=agreement.posting_limit_months, agreement_id=agreement.id
+        )
+        if refused is not None:
+            return refused
+    return decision
 
 
 def _parties(
@@ -319,3 +338,28 @@ def _scope_refusal(
             f"{agreement.id} for {acting_country}",
         )
     return None
+
+
+def posting_limit_refusal(
+    posting: Posting, *, limit_months: int, agreement_id: str
+) -> Refused | None:
+    """Why ``posting`` is longer than the ``limit_months`` of agreement ``agreement_id``
+    allow, or None when it is not.
+
+    The earlier postings that continue into this one (``Posting.counted_earlier``) count with
+    it. A posting without an end has no length to hold against the limit: a certificate of a
+    posting must state its last day, so it is refused too.
+    """
+    total = posting.total_length
+    limit = f"the {limit_months} months of agreement {agreement_id}"
+    if total is None:
+        return Refused(
+            RefusalReason.POSTING_LIMIT_EXCEEDED,
+            f"a posting without an end cannot be held within {limit}: it must state its last day",
+        )
+    if not total.exceeds(limit_months):
+        return None
+    found = f"a posting of {posting.length}"
+    if posting.counted_earlier:
+        found += f" after earlier postings of {posting.earlier_length}, {total} in all,"
+    return Refused(RefusalReason.POSTING_LIMIT_EXCEEDED, f"{found} exceeds {limit}")

@@ -23,6 +23,7 @@ from gateway.documents import (
     ValidatedDocument,
     envelope_body,
     parse_untrusted,
+    posting_of,
     read_header,
     reparser,
     validate_element,
@@ -253,6 +254,7 @@ def admit(
             schema_version=document.schema_version,
             branches=document.branches,
             on=now.date(),
+            posting=posting_of(document),
         )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)

@@ -24,6 +24,7 @@ from gateway.documents import (
     Issue,
     ValidatedDocument,
     build_envelope,
+    posting_of,
     validate_envelope,
 )
 from gateway.errors import NotPermitted, ValidationFailed
@@ -154,6 +155,7 @@ def _agreement(
         schema_version=document.schema_version,
         branches=document.branches,
         on=now.date(),
+        posting=posting_of(document),
     )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)

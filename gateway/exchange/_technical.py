@@ -79,6 +79,10 @@ def rejection_reason(error: GatewayError) -> str:
         prefix = error.issues[0].code.split(".", 1)[0] if error.issues else ""
         return {"xml": "malformed", "rule": "business-rule"}.get(prefix, "invalid-schema")
     if isinstance(error, NotPermitted):
+        # The sender's institution must learn that its certificate, not the exchange, is at
+        # fault: a shorter posting would be taken.
+        if error.reason == "posting-limit-exceeded":
+            return "posting-limit-exceeded"
         agreement = {
             "no-agreement",
             "agreement-not-in-force",

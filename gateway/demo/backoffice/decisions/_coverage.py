@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from lxml import etree
 
 from gateway.codes import Principle
-from gateway.demo.backoffice.decisions._common import EU_REGULATION, add_months, shorten
+from gateway.demo.backoffice.decisions._common import EU_REGULATION, shorten
 from gateway.demo.backoffice.documents import (
     CoverageRequest,
     certificate_document,
@@ -16,8 +16,14 @@ from gateway.demo.backoffice.documents import (
     read_coverage_request,
 )
 from gateway.demo.backoffice.register import Register
-from gateway.directory import Agreement, AgreementStage, Directory, NetworkKind
-from gateway.documents import DocumentType
+from gateway.directory import (
+    Agreement,
+    AgreementStage,
+    Directory,
+    NetworkKind,
+    posting_limit_refusal,
+)
+from gateway.documents import DocumentType, Posting
 
 __all__ = [
     "DEFAULT_POSTING_LIMIT_MONTHS",
@@ -28,7 +34,9 @@ __all__ = [
     "posting_rule",
 ]
 
-#: The posting limit applied when the agreement gives none: the EU Regulation's (Art. 12).
+#: The posting limit this back-office applies to requests when the directory gives the
+#: agreement none: the EU Regulation's (Art. 12). Its own caution in deciding requests; the
+#: node's policy holds certificates to the directory's limits only.
 DEFAULT_POSTING_LIMIT_MONTHS = 24
 
 
@@ -190,7 +198,13 @@ def _coverage_refusal_reason(
             f"The worker is not insured with {register.institution} under the "
             f"{register.country} identification number given.",
         )
-    if asked.end >= add_months(asked.start, rule.limit_months):
+    # The node's own rule, so that what this office certifies the node lets through.
+    too_long = posting_limit_refusal(
+        Posting(start=asked.start, end=asked.end),
+        limit_months=rule.limit_months,
+        agreement_id=rule.agreement,
+    )
+    if too_long is not None:
         return (
             "period-exceeds-limit",
             f"A posting under {rule.agreement} keeps the sending country's legislation for "
