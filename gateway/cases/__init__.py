@@ -1,7 +1,9 @@
 """Cases across countries: merging what several institutions report about one person.
 
 :func:`totalize` merges insurance periods into a :class:`Career`; :func:`periods_from_reply`
-reads them out of an ``InsurancePeriodsReply``. Pure functions: no I/O.
+reads them out of an ``InsurancePeriodsReply``; :func:`totalize_by_agreement` totalizes a case's
+periods separately under each agreement binding the competent country to another. Pure
+functions: no I/O.
 
 The case state machine decides which message a case allows next: :func:`start_case`,
 :func:`apply_step` and :func:`replay` fold :class:`CaseStep` values into a :class:`CaseState`
@@ -11,6 +13,15 @@ and raise :class:`~gateway.errors.CaseStateError` for a step the case does not a
 
 from __future__ import annotations
 
+from ._by_agreement import (
+    AgreementCareer,
+    AgreementsBetween,
+    CareersByAgreement,
+    LeftOutReason,
+    NotTotalized,
+    TotalizingAgreement,
+    totalize_by_agreement,
+)
 from ._machine import apply_step, overdue, replay, start_case
 from ._periods_reading import periods_from_reply
 from ._state import (
@@ -37,8 +48,11 @@ from .totalization import (
 __all__ = [
     "OPENING_DOCUMENT",
     "PRECEDENCE",
+    "AgreementCareer",
+    "AgreementsBetween",
     "Career",
     "CareerSegment",
+    "CareersByAgreement",
     "CaseState",
     "CaseStatus",
     "CaseStep",
@@ -46,9 +60,12 @@ __all__ = [
     "Conflict",
     "DocumentRecord",
     "InsurancePeriod",
+    "LeftOutReason",
+    "NotTotalized",
     "OpenRequest",
     "PeriodKind",
     "Tier",
+    "TotalizingAgreement",
     "apply_step",
     "overdue",
     "periods_from_reply",
@@ -56,4 +73,5 @@ __all__ = [
     "start_case",
     "theoretical_pro_rata",
     "totalize",
+    "totalize_by_agreement",
 ]

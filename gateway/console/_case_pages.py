@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Response
 
 from gateway.cases import overdue
+from gateway.codes import parse_institution_id
 from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
 from gateway.console._diagram import sequence_diagram
@@ -28,7 +29,16 @@ def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
     state = reading.case_state(case_id)
     late = {request.message_id for request in overdue(state, now)} if state else set()
     _, records = reading.case(case_id)
-    periods = case_periods(records, reading.document, as_of=now.date())
+    # The case owner's institution decides on the case, so its country totalizes the periods;
+    # a case without a readable state is seen from this node's own country.
+    deciding = state.owner if state else node.institution
+    periods = case_periods(
+        records,
+        reading.document,
+        as_of=now.date(),
+        competent_country=parse_institution_id(deciding).split(":", 1)[0],
+        agreements_between=node.directory.agreements_between,
+    )
     protected = bool(found and found.protected_person)
     return console.render(
         "case.html",
@@ -47,7 +57,7 @@ def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
         periods=periods,
         # A protected person's periods are summed, never drawn one by one.
         periods_chart=(
-            periods_chart(periods.periods, periods.career)
+            periods_chart(periods.periods, periods.careers)
             if periods and periods.periods and not protected
             else None
         ),

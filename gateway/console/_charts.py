@@ -12,7 +12,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from gateway.cases import Career, InsurancePeriod, PeriodKind, Tier
+from gateway.cases import Career, CareersByAgreement, InsurancePeriod, PeriodKind, Tier
 
 __all__ = [
     "Bar",
@@ -159,8 +159,10 @@ class Lane:
     label: str
     y: int
     bars: Sequence[Bar]
-    #: The lane of the totalized career rather than of one country.
+    #: The lane of a totalized career (one per agreement) rather than of one country.
     counted: bool = False
+    #: What the lane shows in full, for its tooltip (the agreement's title and countries).
+    title: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,20 +216,31 @@ class _Years:
         ]
 
 
-def periods_chart(periods: Sequence[InsurancePeriod], career: Career) -> PeriodsChart:
-    """One lane per country with a bar per period, and a last lane with the days as the
-    totalized career counts them (each day once). Running periods end at ``career.as_of``."""
-    years = _Years.covering(periods, career.as_of)
+def periods_chart(periods: Sequence[InsurancePeriod], careers: CareersByAgreement) -> PeriodsChart:
+    """One lane per country with a bar per period, then one lane per agreement with the days
+    as the career totalized under it counts them (each day once). Running periods end at
+    ``careers.as_of``.
+
+    Countries bound to the competent one by different agreements are totalized apart, so no
+    lane adds them together; with no agreement career at all, the last lane is the competent
+    country's own career.
+    """
+    years = _Years.covering(periods, careers.as_of)
     countries = sorted({p.country for p in periods})
     lanes = [
-        _country_lane(country, AXIS + row * LANE, periods, career.as_of, years)
+        _country_lane(country, AXIS + row * LANE, periods, careers.as_of, years)
         for row, country in enumerate(countries)
     ]
     y = AXIS + len(countries) * LANE + 8
-    lanes.append(_counted_lane(career, y, years))
+    totalized = [
+        (c.agreement, f"{c.title}: {', '.join(c.countries)}", c.career) for c in careers.careers
+    ] or [("national", f"{careers.competent_country} alone", careers.national)]
+    for row, (label, title, career) in enumerate(totalized):
+        lanes.append(_counted_lane(label, title, career, y + row * LANE, years))
+    height = y + len(totalized) * LANE + 8
     return PeriodsChart(
         width=TIMELINE_W,
-        height=y + LANE + 8,
+        height=height,
         label_width=LABEL_W,
         lanes=lanes,
         ticks=years.ticks(),
@@ -258,19 +271,19 @@ def _country_lane(
     return Lane(country, y, bars)
 
 
-def _counted_lane(career: Career, y: int, years: _Years) -> Lane:
+def _counted_lane(label: str, title: str, career: Career, y: int, years: _Years) -> Lane:
     counted = [
         Bar(
             *years.span(segment.start, segment.end),
             y + (LANE - BAR) // 2,
             _tier_name(segment.counted.tier),
             segment.kind.value,
-            f"counted for {segment.country} as {segment.kind.value}, "
+            f"{label}: counted for {segment.country} as {segment.kind.value}, "
             f"{segment.start} to {segment.end} ({segment.days} days)",
         )
         for segment in career.segments
     ]
-    return Lane("counted", y, counted, counted=True)
+    return Lane(label, y, counted, counted=True, title=title)
 
 
 def _legend(periods: Sequence[InsurancePeriod]) -> list[tuple[str, str]]:

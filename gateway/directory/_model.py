@@ -109,6 +109,11 @@ class Agreement:
             return False
         return self.in_force_to is None or day <= self.in_force_to
 
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether the agreement is at stage in force and applies on ``day``: an arrangement
+        concluded may carry test traffic, but opens no right to totalization."""
+        return self.stage is AgreementStage.IN_FORCE and self.applies_on(day)
+
 
 @dataclass(frozen=True)
 class Directory:

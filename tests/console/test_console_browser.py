@@ -302,10 +302,10 @@ def test_the_case_view_draws_the_insurance_periods(
     log_in(browser, server, "vera", next_path=f"/console/cases/{scenario.case_id}")
     chart = browser.find_element(By.CSS_SELECTOR, "svg.periods")
     lanes = [e.text for e in chart.find_elements(By.CSS_SELECTOR, "text.lane-label")]
-    assert lanes[-1] == "counted" and "DE" in lanes and "FR" in lanes
+    assert lanes[-1] == "EU-883-2004" and "DE" in lanes and "FR" in lanes
     assert len(chart.find_elements(By.CSS_SELECTOR, "rect.period")) > len(lanes)
     page = text_of(browser)
-    assert "Totalized career" in page
+    assert "Totalized under EU-883-2004" in page and "Not totalized (no agreement)" in page
     for value in PERSONAL_VALUES:
         assert value not in page and value not in browser.page_source
     browser.execute_script("arguments[0].scrollIntoView()", chart)

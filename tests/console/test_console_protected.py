@@ -19,10 +19,11 @@ from console.console_testing import (
     protect,
 )
 from console.test_console_roles import events
-from gateway.cases import InsurancePeriod, PeriodKind, totalize
+from gateway.cases import InsurancePeriod, PeriodKind, totalize_by_agreement
 from gateway.codes import Branch, InstitutionId
-from gateway.console._case_periods import case_periods
+from gateway.console._case_periods import CasePeriods, case_periods
 from gateway.console._charts import periods_chart
+from gateway.directory import Directory
 from gateway.exchange import Direction, MessageStatus
 from gateway.server import build_app
 from gateway.store import MessageRecord
@@ -35,15 +36,16 @@ def test_the_case_view_draws_the_periods_per_country_with_the_totals(
     html = login("vera").get(f"/console/cases/{scenario.case_id}").text
     assert '<svg class="periods"' in html
     lanes = re.findall(r'<text class="lane-label"[^>]*>([^<]+)</text>', html)
-    assert lanes[-1] == "counted" and lanes[:-1] == sorted(lanes[:-1]) and "DE" in lanes
+    # France decides the case: the EU Regulation's career is the one counted lane.
+    assert lanes[-1] == "EU-883-2004" and lanes[:-1] == sorted(lanes[:-1]) and "DE" in lanes
     assert 'id="periods-chart-title"' in html and 'id="periods-chart-desc"' in html
     assert 'class="period tier-compulsory kind-employment" data-kind="employment"' in html
-    assert "Totalized career:" in html and "Pro-rata share" in html
+    assert "Totalized under EU-883-2004" in html and "pro-rata share of FR" in html
     for value in PERSONAL_VALUES:
         assert value not in html
 
 
-def test_the_periods_chart_lays_out_lanes_and_the_counted_career() -> None:
+def test_the_periods_chart_lays_out_lanes_and_the_counted_career(directory: Directory) -> None:
     periods = [
         InsurancePeriod(
             "DE",
@@ -62,9 +64,15 @@ def test_the_periods_chart_lays_out_lanes_and_the_counted_career() -> None:
             frozenset({Branch("old-age")}),
         ),
     ]
-    career = totalize(periods, as_of=dt.date(2010, 6, 30))
-    chart = periods_chart(periods, career)
-    assert [lane.label for lane in chart.lanes] == ["DE", "FR", "counted"]
+    careers = totalize_by_agreement(
+        periods,
+        competent_country="DE",
+        agreements_between=directory.agreements_between,
+        as_of=dt.date(2010, 6, 30),
+    )
+    chart = periods_chart(periods, careers)
+    assert [lane.label for lane in chart.lanes] == ["DE", "FR", "EU-883-2004"]
+    assert chart.lanes[2].counted and "DE, FR" in chart.lanes[2].title
     (de,) = chart.lanes[0].bars
     (fr,) = chart.lanes[1].bars
     assert de.tier == "compulsory" and fr.tier == "voluntary"
@@ -83,7 +91,7 @@ def test_a_protected_persons_periods_are_only_summed(scenario: Scenario, login: 
     html = login("aude").get(f"/console/cases/{scenario.case_id}").text
     assert "badge-protected" in html
     assert '<svg class="periods"' not in html and "periods-table" not in html
-    assert "not drawn one by one" in html and "Totalized career:" in html
+    assert "not drawn one by one" in html and "Totalized under EU-883-2004" in html
     for value in PERSONAL_VALUES:
         assert value not in html
 
@@ -161,7 +169,9 @@ def test_the_api_leaves_a_protected_cases_error_texts_out(scenario: Scenario) ->
     assert all(m["error"] is None or m["error"]["detail"] is None for m in case["messages"])
 
 
-def test_only_the_latest_version_of_each_reply_counts_and_invalidated_ones_not() -> None:
+def test_only_the_latest_version_of_each_reply_counts_and_invalidated_ones_not(
+    directory: Directory,
+) -> None:
     reply = example_bytes("InsurancePeriodsReply")
     none = example_bytes("InsurancePeriodsReply-none")
     first, second = uuid.uuid4(), uuid.uuid4()
@@ -193,19 +203,20 @@ def test_only_the_latest_version_of_each_reply_counts_and_invalidated_ones_not()
     def read(found: MessageRecord) -> bytes:
         return found.sealed
 
-    as_of = dt.date(2026, 11, 25)
-    corrected = case_periods(
-        [record(first, 1, "new", reply), record(first, 2, "update", none)], read, as_of=as_of
-    )
+    def periods(records: list[MessageRecord]) -> CasePeriods | None:
+        return case_periods(
+            records,
+            read,
+            as_of=dt.date(2026, 11, 25),
+            competent_country="FR",
+            agreements_between=directory.agreements_between,
+        )
+
+    corrected = periods([record(first, 1, "new", reply), record(first, 2, "update", none)])
     assert corrected is not None and corrected.replies == 1 and corrected.periods == []
-    withdrawn = case_periods(
-        [record(first, 1, "new", reply), record(first, 2, "invalidate", reply)], read, as_of=as_of
-    )
+    withdrawn = periods([record(first, 1, "new", reply), record(first, 2, "invalidate", reply)])
     assert withdrawn is None
-    both = case_periods(
-        [record(first, 1, "new", reply), record(second, 1, "new", b"<not a reply/>")],
-        read,
-        as_of=as_of,
-    )
+    both = periods([record(first, 1, "new", reply), record(second, 1, "new", b"<not a reply/>")])
     assert both is not None and both.replies == 2 and both.unreadable == 1
-    assert both.career.total_days > 0
+    assert [c.agreement for c in both.careers.careers] == ["EU-883-2004"]
+    assert both.careers.careers[0].career.total_days > 0
