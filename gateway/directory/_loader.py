@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+from itertools import pairwise
 
 from cryptography import x509
 from lxml import etree
@@ -51,6 +52,17 @@ __all__ = ["DIRECTORY_LIMITS", "load_directory", "parse_directory_element"]
 DIRECTORY_LIMITS = ParseLimits(max_bytes=128 * 1024 * 1024, max_depth=16, max_elements=4_000_000)
 
 _D = f"{{{DIRECTORY_NAMESPACE}}}"
+
+#: Stage values of directories signed before the ILO's eight steps were spelt out one by one;
+#: the schema still accepts them so that those directories keep loading.
+_DEPRECATED_STAGES = {
+    "feasibility": AgreementStage.PRELIMINARY_DISCUSSIONS,
+    "negotiating": AgreementStage.NEGOTIATIONS,
+    "arrangement-concluded": AgreementStage.ADMINISTRATIVE_ARRANGEMENT,
+}
+
+#: Each stage's place in the lifecycle, the order a history must follow.
+_STEP = {stage: place for place, stage in enumerate(AgreementStage)}
 
 
 def load_directory(
@@ -173,7 +185,7 @@ def _agreement(element: etree._Element) -> Agreement:
             raise DirectoryError(f"agreement {agreement_id} lists {country} twice")
         scopes[country] = frozenset(Branch(b) for b in _texts(party, f"{_D}Branch"))
     in_force = element.find(f"{_D}InForce")
-    stage = AgreementStage(element.get("stage", ""))
+    stage = _stage(element.get("stage", ""))
     if stage is AgreementStage.IN_FORCE and in_force is None:
         raise DirectoryError(f"agreement {agreement_id} is in force but has no InForce dates")
     start = dt.date.fromisoformat(str(in_force.get("from"))) if in_force is not None else None
@@ -192,4 +204,33 @@ def _agreement(element: etree._Element) -> Agreement:
         in_force_to=end,
         posting_limit_months=int(limit) if limit else None,
         notes=(element.findtext(f"{_D}Notes") or "").strip(),
+        history=_history(element, agreement_id),
     )
+
+
+def _stage(value: str) -> AgreementStage:
+    return _DEPRECATED_STAGES.get(value) or AgreementStage(value)
+
+
+def _history(
+    element: etree._Element, agreement_id: str
+) -> tuple[tuple[AgreementStage, dt.date], ...]:
+    """The agreement's stage changes, refused unless in step order and forward in time."""
+    changes = tuple(
+        (_stage(str(change.get("stage"))), dt.date.fromisoformat(str(change.get("date"))))
+        for change in element.iterfind(f"{_D}History/{_D}Change")
+    )
+    for (before, since), (after, on) in pairwise(changes):
+        # A suspension may be lifted; otherwise no stage is reached twice or out of turn.
+        resumed = before is AgreementStage.SUSPENDED and after is AgreementStage.IN_FORCE
+        if _STEP[after] <= _STEP[before] and not resumed:
+            raise DirectoryError(
+                f"agreement {agreement_id}: its history is out of step order, "
+                f"'{after.value}' after '{before.value}'"
+            )
+        if on < since:
+            raise DirectoryError(
+                f"agreement {agreement_id}: its history reaches '{after.value}' on "
+                f"{on.isoformat()}, before '{before.value}' on {since.isoformat()}"
+            )
+    return changes

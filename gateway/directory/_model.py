@@ -43,14 +43,19 @@ class InstitutionStatus(enum.StrEnum):
 
 
 class AgreementStage(enum.StrEnum):
-    """Where an agreement stands in the ILO's eight-step process, in order."""
+    """Where an agreement stands: the ILO's eight steps in order, then suspended and
+    terminated. Only ``IN_FORCE`` carries production traffic; ``ADMINISTRATIVE_ARRANGEMENT``
+    may carry test traffic on a test network."""
 
-    FEASIBILITY = "feasibility"
-    NEGOTIATING = "negotiating"
+    PRELIMINARY_DISCUSSIONS = "preliminary-discussions"
+    INITIAL_DRAFT = "initial-draft"
+    NEGOTIATIONS = "negotiations"
+    TEXT_REVIEW = "text-review"
     SIGNED = "signed"
     APPROVED = "approved"
-    ARRANGEMENT_CONCLUDED = "arrangement-concluded"
+    ADMINISTRATIVE_ARRANGEMENT = "administrative-arrangement"
     IN_FORCE = "in-force"
+    SUSPENDED = "suspended"
     TERMINATED = "terminated"
 
 
@@ -96,6 +101,8 @@ class Agreement:
     in_force_to: dt.date | None = None
     posting_limit_months: int | None = None
     notes: str = ""
+    #: The stage changes the directory records, oldest first: each stage and the day reached.
+    history: tuple[tuple[AgreementStage, dt.date], ...] = ()
 
     @property
     def parties(self) -> frozenset[str]:
@@ -110,8 +117,8 @@ class Agreement:
         return self.in_force_to is None or day <= self.in_force_to
 
     def in_force_on(self, day: dt.date) -> bool:
-        """Whether the agreement is at stage in force and applies on ``day``: an arrangement
-        concluded may carry test traffic, but opens no right to totalization."""
+        """Whether the agreement is at stage in force and applies on ``day``: one at stage
+        administrative arrangement may carry test traffic, but opens no right to totalization."""
         return self.stage is AgreementStage.IN_FORCE and self.applies_on(day)
 
 
@@ -165,7 +172,7 @@ class Directory:
             usable = agreement.stage is AgreementStage.IN_FORCE and agreement.applies_on(on)
             test = (
                 self.network is NetworkKind.TEST
-                and agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED
+                and agreement.stage is AgreementStage.ADMINISTRATIVE_ARRANGEMENT
             )
             if own.country in agreement.scopes and (usable or test):
                 countries |= set(agreement.scopes)

@@ -145,14 +145,18 @@ def _usable(agreement: Agreement, network: NetworkKind, day: dt.date) -> str | N
         if agreement.in_force_from and day < agreement.in_force_from:
             return f"{agreement.id} enters into force on {agreement.in_force_from.isoformat()}"
         return f"{agreement.id} ceased to apply on {agreement.in_force_to}"
-    if network is NetworkKind.TEST and agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED:
-        return None
-    if agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED:
+    stage = agreement.stage
+    if stage is AgreementStage.ADMINISTRATIVE_ARRANGEMENT:
+        if network is NetworkKind.TEST:
+            return None
         return (
-            f"{agreement.id} has its administrative arrangement concluded but is not yet in "
-            "force: it may carry test traffic only"
+            f"{agreement.id} is at stage '{stage.value}', not in force: it may carry test "
+            "traffic only"
         )
-    return f"{agreement.id} is at stage '{agreement.stage.value}', not in force"
+    if stage in (AgreementStage.SUSPENDED, AgreementStage.TERMINATED):
+        # Its dates may still cover the day: the stage alone stops the traffic.
+        return f"{agreement.id} is at stage '{stage.value}': it carries no traffic"
+    return f"{agreement.id} is at stage '{stage.value}', not in force"
 
 
 def _check_institution(directory: Directory, institution_id: str) -> Institution | Refused:

@@ -225,11 +225,11 @@ def test_a_principle_missing_from_the_agreement_is_named(directory: Directory) -
     ("network", "expected"),
     [(NetworkKind.PRODUCTION, False), (NetworkKind.TEST, True)],
 )
-def test_an_agreement_with_a_concluded_arrangement_carries_test_traffic_only(
+def test_an_agreement_at_its_administrative_arrangement_carries_test_traffic_only(
     directory: Directory, network: NetworkKind, expected: bool
 ) -> None:
     changed = dataclasses.replace(
-        _with_agreement(directory, "IN-DE", stage=AgreementStage.ARRANGEMENT_CONCLUDED),
+        _with_agreement(directory, "IN-DE", stage=AgreementStage.ADMINISTRATIVE_ARRANGEMENT),
         network=network,
     )
     decision = ask(changed, "IN:EPFO", "DE:DRV70001", DocumentType.BENEFIT_CLAIM, OLD_AGE)

@@ -54,7 +54,7 @@ def _usable(directory: Directory, agreement: Agreement, on: dt.date) -> bool:
         return agreement.applies_on(on)
     return (
         directory.network is NetworkKind.TEST
-        and agreement.stage is AgreementStage.ARRANGEMENT_CONCLUDED
+        and agreement.stage is AgreementStage.ADMINISTRATIVE_ARRANGEMENT
     )
 
 
