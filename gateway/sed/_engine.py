@@ -250,6 +250,8 @@ def export_values(
 def _export_into(
     rules: Mapping_, ours: object, sed: dict[str, Any], base: Path, trace: Trace
 ) -> None:
+    # Where two of our values have one SED field, what each leaf wrote there, and from where.
+    written: dict[str, tuple[Path, object]] = {}
     for rule in rules:
         if isinstance(rule, Fixed):
             value, at = located(ours, dotted(rule.ours))
@@ -260,7 +262,7 @@ def _export_into(
         elif isinstance(rule, Marker):
             _export_marker(rule, ours, sed, base, trace)
         elif isinstance(rule, Leaf):
-            _export_leaf(rule, ours, sed, base, trace)
+            _export_leaf(rule, ours, sed, base, trace, written)
         elif isinstance(rule, One):
             _export_one(rule, ours, sed, base, trace)
         elif isinstance(rule, Each):
@@ -311,14 +313,33 @@ def _translate_out(codec: Codec, value: object, where: Path, trace: Trace) -> tu
     return translated, True
 
 
-def _export_leaf(rule: Leaf, ours: object, sed: dict[str, Any], base: Path, trace: Trace) -> None:
+def _export_leaf(
+    rule: Leaf,
+    ours: object,
+    sed: dict[str, Any],
+    base: Path,
+    trace: Trace,
+    written: dict[str, tuple[Path, object]],
+) -> None:
     value, at = located(ours, dotted(rule.ours))
     if not present(value) and not isinstance(value, bool):
         return
     where = (*base, *at) if isinstance(ours, Mapping) else base
     translated, ok = _translate_out(rule.codec, value, where, trace)
-    if ok and present(translated):
-        write_at(sed, dotted(rule.sed) or (TEXT,), translated)
+    if not ok or not present(translated):
+        return
+    steps = dotted(rule.sed) or (TEXT,)
+    earlier = written.get(rule.sed)
+    if earlier is not None and earlier[1] != translated and isinstance(steps[-1], str):
+        # The SED field holds one value and the later rule's decides: the earlier value is a
+        # loss, named, and is not merged item by item into the later one.
+        trace.read.discard(earlier[0])
+        trace.reasons[earlier[0]] = (
+            f"the SED's one field {rule.sed} holds {rule.ours.replace('.', '/')} instead"
+        )
+        write_at(sed, steps, None)
+    written[rule.sed] = (where, translated)
+    write_at(sed, steps, translated)
 
 
 def _export_whole(rule: Whole, ours: object, sed: dict[str, Any], base: Path, trace: Trace) -> None:

@@ -18,6 +18,8 @@ from typing import Any
 import pytest
 
 from gateway.documents import (
+    document_from_json,
+    document_to_json,
     validate_document,
 )
 from gateway.errors import ValidationFailed
@@ -270,3 +272,33 @@ def test_one_marginal_answer_for_several_host_employers_is_a_named_loss_both_way
     written = export_sed(marked, transmission=sent_by_its_case(sed))
     assert "arbeidsgiveraktivitet" not in written.sed["medlemskap"]["andreland"]
     assert [loss.path for loss in written.losses] == ["/document/HostEmployer/1/MarginalActivity"]
+
+
+def test_a_period_counting_for_other_branches_than_its_entitlement_is_a_named_loss() -> None:
+    # P5000 has one field (relevans) for the branches a period counts for and those it counts
+    # towards entitlement for: where they differ, the entitlement is written whole and the
+    # other is named, not merged into it item by item.
+    sed = load("P5000")
+    read = imported(sed)
+
+    def relevance_written(counts_for: list[str]) -> tuple[str, tuple[Any, ...]]:
+        whole = document_to_json(read.document.document_type, read.document.root)
+        period = whole["document"]["Periods"]["InsurancePeriod"][0]
+        period["CountsFor"] = counts_for
+        period["Relevance"] = {"Entitlement": ["old-age"]}
+        document = validate_document(document_from_json(whole))
+        written = export_sed(document, transmission=sent_by_its_case(sed))
+        first = written.sed["pensjon"]["medlemskapboarbeid"]["medlemskap"][0]
+        return first["relevans"], written.losses
+
+    alone, none_lost = relevance_written(["old-age"])
+    assert not [x for x in none_lost if "CountsFor" in x.path]
+    relevance, losses = relevance_written(["old-age", "survivors", "invalidity"])
+    assert relevance == alone  # the entitlement's branches, whole
+    lost = [x for x in losses if "CountsFor" in x.path]
+    assert [x.path for x in lost] == [
+        f"/document/Periods/InsurancePeriod/0/CountsFor/{i}" for i in range(3)
+    ]
+    assert {x.reason for x in lost} == {
+        "the SED's one field relevans holds Relevance/Entitlement instead"
+    }
