@@ -40,6 +40,21 @@ def _messages(count: int, body: bytes) -> list[BusMessage]:
     ]
 
 
+def _own_topology(url: str) -> TransportSettings:
+    """Exchanges and queues under a random prefix of their own, deleted afterwards."""
+    prefix = f"bench.{uuid.uuid4().hex[:8]}"
+    return TransportSettings(
+        amqp_url=url,
+        exchange=f"{prefix}.network",
+        queue_prefix=f"{prefix}.",
+        dead_letter_exchange=f"{prefix}.dead-letter",
+    )
+
+
+def _connection_name(settings: TransportSettings) -> str:
+    return f"ssgw benchmark {settings.queue_prefix.rstrip('.')}"
+
+
 async def measure(
     url: str, count: int, body_bytes: int, *, one_by_one: bool = True
 ) -> dict[str, float]:
@@ -47,16 +62,10 @@ async def measure(
 
     The whole-path benchmark (``benchmarks/path.py``) takes its raw baseline from here.
     """
-    prefix = f"bench.{uuid.uuid4().hex[:8]}"
-    settings = TransportSettings(
-        amqp_url=url,
-        exchange=f"{prefix}.network",
-        queue_prefix=f"{prefix}.",
-        dead_letter_exchange=f"{prefix}.dead-letter",
-    )
+    settings = _own_topology(url)
     body = b"x" * body_bytes
     figures: dict[str, float] = {}
-    bus = ReconnectingBus(settings, [ROUTING_KEY], connection_name=f"ssgw benchmark {prefix}")
+    bus = ReconnectingBus(settings, [ROUTING_KEY], connection_name=_connection_name(settings))
     await bus.start()
     try:
         if one_by_one:
@@ -98,15 +107,9 @@ async def round_trip_ms(url: str, count: int, body_bytes: int) -> list[float]:
     """Milliseconds from publishing a message to one queue until its answer, published by
     that queue's consumer on receipt, arrives at a second queue: the bus's part of a document
     and its receipt, one at a time on an idle broker."""
-    prefix = f"bench.{uuid.uuid4().hex[:8]}"
-    settings = TransportSettings(
-        amqp_url=url,
-        exchange=f"{prefix}.network",
-        queue_prefix=f"{prefix}.",
-        dead_letter_exchange=f"{prefix}.dead-letter",
-    )
+    settings = _own_topology(url)
     keys = [ROUTING_KEY, _ANSWER_KEY]
-    bus = ReconnectingBus(settings, keys, connection_name=f"ssgw benchmark {prefix}")
+    bus = ReconnectingBus(settings, keys, connection_name=_connection_name(settings))
     await bus.start()
     answered: asyncio.Queue[float] = asyncio.Queue()
 

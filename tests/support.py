@@ -63,6 +63,19 @@ def example(name: str) -> ValidatedDocument:
     return validate_document(example_bytes(name))
 
 
+class Steps:
+    """Stands for a progress bar's ``advance``: remembers its total and the steps it moved."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.done = 0
+
+    def __call__(self, steps: int = 1, *, total: int | None = None) -> None:
+        if total is not None:
+            self.total = total
+        self.done += steps
+
+
 class Clock:
     """A clock the test moves by hand."""
 

@@ -24,7 +24,7 @@ from gateway.exchange import MessageStatus
 from gateway.node import Node
 from gateway.store import MessageRecord, Trace, connect, stored_schema
 from gateway.store._database import alembic_config
-from support import Clock, deliver, example_bytes, relay
+from support import Clock, Steps, deliver, example_bytes, relay
 
 runner = CliRunner()
 
@@ -321,19 +321,6 @@ def test_a_listing_of_a_new_store_creates_nothing(
 
 
 # db migrate -------------------------------------------------------------------------------
-
-
-class Steps:
-    """Stands for the bar: remembers its total and the steps it was moved."""
-
-    def __init__(self) -> None:
-        self.total: int | None = None
-        self.done = 0
-
-    def __call__(self, steps: int = 1, *, total: int | None = None) -> None:
-        if total is not None:
-            self.total = total
-        self.done += steps
 
 
 @pytest.fixture

@@ -19,21 +19,9 @@ from gateway.cli._backup import create_backup, restore_backup
 from gateway.cli._progress import progress
 from gateway.config import settings_toml
 from gateway.node import Node
+from support import Steps
 
 runner = CliRunner()
-
-
-class Steps:
-    """An ``advance`` that remembers what it was told."""
-
-    def __init__(self) -> None:
-        self.total: int | None = None
-        self.done = 0
-
-    def __call__(self, steps: int = 1, *, total: int | None = None) -> None:
-        if total is not None:
-            self.total = total
-        self.done += steps
 
 
 def test_nothing_is_drawn_without_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
