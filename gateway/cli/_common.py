@@ -136,17 +136,14 @@ def parse_moment(text: str | None) -> dt.datetime:
 
 def schema_problem(state: SchemaState, database_url: str) -> str | None:
     """What keeps a store from being used by this version, in one line; None if nothing."""
-    from gateway.store import sqlite_path
+    from gateway.store import newer_version_problem, sqlite_path
 
     if not state.exists:
         return (
             f"the database does not exist ({sqlite_path(database_url)}); it needs 'ssgw db migrate'"
         )
     if state.unknown:
-        return (
-            f"the database is at revision {', '.join(state.unknown)}, which this version does "
-            "not know: a newer version migrated it"
-        )
+        return newer_version_problem(state.unknown)
     if not state.up_to_date:
         current = ", ".join(state.current) or "an empty schema"
         return (

@@ -18,7 +18,13 @@ from gateway.store._console_models import (
     Operator,
     Role,
 )
-from gateway.store._database import READ_ONLY, connect, describe_database_error, migrate
+from gateway.store._database import (
+    READ_ONLY,
+    connect,
+    describe_database_error,
+    migrate,
+    newer_version_problem,
+)
 from gateway.store._idempotency import IdempotencyKey, IdempotencyKeys, IdempotencyKeyTaken
 from gateway.store._models import (
     ApiClient,
@@ -91,6 +97,7 @@ __all__ = [
     "dump_postgresql",
     "is_empty",
     "migrate",
+    "newer_version_problem",
     "payload_purged",
     "require_payload",
     "restore_postgresql",

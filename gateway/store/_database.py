@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,13 +103,18 @@ def _pending_revisions(connection: Connection, scripts: ScriptDirectory) -> list
     unknown = sorted(set(current) - {script.revision for script in scripts.walk_revisions()})
     if unknown:
         # There is no path from a newer version's revision to ours.
-        raise ConfigurationError(
-            f"the database is at revision {', '.join(unknown)}, which this version does not "
-            "know: a newer version migrated it"
-        )
+        raise ConfigurationError(newer_version_problem(unknown))
     return [
         script.revision for script in reversed(list(scripts.iterate_revisions("heads", current)))
     ]
+
+
+def newer_version_problem(unknown: Sequence[str]) -> str:
+    """What is wrong with a store at revisions this version does not know, in one line."""
+    return (
+        f"the database is at revision {', '.join(unknown)}, which this version does not know: "
+        "a newer version migrated it"
+    )
 
 
 def describe_database_error(error: SQLAlchemyError) -> str:
