@@ -18,7 +18,6 @@ day of a period does.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 import math
 from decimal import Decimal, InvalidOperation
@@ -27,6 +26,7 @@ from fractions import Fraction
 from lxml import etree
 
 from gateway.codes import Branch, InstitutionId
+from gateway.documents import months_after
 from gateway.documents._catalogue import DocumentFamily, DocumentType
 
 from .totalization import InsurancePeriod, PeriodKind
@@ -164,15 +164,9 @@ def _end_from_durations(
 
 
 def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """The first day after ``months`` calendar months counted from ``day``.
-
-    From 15 January one month runs to 14 February, so the first day after is 15 February. From
-    31 January it runs to the end of February, there being no 31 February: the first day after
-    is 1 March.
-    """
-    year, month_index = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month = month_index + 1
-    last_day = calendar.monthrange(year, month)[1]
-    if day.day <= last_day:
-        return datetime.date(year, month, day.day)
-    return datetime.date(year, month, last_day) + datetime.timedelta(days=1)
+    """:func:`months_after`, which this file's callers take as an OverflowError when it runs
+    past the last representable date."""
+    after = months_after(day, months)
+    if after is None:
+        raise OverflowError("past the last representable date")
+    return after

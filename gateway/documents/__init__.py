@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from gateway.documents._json import document_from_json, document_to_json
 from gateway.documents._json_text import MAX_JSON_DEPTH, read_json
 from gateway.documents._parser import DEFAULT_LIMITS, ParseLimits, parse_untrusted, reparser
-from gateway.documents._posting import Posting, PostingLength, posting_of
+from gateway.documents._posting import Posting, PostingLength, months_after, posting_of
 from gateway.documents._registry import directory_schema, envelope_schema, schema_issues
 from gateway.documents._validation import ValidatedDocument, validate_document, validate_element
 from gateway.documents._versions import convert_document
@@ -66,6 +66,7 @@ __all__ = [
     "envelope_body",
     "envelope_schema",
     "location_path",
+    "months_after",
     "parse_untrusted",
     "posting_of",
     "read_header",
