@@ -37,6 +37,7 @@ from typing import Any
 import psycopg
 from path_backlog import backlog
 from path_directory import directory_scale
+from path_floor import floor
 from path_load import Load, large, latency_at, one_at_a_time, sustained, worker_curve
 from path_nodes import Ledger, NodeProcess
 from path_plan import (
@@ -232,6 +233,7 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
             "concurrency": plan.concurrency,
             "idle_seconds": plan.idle_seconds,
             "one_at_a_time": plan.one_at_a_time,
+            "floor_rounds": plan.floor_rounds,
         },
         "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg()},
         "databases": {},
@@ -245,8 +247,13 @@ async def run(plan: Plan, port: int, *, keep: bool = False) -> dict[str, Any]:
         for kind in plan.databases:
             report["databases"][kind] = await one_kind(kind, plan, folder, port)
         report["raw_baseline"] = await _raw_baseline(report["databases"])
+        say(f"floor: the essential work alone, {plan.floor_rounds} rounds per stage")
+        documents = [(EXAMPLES / f"{name}.xml").read_bytes() for name in DOCUMENTS]
+        report["floor"] = floor(folder / "floor", documents, plan.floor_rounds)
+        report["floor_ms_per_document"] = report["floor"]["ms_per_document"]
         for figures in report["databases"].values():
             _compare_with_raw(figures, report["raw_baseline"])
+            _compare_with_floor(figures, report["floor_ms_per_document"])
         say(f"directory of {plan.institutions} institutions")
         report["directory_scale"] = directory_scale(folder, plan.institutions, plan.agreements)
     return report
@@ -296,6 +303,17 @@ def _compare_with_raw(figures: dict[str, Any], baseline: Mapping[str, Any]) -> N
     for latency in figures["latency"].values():
         for name in ("p50", "p95", "p99"):
             latency[f"{name}_ratio_to_raw"] = latency[f"{name}_ms"] * 1000 / raw_us
+
+
+def _compare_with_floor(figures: dict[str, Any], floor_ms: float) -> None:
+    """Adds the two nodes' CPU per delivered document as a multiple of the floor."""
+    sustained_ = figures["sustained"]
+    both_ms = sum(sustained_["cpu_seconds_per_document"].values()) * 1e3
+    sustained_["cpu_ratio_to_floor"] = both_ms / floor_ms
+    for curve in figures.get("workers", []):
+        curve["cpu_ratio_to_floor"] = (
+            sum(curve["cpu_seconds_per_document"].values()) * 1e3 / floor_ms
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> None:

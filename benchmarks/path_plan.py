@@ -56,6 +56,8 @@ class Plan:
     idle_seconds: float = 20
     #: Documents sent one at a time on the idle network, for the latency of one.
     one_at_a_time: int = 30
+    #: Timings of each stage of the floor (the essential work alone); the median is kept.
+    floor_rounds: int = 200
 
     @classmethod
     def smoke(cls, databases: tuple[str, ...]) -> Plan:
@@ -73,6 +75,7 @@ class Plan:
             concurrency=4,
             idle_seconds=3,
             one_at_a_time=5,
+            floor_rounds=10,
         )
 
 

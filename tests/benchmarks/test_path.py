@@ -33,6 +33,7 @@ KIND_FIGURES: Mapping[str, Any] = {
         "rss_growth_bytes_per_1000_documents": NODES,
         "rss_growth_bytes_per_1000_documents_second_half": NODES,
         "cpu_ratio_to_raw": NODES,
+        "cpu_ratio_to_floor": float,
         "ratio_to_raw": float,
     },
     "documents": {"types": list, "mean_bytes": float, "mean_sealed_bytes": float},
@@ -91,6 +92,7 @@ WORKER_FIGURES: Mapping[str, Any] = {
             "submit_failures": int,
             "cpu_seconds_per_document": NODES,
             "ratio_to_raw": float,
+            "cpu_ratio_to_floor": float,
             "submitted": int,
             "delivered_once": int,
             "received_once": int,
@@ -101,7 +103,15 @@ WORKER_FIGURES: Mapping[str, Any] = {
         }
     ]
 }
+#: The floor's stages, each timed on its own: the document's and its receipt's.
+FLOOR_STAGES = tuple(
+    f"{message} {stage}"
+    for message in ("document", "receipt")
+    for stage in ("sign", "seal", "at rest", "open", "parse", "validate", "verify")
+)
 REPORT_FIGURES: Mapping[str, Any] = {
+    "floor_ms_per_document": float,
+    "floor": {"ms_per_document": float, "stage_us": {s: float for s in FLOOR_STAGES}},
     "raw_baseline": {
         "messages": int,
         "body_bytes": int,
@@ -179,6 +189,11 @@ def test_the_smoke_run_reports_every_figure(kind: str, tmp_path: Path) -> None:
     assert "backlog drain" in result.stdout
     assert "of a core (target under 1 %" in result.stdout
     assert "the raw round trip (target at most 3x" in result.stdout
+    assert "of raw; target at least 0.06" in result.stdout
+    assert "x the floor (target at most 2x" in result.stdout
+    assert report["floor_ms_per_document"] == pytest.approx(
+        sum(report["floor"]["stage_us"].values()) / 1e3
+    )
     assert figures["one_at_a_time"]["documents"] == report["plan"]["one_at_a_time"]
     assert figures["backlog"]["messages"] == report["plan"]["backlog"]
     # Several processes on one SQLite file would only queue behind its one writer.
