@@ -74,6 +74,13 @@ class NodeSettings(BaseSettings):
     amqp_url: str = Field(
         "amqp://guest:guest@127.0.0.1:5672/", description="The RabbitMQ bus of the network."
     )
+    amqp_failover_urls: list[str] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Further members of the broker's cluster, tried in turn after amqp_url "
+        "when the member in use is lost or does not answer (as JSON in the environment: "
+        '["amqp://...", "amqp://..."]).',
+    )
     exchange: str = Field("ssgw.network", description="The network's topic exchange.")
     queue_prefix: str = Field("ssgw.", description="Prefix of every institution's queue name.")
     dead_letter_exchange: str = Field("ssgw.dead-letter", description="Dead-letter exchange.")
@@ -218,6 +225,14 @@ class NodeSettings(BaseSettings):
     def _amqp(cls, value: str) -> str:
         if not value.startswith(("amqp://", "amqps://")):
             raise ValueError("must be an amqp:// or amqps:// URL")
+        return value
+
+    @field_validator("amqp_failover_urls")
+    @classmethod
+    def _amqp_members(cls, value: list[str]) -> list[str]:
+        for index, url in enumerate(value, start=1):
+            if not url.startswith(("amqp://", "amqps://")):
+                raise ValueError(f"URL {index} must be an amqp:// or amqps:// URL")
         return value
 
     @classmethod

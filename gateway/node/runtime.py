@@ -39,6 +39,7 @@ _RELAY_BATCH = 256
 def transport_settings(settings: NodeSettings) -> TransportSettings:
     return TransportSettings(
         amqp_url=settings.amqp_url,
+        failover_urls=tuple(settings.amqp_failover_urls),
         exchange=settings.exchange,
         queue_prefix=settings.queue_prefix,
         dead_letter_exchange=settings.dead_letter_exchange,

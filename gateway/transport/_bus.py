@@ -15,6 +15,7 @@ from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from gateway.errors import BrokerUnavailable, TransportError
 from gateway.transport._consumer import Consumer, DeliveryHandler
 from gateway.transport._errors import translated
+from gateway.transport._failover import FailoverConnection
 from gateway.transport._publisher import Publisher
 from gateway.transport._settings import TransportSettings, check_routing_key
 from gateway.transport._topology import TopologyWatch, declare_topology
@@ -79,13 +80,7 @@ class ReconnectingBus:
         """
         if self._connection is not None:
             raise RuntimeError("the bus is already started")
-        with translated(self._settings, "connect"):
-            self._connection = await aio_pika.connect_robust(
-                self._settings.amqp_url,
-                timeout=self._settings.connect_timeout,
-                client_properties={"connection_name": self._connection_name},
-                reconnect_interval=self._settings.reconnect_interval,
-            )
+        self._connection = await self._connect()
         try:
             self._control = await self._open_channel(confirms=False)
             await declare_topology(self._control, self._settings, self._routing_keys)
@@ -100,6 +95,34 @@ class ReconnectingBus:
                 await self.close()
             raise
         log.info("connected to %s as %r", self._settings.broker, self._connection_name)
+
+    async def _connect(self) -> AbstractRobustConnection:
+        """The connection to the first member of the cluster that answers, in the order of
+        the settings; raises the last member's error if none does."""
+        members = (self._settings.amqp_url, *self._settings.failover_urls)
+        for index in range(len(members) - 1):
+            try:
+                return await self._connect_to(members, index)
+            except BrokerUnavailable as error:
+                log.warning("trying the next broker: %s", error.detail)
+        return await self._connect_to(members, len(members) - 1)
+
+    async def _connect_to(self, members: tuple[str, ...], index: int) -> AbstractRobustConnection:
+        connection = FailoverConnection(
+            members[index],
+            failover=members[index + 1 :] + members[:index],
+            client_properties={"connection_name": self._connection_name},
+            reconnect_interval=self._settings.reconnect_interval,
+        )
+        # Errors name the member tried, not the first of the list.
+        member = replace(self._settings, amqp_url=members[index], failover_urls=())
+        try:
+            with translated(member, "connect"):
+                await connection.connect(timeout=self._settings.connect_timeout)
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
 
     async def consume(self, routing_key: str, handler: DeliveryHandler) -> Consumer:
         """Start consuming the queue of ``routing_key`` on a channel of its own.

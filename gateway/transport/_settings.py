@@ -44,6 +44,9 @@ class TransportSettings:
     """
 
     amqp_url: str = field(default=DEFAULT_AMQP_URL, repr=False)
+    failover_urls: tuple[str, ...] = field(default=(), repr=False)
+    """Further members of the broker's cluster. When the member in use is lost or cannot be
+    reached, the node moves to the next one, round the list, starting with ``amqp_url``."""
     exchange: str = "ssgw.network"
     queue_prefix: str = "ssgw."
     dead_letter_exchange: str = "ssgw.dead-letter"
@@ -65,15 +68,9 @@ class TransportSettings:
     node's broker user may not configure anything: the node then only checks it exists."""
 
     def __post_init__(self) -> None:
-        try:
-            url = urlsplit(self.amqp_url)
-            url.port  # noqa: B018 - only checks that the port is a number
-        except ValueError:
-            raise ConfigurationError("the AMQP URL cannot be parsed") from None
-        if url.scheme not in {"amqp", "amqps"} or not url.hostname:
-            raise ConfigurationError(
-                f"the AMQP URL must be amqp:// or amqps:// with a host, not {_redact(url)!r}"
-            )
+        _check_url("the AMQP URL", self.amqp_url)
+        for index, url in enumerate(self.failover_urls, start=1):
+            _check_url(f"failover AMQP URL {index}", url)
         for label, name in (
             ("exchange", self.exchange),
             ("dead-letter exchange", self.dead_letter_exchange),
@@ -105,6 +102,11 @@ class TransportSettings:
         return _redact(urlsplit(self.amqp_url))
 
     @property
+    def brokers(self) -> tuple[str, ...]:
+        """Every member the node may use, in the order it tries them, without credentials."""
+        return tuple(_redact(urlsplit(url)) for url in (self.amqp_url, *self.failover_urls))
+
+    @property
     def dead_letter_queue(self) -> str:
         """The one queue that holds every dead-lettered message of the network."""
         return f"{self.queue_prefix}dead-letter"
@@ -115,6 +117,18 @@ class TransportSettings:
         if name == self.dead_letter_queue:
             raise ValueError(f"routing key {routing_key!r} would name the dead-letter queue")
         return name
+
+
+def _check_url(label: str, amqp_url: str) -> None:
+    try:
+        url = urlsplit(amqp_url)
+        url.port  # noqa: B018 - only checks that the port is a number
+    except (ValueError, AttributeError):
+        raise ConfigurationError(f"{label} cannot be parsed") from None
+    if url.scheme not in {"amqp", "amqps"} or not url.hostname:
+        raise ConfigurationError(
+            f"{label} must be amqp:// or amqps:// with a host, not {_redact(url)!r}"
+        )
 
 
 def _redact(url: SplitResult) -> str:

@@ -12,6 +12,7 @@ from gateway.transport import TransportSettings
 # The node's name for each transport setting, and a value other than the default.
 GIVEN: dict[str, tuple[str, object]] = {
     "amqp_url": ("amqp_url", "amqp://u:p@broker.example:5673/v"),
+    "failover_urls": ("amqp_failover_urls", ["amqp://u:p@broker-2.example:5673/v"]),
     "exchange": ("exchange", "net.x"),
     "queue_prefix": ("queue_prefix", "net."),
     "dead_letter_exchange": ("dead_letter_exchange", "net.dead"),
@@ -34,4 +35,5 @@ def test_every_transport_setting_comes_from_the_node_s_settings(
     node = make_node("FR:CNAV", **{name: value for name, value in GIVEN.values()})
     made = transport_settings(node.settings)
     for field, (_, value) in GIVEN.items():
-        assert getattr(made, field) == value, field
+        expected = tuple(value) if isinstance(value, list) else value
+        assert getattr(made, field) == expected, field
