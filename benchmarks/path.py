@@ -30,19 +30,17 @@ import socket
 import statistics
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from path_backlog import backlog
 from path_directory import directory_scale
 from path_floor import floor
 from path_load import Load, large, latency_at, one_at_a_time, sustained, worker_curve
-from path_nodes import Ledger, NodeProcess
+from path_nodes import Ledger, NodeProcess, databases
 from path_plan import (
     AMQP_URL,
-    DATABASE_URL,
     DOCUMENTS,
     EXAMPLES,
     NODE_SETTINGS,
@@ -52,7 +50,6 @@ from path_plan import (
     say,
 )
 from path_report import table
-from sqlalchemy.engine import make_url
 from transport_raw import delete_topology, measure, round_trip_ms
 
 from gateway.demo import prepare_network, write_node_config
@@ -62,35 +59,10 @@ from gateway.node.runtime import transport_settings
 # One database kind ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _databases(kind: str, folder: Path) -> Iterator[Callable[[str], str]]:
-    """Gives each node a fresh database URL; drops the PostgreSQL databases afterwards."""
-    if kind == "sqlite":
-        yield lambda name: f"sqlite:///{folder / name}.db"
-        return
-    admin = make_url(DATABASE_URL)
-    libpq = admin.set(drivername="postgresql").render_as_string(hide_password=False)
-    made: list[str] = []
-
-    def create(_name: str) -> str:
-        name = f"ssgw_bench_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(libpq, autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        made.append(name)
-        return admin.set(database=name).render_as_string(hide_password=False)
-
-    try:
-        yield create
-    finally:
-        with psycopg.connect(libpq, autocommit=True) as connection:
-            for name in made:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 async def one_kind(kind: str, plan: Plan, folder: Path, port: int) -> dict[str, Any]:
     """Everything measured with both nodes on one kind of database."""
     namespace = f"bench.{uuid.uuid4().hex[:8]}."
-    with _databases(kind, folder) as database_url:
+    with databases(kind, folder) as database_url:
         prepare_network(folder / kind, (SENDER, RECIPIENT))
         configs = {
             institution: write_node_config(

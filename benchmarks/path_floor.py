@@ -30,7 +30,7 @@ from joserfc import jwe
 from joserfc.jwk import ECKey
 from lxml import etree
 from path_plan import RECIPIENT, SENDER
-from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
+from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, SignatureMethod
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 

@@ -22,6 +22,7 @@ from gateway.exchange import Direction, MessageStatus
 __all__ = [
     "Load",
     "exactly_once",
+    "keep_window",
     "large",
     "large_document",
     "latency_at",
@@ -129,7 +130,7 @@ async def sustained(
     warmup = min(5.0, duration / 3)
     stop_at = time.monotonic() + warmup + duration
     workers = [
-        asyncio.create_task(_keep_window(load, plan.window, stop_at, base, latest))
+        asyncio.create_task(keep_window(load, plan.window, stop_at, base, latest))
         for _ in range(plan.concurrency)
     ]
     await asyncio.sleep(warmup)
@@ -158,7 +159,7 @@ async def sustained(
     return figures
 
 
-async def _keep_window(
+async def keep_window(
     load: Load, window: int, stop_at: float, base: int, latest: list[int]
 ) -> None:
     """Submits until ``stop_at``, while fewer than ``window`` documents are on their way

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import httpx2
-from path_plan import say
+import psycopg
+from path_plan import DATABASE_URL, say
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import Engine, func, select
+from sqlalchemy.engine import make_url
 from sqlmodel import col
 
 from gateway.config import NodeSettings, load_settings
@@ -30,7 +32,7 @@ from gateway.store import MessageRecord, TraceEvent, connect
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 from fault_services import NodeProcesses
 
-__all__ = ["Ledger", "NodeProcess", "NodeProcesses", "workers_cpu"]
+__all__ = ["Ledger", "NodeProcess", "NodeProcesses", "databases", "workers_cpu"]
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -230,3 +232,28 @@ def _chunks(ids: Sequence[uuid.UUID]) -> Iterator[Sequence[uuid.UUID]]:
 def _timestamp(at: dt.datetime) -> float:
     # SQLite gives back naive datetimes; the store writes UTC.
     return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).timestamp()
+
+
+@contextlib.contextmanager
+def databases(kind: str, folder: Path) -> Iterator[Callable[[str], str]]:
+    """Gives each node a fresh database URL; drops the PostgreSQL databases afterwards."""
+    if kind == "sqlite":
+        yield lambda name: f"sqlite:///{folder / name}.db"
+        return
+    admin = make_url(DATABASE_URL)
+    libpq = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+    made: list[str] = []
+
+    def create(_name: str) -> str:
+        name = f"ssgw_bench_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(libpq, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        made.append(name)
+        return admin.set(database=name).render_as_string(hide_password=False)
+
+    try:
+        yield create
+    finally:
+        with psycopg.connect(libpq, autocommit=True) as connection:
+            for name in made:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -15,6 +15,8 @@
 #   SSGW_CLUSTER_SIZE   members (default 3)
 #   SSGW_CLUSTER_PORT   AMQP port of member 1; member N listens on PORT+N-1 (default 5681).
 #                       Erlang distribution takes PORT+N-1+20000, RabbitMQ's own rule.
+#                       'auto': the script picks free ports from 11000 up. The port chosen
+#                       is kept in $SSGW_CLUSTER_DIR/port and used by the other commands.
 #
 # Member N is named ssgw-N@localhost. The members share the Erlang cookie of the user that runs
 # them: run as root, they run as the 'rabbitmq' user with its cookie, like the system broker.
@@ -23,7 +25,6 @@ set -euo pipefail
 
 dir=${SSGW_CLUSTER_DIR:-/tmp/ssgw-rabbitmq-cluster}
 size=${SSGW_CLUSTER_SIZE:-3}
-port=${SSGW_CLUSTER_PORT:-5681}
 bin=/usr/lib/rabbitmq/bin
 
 fail() {
@@ -33,6 +34,31 @@ fail() {
 
 [[ -x $bin/rabbitmq-server ]] || fail "RabbitMQ is not installed ($bin/rabbitmq-server is missing)"
 [[ $size =~ ^[1-9]$ ]] || fail "SSGW_CLUSTER_SIZE must be 1 to 9, not '$size'"
+
+# Whether something answers on a local port.
+taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# A first port from which every member's AMQP and distribution ports are free.
+free_port() {
+    local base n
+    for base in $(seq 11000 10 11990 | shuf); do
+        for n in $(seq 0 $((size - 1))); do
+            taken $((base + n)) || taken $((base + n + 20000)) && continue 2
+        done
+        echo "$base"
+        return
+    done
+    fail "found no free ports for $size members from 11000 to 12000"
+}
+
+if [[ ${1:-} != start && -f $dir/port ]]; then
+    port=$(cat "$dir/port")
+elif [[ ${SSGW_CLUSTER_PORT:-} == auto ]]; then
+    port=$(free_port) || exit 1
+else
+    port=${SSGW_CLUSTER_PORT:-5681}
+fi
+
 [[ $port =~ ^[0-9]+$ ]] && ((port >= 1024 && port + size <= 45535)) \
     || fail "SSGW_CLUSTER_PORT must be a port from 1024 that leaves room for $size members"
 
@@ -80,6 +106,7 @@ start_member() {
 case ${1:-} in
 start)
     mkdir -p "$dir"
+    echo "$port" >"$dir/port"
     for n in $(seq 1 "$size"); do
         echo "local-cluster: starting member $n on port $((port + n - 1))"
         start_member "$n"

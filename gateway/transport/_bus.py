@@ -10,7 +10,7 @@ from dataclasses import replace
 from types import TracebackType
 
 import aio_pika
-from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
+from aio_pika.abc import AbstractRobustChannel
 
 from gateway.errors import BrokerUnavailable, TransportError
 from gateway.transport._consumer import Consumer, DeliveryHandler
@@ -47,7 +47,7 @@ class ReconnectingBus:
         self._settings = settings
         self._routing_keys = tuple(check_routing_key(key) for key in routing_keys)
         self._connection_name = connection_name
-        self._connection: AbstractRobustConnection | None = None
+        self._connection: FailoverConnection | None = None
         self._control: AbstractRobustChannel | None = None
         self._publisher: Publisher | None = None
         self._consumers: list[Consumer] = []
@@ -94,9 +94,9 @@ class ReconnectingBus:
             with contextlib.suppress(TransportError):
                 await self.close()
             raise
-        log.info("connected to %s as %r", self._settings.broker, self._connection_name)
+        log.info("connected to %s as %r", self._member(), self._connection_name)
 
-    async def _connect(self) -> AbstractRobustConnection:
+    async def _connect(self) -> FailoverConnection:
         """The connection to the first member of the cluster that answers, in the order of
         the settings; raises the last member's error if none does."""
         members = (self._settings.amqp_url, *self._settings.failover_urls)
@@ -107,7 +107,7 @@ class ReconnectingBus:
                 log.warning("trying the next broker: %s", error.detail)
         return await self._connect_to(members, len(members) - 1)
 
-    async def _connect_to(self, members: tuple[str, ...], index: int) -> AbstractRobustConnection:
+    async def _connect_to(self, members: tuple[str, ...], index: int) -> FailoverConnection:
         connection = FailoverConnection(
             members[index],
             failover=members[index + 1 :] + members[:index],
@@ -192,6 +192,10 @@ class ReconnectingBus:
                 await channel.initialize()
         return channel
 
+    def _member(self) -> str:
+        """The member of the cluster in use, for logs."""
+        return self._settings.broker if self._connection is None else self._connection.member
+
     def _on_control_reopen(self, _channel: object) -> None:
         # Inside aio-pika's restore: only flag the work; the maintainer task does it.
         self._topology.request()
@@ -216,7 +220,7 @@ class ReconnectingBus:
                     backoff = min(backoff * 2, _MAX_BACKOFF)
                     continue
                 self._topology.declared()
-                log.info("topology declared again on %s", self._settings.broker)
+                log.info("topology declared again on %s", self._member())
                 break
 
 

@@ -36,12 +36,17 @@ class FailoverConnection(RobustConnection):
         self._members = (self.url, *(URL(other) for other in failover))
         self._current = 0
 
+    @property
+    def member(self) -> str:
+        """The member in use (or tried next), without credentials, for logs."""
+        return str(self.url.with_user(None))
+
     def _next_member(self) -> None:
         if len(self._members) < 2:
             return
         self._current = (self._current + 1) % len(self._members)
         self.url = self._members[self._current]
-        log.warning("moving to broker %s", self.url.with_user(None))
+        log.warning("moving to broker %s", self.member)
 
     async def _on_connection_close(self, closing: asyncio.Future[Any]) -> None:
         if not (self._close_called or self.is_closed):

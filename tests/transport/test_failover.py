@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import random
 import socket
 import subprocess
 import tempfile
@@ -40,11 +39,12 @@ def _refused_url() -> str:
 
 @dataclass(frozen=True)
 class Cluster:
-    port: int
     environment: dict[str, str]
 
     def url(self, member: int) -> str:
-        return f"amqp://guest:guest@127.0.0.1:{self.port + member - 1}/"
+        # The port the script chose for member 1, kept in its folder.
+        first = int((Path(self.environment["SSGW_CLUSTER_DIR"]) / "port").read_text())
+        return f"amqp://guest:guest@127.0.0.1:{first + member - 1}/"
 
     def run(self, *arguments: str) -> str:
         done = subprocess.run(
@@ -77,25 +77,6 @@ class Cluster:
         return done.stdout
 
 
-def _free_base() -> int:
-    """Three free ports in a row below the kernel's range for outgoing connections, and their
-    Erlang distribution ports (20,000 above) too."""
-    for _ in range(100):
-        base = random.randrange(11_000, 12_000)
-        wanted = [base + i for i in range(3)] + [base + 20_000 + i for i in range(3)]
-        sockets = [socket.socket() for _ in wanted]
-        try:
-            for each, port in zip(sockets, wanted, strict=True):
-                each.bind(("127.0.0.1", port))
-        except OSError:
-            continue
-        finally:
-            for each in sockets:
-                each.close()
-        return base
-    raise RuntimeError("no six free ports for the cluster")
-
-
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
     if not SERVER.exists():
@@ -103,10 +84,8 @@ def cluster() -> Iterator[Cluster]:
     # Not under pytest's own folder: the members run as the broker's user, who may not enter
     # it. The script deletes the folder when it stops the cluster.
     folder = Path(tempfile.mkdtemp(prefix="ssgw-cluster-"))
-    base = _free_base()
-    started = Cluster(
-        base, os.environ | {"SSGW_CLUSTER_DIR": str(folder), "SSGW_CLUSTER_PORT": str(base)}
-    )
+    environment = os.environ | {"SSGW_CLUSTER_DIR": str(folder), "SSGW_CLUSTER_PORT": "auto"}
+    started = Cluster(environment)
     try:
         started.run("start")
         yield started
