@@ -34,8 +34,7 @@ from signxml.algorithms import CanonicalizationMethod, DigestAlgorithm, Signatur
 from signxml.signer import XMLSigner
 from signxml.verifier import SignatureConfiguration, XMLVerifier
 
-from gateway.codes import InstitutionId
-from gateway.demo import prepare_network
+from gateway.demo import node_keys, prepare_network
 from gateway.directory import Directory, load_directory
 from gateway.documents import (
     ValidatedDocument,
@@ -190,8 +189,8 @@ def floor(folder: Path, documents: Sequence[bytes], rounds: int) -> dict[str, An
     pki = folder / "pki"
     authority = load_certificate(authority_files(pki).certificate)
     directory = load_directory(directory_file.read_bytes(), authority)
-    sender = _party(Credentials.from_pki(pki, InstitutionId(SENDER)))
-    receiver = _party(Credentials.from_pki(pki, InstitutionId(RECIPIENT)))
+    sender = _party(Credentials.from_institution_files(node_keys(folder, SENDER)))
+    receiver = _party(Credentials.from_institution_files(node_keys(folder, RECIPIENT)))
     per_document: list[dict[str, float]] = []
     for data in documents:
         message, receipt, schema, receipt_schema = _messages(data, sender, receiver, directory)

@@ -14,6 +14,7 @@ from fault_traffic import DOCUMENT, RECEIVER, SENDER
 from lxml import etree
 
 from gateway.codes import InstitutionId
+from gateway.demo import node_keys
 from gateway.directory import Directory
 from gateway.documents import SCHEMA_DIR, ValidatedDocument, build_envelope, validate_document
 from gateway.errors import GatewayError
@@ -77,7 +78,9 @@ class _Poison:
         return cls(
             directory=directory,
             routing_key=routing_key,
-            sender=Credentials.from_pki(pki, InstitutionId(SENDER)),
+            # The sender's keys are its node's own (the demo network enrols by requests); the
+            # stranger is only known to the authority, which issued its keys directly.
+            sender=Credentials.from_institution_files(node_keys(pki.parent, SENDER)),
             stranger=Credentials.from_pki(pki, InstitutionId(STRANGER)),
             document=validate_document((SCHEMA_DIR / "examples" / f"{DOCUMENT}.xml").read_bytes()),
             recipient_certificate=recipient_certificate,

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from gateway.api import create_app
 from gateway.codes import InstitutionId
 from gateway.config import NodeSettings, load_settings
+from gateway.demo.network import enrol
 from gateway.directory import Directory, load_directory
 from gateway.exchange import Credentials
 from gateway.node import Node
@@ -26,7 +27,6 @@ from gateway.security import (
     KeyUse,
     init_authority,
     institution_files,
-    issue_institution,
     load_certificate,
 )
 from gateway.store import Store, connect, migrate
@@ -36,10 +36,16 @@ from support import AMQP_URL, EXAMPLES, INSTITUTIONS, Clock, delete_topology
 
 @pytest.fixture(scope="session")
 def pki_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The session's network authority, with every institution enrolled as a real one is:
+    keys and requests made by the institution, certificates issued from the requests and
+    installed after checking. Each institution's key folder is the one the authority keeps
+    its certificates in (``institutions/DE_DRV70001``), so that tests find keys and
+    certificates in one place; the demo keeps them apart."""
     folder = tmp_path_factory.mktemp("pki")
     init_authority(folder)
     for institution in INSTITUTIONS:
-        issue_institution(folder, InstitutionId(institution))
+        institution_id = InstitutionId(institution)
+        enrol(folder, institution_files(folder, institution_id).folder, institution_id)
     return folder
 
 

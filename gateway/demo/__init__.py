@@ -19,6 +19,13 @@ from __future__ import annotations
 
 from gateway.demo._run import run_demo
 from gateway.demo._summary import DemoResult
-from gateway.demo.network import DEMO_INSTITUTIONS, prepare_network, write_node_config
+from gateway.demo.network import DEMO_INSTITUTIONS, node_keys, prepare_network, write_node_config
 
-__all__ = ["DEMO_INSTITUTIONS", "DemoResult", "prepare_network", "run_demo", "write_node_config"]
+__all__ = [
+    "DEMO_INSTITUTIONS",
+    "DemoResult",
+    "node_keys",
+    "prepare_network",
+    "run_demo",
+    "write_node_config",
+]

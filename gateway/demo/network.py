@@ -1,5 +1,10 @@
 """The demo network's files: a PKI, the sample directory signed by its authority, and one
-settings file per node. Benchmarks and fault scripts build their networks with them too."""
+settings file per node. Benchmarks and fault scripts build their networks with them too.
+
+The network is built as a real one is: each institution makes its keys in its node's own
+folder (``keys/DE_DRV70001``), the authority (``pki``) issues certificates from their
+requests and keeps only those, and each node installs its certificates after checking
+them. No private key of an institution is ever in the authority's folder."""
 
 from __future__ import annotations
 
@@ -11,32 +16,66 @@ from gateway.codes import InstitutionId
 from gateway.directory import sign_directory
 from gateway.documents import SCHEMA_DIR
 from gateway.security import (
+    InstitutionFiles,
     KeyUse,
     SigningIdentity,
     authority_files,
+    generate_institution_keys,
     init_authority,
-    institution_files,
-    issue_institution,
+    install_certificates,
     load_certificate,
     load_private_key,
+    read_certificate_request,
+    sign_certificate_request,
 )
 
-__all__ = ["DEMO_INSTITUTIONS", "prepare_network", "prepare_nodes", "write_node_config"]
+__all__ = [
+    "DEMO_INSTITUTIONS",
+    "enrol",
+    "node_keys",
+    "prepare_network",
+    "prepare_nodes",
+    "write_node_config",
+]
 
 #: Five institutions in four countries, under the EU Regulation and three bilateral agreements.
 DEMO_INSTITUTIONS = ("DE:DRV70001", "FR:CNAV", "FR:URSSAF", "IN:EPFO", "TN:CNSS")
 EXAMPLES = SCHEMA_DIR / "examples"
 
 
+def node_keys(folder: Path, institution: str) -> InstitutionFiles:
+    """The key folder of ``institution``'s node in a network folder made by
+    :func:`prepare_network`."""
+    return InstitutionFiles(folder / "keys" / institution.replace(":", "_"))
+
+
+def enrol(pki: Path, keys: Path, institution: InstitutionId) -> InstitutionFiles:
+    """The whole enrolment of one institution, both sides on this machine: keys and requests
+    made in ``keys``, certificates issued from the requests by the authority in ``pki``,
+    checked and installed beside the keys."""
+    files = generate_institution_keys(keys, institution)
+    issued = []
+    for use in KeyUse:
+        source = files.request(use)
+        request = read_certificate_request(source.read_bytes(), str(source))
+        certificate = sign_certificate_request(
+            pki, request, institution=institution, use=use, source=str(source)
+        ).certificate
+        issued.append((str(source), certificate))
+    install_certificates(keys, issued, authority=load_certificate(authority_files(pki).certificate))
+    return files
+
+
 def prepare_network(folder: Path, institutions: Sequence[str] = DEMO_INSTITUTIONS) -> Path:
-    """Make a PKI for ``institutions`` and the sample directory signed by its authority in
-    ``folder`` (emptied first); returns the directory file."""
+    """Make a PKI, each of ``institutions``' keys enrolled with it (:func:`enrol`), and the
+    sample directory signed by its authority in ``folder`` (emptied first); returns the
+    directory file."""
     if folder.exists():
         shutil.rmtree(folder)
     pki = folder / "pki"
     init_authority(pki, name="Demo Social Security Network Authority")
     for institution in institutions:
-        issue_institution(pki, InstitutionId(institution))
+        enrol(pki, node_keys(folder, institution).folder, InstitutionId(institution))
     authority = authority_files(pki)
     directory = folder / "directory.xml"
     directory.write_bytes(
@@ -65,7 +104,7 @@ def write_node_config(
     :func:`prepare_network`; ``extra`` holds further top-level settings (TOML lines)."""
     name = institution.replace(":", "_")
     authority = authority_files(folder / "pki")
-    files = institution_files(folder / "pki", InstitutionId(institution))
+    files = node_keys(folder, institution)
     config = folder / f"{name}.toml"
     config.write_text(
         f'institution = "{institution}"\n'

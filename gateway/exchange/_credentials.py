@@ -11,6 +11,7 @@ from gateway.codes import InstitutionId, InvalidIdentifier, parse_institution_id
 from gateway.errors import KeyMaterialError
 from gateway.security import (
     DecryptionKey,
+    InstitutionFiles,
     KeyUse,
     SigningIdentity,
     institution_files,
@@ -62,7 +63,14 @@ class Credentials:
         cls, pki_dir: Path, institution: InstitutionId, passphrase: bytes | None = None
     ) -> Credentials:
         """Load an institution's keys from a folder laid out by ``ssgw pki issue``."""
-        files = institution_files(pki_dir, institution)
+        return cls.from_institution_files(institution_files(pki_dir, institution), passphrase)
+
+    @classmethod
+    def from_institution_files(
+        cls, files: InstitutionFiles, passphrase: bytes | None = None
+    ) -> Credentials:
+        """Load the keys and certificates of one institution's folder (``ssgw keys generate``
+        and ``ssgw keys install`` lay it out as ``ssgw pki issue`` does)."""
         return cls.from_files(
             signing_key=files.key(KeyUse.SIGNING),
             signing_certificate=files.certificate(KeyUse.SIGNING),

@@ -7,6 +7,11 @@ Layout of a PKI folder::
     institutions/DE_DRV70001/signing.key|.pem    the institution's signing pair
     institutions/DE_DRV70001/encryption.key|.pem its encryption pair
 
+In a network run as it should be, the authority's folder holds no institution's private key:
+each institution makes its keys on its node (``ssgw keys generate``, :mod:`gateway.security._csr`)
+and the authority keeps only the certificates it issued from their requests, in the same
+places. ``ssgw pki issue`` makes keys at the authority: a shortcut for test networks only.
+
 Private keys are written with mode 0600 and never replace an existing file unless asked.
 """
 
@@ -14,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,10 +43,16 @@ __all__ = [
     "InstitutionFiles",
     "KeyUse",
     "authority_files",
+    "certificate_pem",
     "init_authority",
     "institution_files",
+    "institution_key_usage",
+    "institution_subject",
+    "iso_country",
     "issue_certificate",
     "issue_institution",
+    "load_authority",
+    "refuse_existing",
 ]
 
 
@@ -59,10 +71,17 @@ class AuthorityFiles:
 
 @dataclass(frozen=True, slots=True)
 class InstitutionFiles:
+    """One institution's folder: its keys, their certificate signing requests and
+    certificates, one of each per use. A node's key folder and the authority's record of
+    an institution's certificates share this layout."""
+
     folder: Path
 
     def key(self, use: KeyUse) -> Path:
         return self.folder / f"{use.value}.key"
+
+    def request(self, use: KeyUse) -> Path:
+        return self.folder / f"{use.value}.csr"
 
     def certificate(self, use: KeyUse) -> Path:
         return self.folder / f"{use.value}.pem"
@@ -80,7 +99,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
-def _pem(certificate: x509.Certificate) -> bytes:
+def certificate_pem(certificate: x509.Certificate) -> bytes:
     return certificate.public_bytes(serialization.Encoding.PEM)
 
 
@@ -128,7 +147,9 @@ def init_authority(
         .sign(key, hashes.SHA256())
     )
     write_file_atomically(files.key, private_key_pem(key, passphrase), mode=0o600, overwrite=force)
-    write_file_atomically(files.certificate, _pem(certificate), mode=0o644, overwrite=True)
+    write_file_atomically(
+        files.certificate, certificate_pem(certificate), mode=0o644, overwrite=True
+    )
     return files
 
 
@@ -149,34 +170,16 @@ def issue_certificate(
     verifier checks it against the header's sender.
     """
     start = not_before or (_now() - dt.timedelta(minutes=5))
-    usage = x509.KeyUsage(
-        digital_signature=use is KeyUse.SIGNING,
-        content_commitment=use is KeyUse.SIGNING,
-        key_encipherment=False,
-        data_encipherment=False,
-        key_agreement=use is KeyUse.ENCRYPTION,
-        key_cert_sign=False,
-        crl_sign=False,
-        encipher_only=False,
-        decipher_only=False,
-    )
-    subject = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, _iso_country(institution)),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
-            x509.NameAttribute(NameOID.COMMON_NAME, institution),
-        ]
-    )
     return (
         x509.CertificateBuilder()
-        .subject_name(subject)
+        .subject_name(institution_subject(institution, name))
         .issuer_name(authority_certificate.subject)
         .public_key(public_key)
         .serial_number(x509.random_serial_number())
         .not_valid_before(start)
         .not_valid_after(start + dt.timedelta(days=valid_days))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(usage, critical=True)
+        .add_extension(institution_key_usage(use), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(
@@ -188,10 +191,55 @@ def issue_certificate(
     )
 
 
-def _iso_country(institution: InstitutionId) -> str:
+def institution_subject(institution: InstitutionId, name: str) -> x509.Name:
+    """``C=<ISO country>, O=<name>, CN=<institution id>``: the subject of an institution's
+    certificates and of the requests for them."""
+    return x509.Name(
+        [
+            x509.NameAttribute(NameOID.COUNTRY_NAME, iso_country(institution)),
+            x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
+            x509.NameAttribute(NameOID.COMMON_NAME, institution),
+        ]
+    )
+
+
+def institution_key_usage(use: KeyUse) -> x509.KeyUsage:
+    """What a key of one use may do: sign (and commit to what it signed), or agree keys."""
+    return x509.KeyUsage(
+        digital_signature=use is KeyUse.SIGNING,
+        content_commitment=use is KeyUse.SIGNING,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=use is KeyUse.ENCRYPTION,
+        key_cert_sign=False,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+
+
+def iso_country(institution: InstitutionId) -> str:
+    """The institution's country as X.509 names write it."""
     # X.509 country names are ISO 3166: EESSI's EL and UK are GR and GB there.
     country = institution.split(":", 1)[0]
     return {"EL": "GR", "UK": "GB"}.get(country, country)
+
+
+def refuse_existing(paths: Iterable[Path], refusal: str) -> None:
+    """Refuse, saying ``refusal``, when any of ``paths`` exists: keys and certificates are
+    never replaced unasked."""
+    if any(path.exists() for path in paths):
+        raise KeyMaterialError(refusal)
+
+
+def load_authority(
+    pki_dir: Path, passphrase: bytes | None = None
+) -> tuple[PrivateKey, x509.Certificate]:
+    """The authority's key and certificate from a folder made by :func:`init_authority`."""
+    authority = authority_files(pki_dir)
+    if not authority.key.exists():
+        raise KeyMaterialError(f"no authority in {pki_dir}; run 'ssgw pki init {pki_dir}' first")
+    return load_private_key(authority.key, passphrase), load_certificate(authority.certificate)
 
 
 def issue_institution(
@@ -204,25 +252,18 @@ def issue_institution(
     valid_days: int = 730,
     force: bool = False,
 ) -> InstitutionFiles:
-    """Make an institution's signing and encryption key pairs and certificates."""
-    authority = authority_files(pki_dir)
-    if not authority.key.exists():
-        raise KeyMaterialError(f"no authority in {pki_dir}; run 'ssgw pki init {pki_dir}' first")
-    authority_key = load_private_key(authority.key, authority_passphrase)
-    authority_certificate = load_certificate(authority.certificate)
+    """Make an institution's signing and encryption key pairs and certificates at the
+    authority: a shortcut for test networks, where nobody minds that the authority could
+    sign as the institution. A real institution makes its keys itself and sends requests
+    (:func:`gateway.security.generate_institution_keys`)."""
+    authority_key, authority_certificate = load_authority(pki_dir, authority_passphrase)
     files = institution_files(pki_dir, institution)
     if not force:
-        existing = [
-            path
-            for use in KeyUse
-            for path in (files.key(use), files.certificate(use))
-            if path.exists()
-        ]
-        if existing:
-            raise KeyMaterialError(
-                f"keys for {institution} already exist in {files.folder}; "
-                "they are kept (use --force to replace them)"
-            )
+        refuse_existing(
+            [path for use in KeyUse for path in (files.key(use), files.certificate(use))],
+            f"keys for {institution} already exist in {files.folder}; "
+            "they are kept (use --force to replace them)",
+        )
     for use in KeyUse:
         key = ec.generate_private_key(ec.SECP256R1())
         certificate = issue_certificate(
@@ -237,5 +278,7 @@ def issue_institution(
         write_file_atomically(
             files.key(use), private_key_pem(key, passphrase), mode=0o600, overwrite=force
         )
-        write_file_atomically(files.certificate(use), _pem(certificate), mode=0o644, overwrite=True)
+        write_file_atomically(
+            files.certificate(use), certificate_pem(certificate), mode=0o644, overwrite=True
+        )
     return files

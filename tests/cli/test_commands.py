@@ -21,16 +21,6 @@ def ssgw(*args: str | Path) -> Result:
     return result
 
 
-@pytest.fixture
-def network(pki_dir: Path, signed_directory_file: Path) -> list[str]:
-    return [
-        "--directory",
-        str(signed_directory_file),
-        "--authority",
-        str(pki_dir / "authority.pem"),
-    ]
-
-
 def institution(pki_dir: Path, name: str) -> Path:
     return pki_dir / "institutions" / name
 
@@ -59,7 +49,9 @@ def test_validate_succeeds_on_every_example() -> None:
     assert result.output.count(": valid ") == len(files)
 
 
-def test_sign_verify_encrypt_decrypt(tmp_path: Path, pki_dir: Path, network: list[str]) -> None:
+def test_sign_verify_encrypt_decrypt(
+    tmp_path: Path, pki_dir: Path, directory_options: list[str]
+) -> None:
     de = institution(pki_dir, "DE_DRV70001")
     fr = institution(pki_dir, "FR_CNAV")
     signed, sealed, opened = (
@@ -82,11 +74,11 @@ def test_sign_verify_encrypt_decrypt(tmp_path: Path, pki_dir: Path, network: lis
     )
     assert result.exit_code == 0, result.output
 
-    result = ssgw("verify", signed, *network)
+    result = ssgw("verify", signed, *directory_options)
     assert result.exit_code == 0, result.output
     assert "valid signature by DE:DRV70001 on InsurancePeriodsReply" in result.output
 
-    result = ssgw("encrypt", signed, "--to", "FR:CNAV", *network, "-o", sealed)
+    result = ssgw("encrypt", signed, "--to", "FR:CNAV", *directory_options, "-o", sealed)
     assert result.exit_code == 0, result.output
     assert b"<" not in sealed.read_bytes()
 
@@ -111,7 +103,7 @@ def test_sign_verify_encrypt_decrypt(tmp_path: Path, pki_dir: Path, network: lis
 
 
 def test_verify_refuses_a_tampered_envelope(
-    tmp_path: Path, pki_dir: Path, network: list[str]
+    tmp_path: Path, pki_dir: Path, directory_options: list[str]
 ) -> None:
     de = institution(pki_dir, "DE_DRV70001")
     signed = tmp_path / "signed.xml"
@@ -130,7 +122,7 @@ def test_verify_refuses_a_tampered_envelope(
     signed.write_bytes(
         signed.read_bytes().replace(b"FR:CNAV</env:Recipient>", b"IN:EPFO</env:Recipient>")
     )
-    result = ssgw("verify", signed, *network)
+    result = ssgw("verify", signed, *directory_options)
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and "signature" in result.output
 
@@ -194,8 +186,10 @@ def test_pki_commands(tmp_path: Path) -> None:
     assert b"ENCRYPTED" in (folder / "institutions" / "NL_SVB01" / "signing.key").read_bytes()
 
 
-def test_directory_verify_and_policy_check(network: list[str], signed_directory_file: Path) -> None:
-    authority = network[-1]
+def test_directory_verify_and_policy_check(
+    directory_options: list[str], signed_directory_file: Path
+) -> None:
+    authority = directory_options[-1]
     result = ssgw("directory", "verify", signed_directory_file, "--authority", authority)
     assert result.exit_code == 0
     assert "18 institutions, 8 agreements" in result.output
@@ -211,7 +205,7 @@ def test_directory_verify_and_policy_check(network: list[str], signed_directory_
         "BenefitClaim",
         "--branch",
         "invalidity",
-        *network,
+        *directory_options,
     )
     assert refused.exit_code == 1
     assert "refused [branch-not-covered]" in refused.output
@@ -227,12 +221,20 @@ def test_directory_verify_and_policy_check(network: list[str], signed_directory_
         "BenefitClaim",
         "--branch",
         "old-age",
-        *network,
+        *directory_options,
     )
     assert permitted.exit_code == 0 and "permitted under IN-DE" in permitted.output
 
     unknown = ssgw(
-        "policy", "check", "--from", "IN:EPFO", "--to", "DE:DRV70001", "--type", "Letter", *network
+        "policy",
+        "check",
+        "--from",
+        "IN:EPFO",
+        "--to",
+        "DE:DRV70001",
+        "--type",
+        "Letter",
+        *directory_options,
     )
     assert unknown.exit_code == 2 and "unknown document type" in unknown.output
 
@@ -260,8 +262,10 @@ def test_the_passphrase_variable_protects_issued_keys(
     assert b"ENCRYPTED" in key.read_bytes()
 
 
-def test_broker_definitions_fence_every_institution(tmp_path: Path, network: list[str]) -> None:
-    result = ssgw("broker", "definitions", *network, "--out", tmp_path)
+def test_broker_definitions_fence_every_institution(
+    tmp_path: Path, directory_options: list[str]
+) -> None:
+    result = ssgw("broker", "definitions", *directory_options, "--out", tmp_path)
     assert result.exit_code == 0, result.output
     definitions = json.loads((tmp_path / "definitions.json").read_text())
     assert len(definitions["users"]) == 18
