@@ -103,3 +103,4 @@ class Principle(enum.StrEnum):
     EXPORT_OF_BENEFITS = "export-of-benefits"
     TOTALIZATION = "totalization"
     ADMINISTRATIVE_ASSISTANCE = "administrative-assistance"
+    RECIPROCITY = "reciprocity"

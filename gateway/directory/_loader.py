@@ -28,6 +28,16 @@ from gateway.directory._model import (
     InstitutionStatus,
     NetworkKind,
 )
+from gateway.directory._terms import (
+    EVERYONE,
+    PartyTerms,
+    PersonalScope,
+    PersonsCovered,
+    PersonStatus,
+    PostingExtension,
+    Rule,
+    Scheme,
+)
 from gateway.documents import (
     DIRECTORY_NAMESPACE,
     CaseType,
@@ -179,11 +189,13 @@ def _country(code: str, where: str) -> str:
 def _agreement(element: etree._Element) -> Agreement:
     agreement_id = str(element.get("id"))
     scopes: dict[str, frozenset[Branch]] = {}
+    terms: dict[str, PartyTerms] = {}
     for party in element.iterfind(f"{_D}Party"):
         country = _country(str(party.get("country")), f"agreement {agreement_id}")
         if country in scopes:
             raise DirectoryError(f"agreement {agreement_id} lists {country} twice")
         scopes[country] = frozenset(Branch(b) for b in _texts(party, f"{_D}Branch"))
+        terms[country] = _party_terms(party)
     in_force = element.find(f"{_D}InForce")
     stage = _stage(element.get("stage", ""))
     if stage is AgreementStage.IN_FORCE and in_force is None:
@@ -194,6 +206,7 @@ def _agreement(element: etree._Element) -> Agreement:
     if start is not None and end is not None and end < start:
         raise DirectoryError(f"agreement {agreement_id} ends before it starts")
     limit = element.findtext(f"{_D}PostingLimitMonths")
+    extension = element.find(f"{_D}PostingExtension")
     return Agreement(
         id=agreement_id,
         title=(element.findtext(f"{_D}Title") or "").strip(),
@@ -205,7 +218,35 @@ def _agreement(element: etree._Element) -> Agreement:
         posting_limit_months=int(limit) if limit else None,
         notes=(element.findtext(f"{_D}Notes") or "").strip(),
         history=_history(element, agreement_id),
+        terms=terms,
+        posting_extension=(
+            PostingExtension(int(str(extension.get("months")))) if extension is not None else None
+        ),
+        articles={
+            Rule(str(node.get("rule"))): (node.text or "").strip()
+            for node in element.iterfind(f"{_D}Article")
+        },
     )
+
+
+def _party_terms(party: etree._Element) -> PartyTerms:
+    """A party's personal scope and the branches it covers for some persons only."""
+    only_for = {
+        Branch((node.text or "").strip()): frozenset(
+            PersonStatus(status) for status in str(node.get("onlyFor")).split()
+        )
+        for node in party.iterfind(f"{_D}Branch")
+        if node.get("onlyFor")
+    }
+    scope = party.find(f"{_D}PersonalScope")
+    personal_scope = EVERYONE
+    if scope is not None:
+        personal_scope = PersonalScope(
+            persons=PersonsCovered(scope.get("persons", PersonsCovered.ALL_PERSONS.value)),
+            statuses=frozenset(PersonStatus(s) for s in _texts(scope, f"{_D}Status")),
+            excluded_schemes=frozenset(Scheme(s) for s in _texts(scope, f"{_D}ExcludedScheme")),
+        )
+    return PartyTerms(personal_scope=personal_scope, only_for=only_for)
 
 
 def _stage(value: str) -> AgreementStage:

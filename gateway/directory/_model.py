@@ -11,6 +11,7 @@ from functools import cached_property
 from cryptography import x509
 
 from gateway.codes import Branch, InstitutionId, Principle
+from gateway.directory._terms import NO_TERMS, PartyTerms, PostingExtension, Rule
 from gateway.documents import CaseType
 from gateway.errors import CertificateUntrusted, UnknownInstitution
 from gateway.security import KeyUse, certificate_fingerprint, check_institution_certificate
@@ -103,6 +104,14 @@ class Agreement:
     notes: str = ""
     #: The stage changes the directory records, oldest first: each stage and the day reached.
     history: tuple[tuple[AgreementStage, dt.date], ...] = ()
+    #: Each party's personal scope and branches covered for some persons only, by country.
+    terms: Mapping[str, PartyTerms] = field(default_factory=dict)
+    posting_extension: PostingExtension | None = None
+    #: The article of the agreement behind each rule, where the directory names it.
+    articles: Mapping[Rule, str] = field(default_factory=dict)
+
+    def terms_of(self, country: str) -> PartyTerms:
+        return self.terms.get(country, NO_TERMS)
 
     @property
     def parties(self) -> frozenset[str]:

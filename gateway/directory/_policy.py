@@ -11,9 +11,10 @@ Case-level documents (closure, reminder, forward) and technical ones (receipt, r
 on no agreement: they act on a case or a message the policy already let through, so only the
 two institutions are checked. Who may send them in a case is the case state machine's question.
 
-A certificate or notification of a posting must also keep within the posting limit of the
-agreement the exchange rests on. The signed directory is the only source of that limit
-(``PostingLimitMonths``): an agreement that gives none in the directory sets none here.
+The agreement the exchange rests on then applies its own terms (``_agreement_rules``): whom
+it covers, reciprocity, export of benefits, equality of treatment, and the posting limit of a
+certificate or notification of a posting. The signed directory is the only source of those
+terms: an agreement that gives none sets none here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gateway.codes import Branch, InvalidIdentifier, Principle, parse_institution_id
+from gateway.directory._agreement_rules import Exchange, agreement_terms_decision
+from gateway.directory._decision import Applied, Permitted, PolicyDecision, RefusalReason, Refused
+from gateway.directory._facts import NO_FACTS, ExchangeFacts
 from gateway.directory._model import (
     Agreement,
     AgreementStage,
@@ -32,32 +36,10 @@ from gateway.directory._model import (
     InstitutionStatus,
     NetworkKind,
 )
+from gateway.directory._terms import Rule
 from gateway.documents import CaseType, DocumentFamily, DocumentType, Posting
 
-__all__ = [
-    "ActingParty",
-    "ExchangeRule",
-    "Permitted",
-    "PolicyDecision",
-    "RefusalReason",
-    "Refused",
-    "decide",
-    "exchange_rule",
-    "posting_limit_refusal",
-]
-
-
-class RefusalReason(enum.StrEnum):
-    UNKNOWN_INSTITUTION = "unknown-institution"
-    SAME_INSTITUTION = "same-institution"
-    INSTITUTION_NOT_ACTIVE = "institution-not-active"
-    NOT_COMPETENT = "not-competent"
-    NO_AGREEMENT = "no-agreement"
-    AGREEMENT_NOT_IN_FORCE = "agreement-not-in-force"
-    PRINCIPLE_NOT_COVERED = "principle-not-covered"
-    BRANCH_NOT_COVERED = "branch-not-covered"
-    SCHEMA_VERSION_NOT_TAKEN = "schema-version-not-taken"
-    POSTING_LIMIT_EXCEEDED = "posting-limit-exceeded"
+__all__ = ["ActingParty", "ExchangeRule", "decide", "exchange_rule"]
 
 
 class ActingParty(enum.Enum):
@@ -69,17 +51,26 @@ class ActingParty(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class ExchangeRule:
+    """The principle an exchange rests on, or failing it ``alternative``, and the party whose
+    legislation must cover its branches."""
+
     principle: Principle
     acting: ActingParty
+    alternative: Principle | None = None
+
+    def rests_on(self, principles: frozenset[Principle]) -> bool:
+        return self.principle in principles or self.alternative in principles
 
 
 _RULES: dict[DocumentType, ExchangeRule] = {
-    # The requester totalizes the periods for a benefit under its own legislation.
+    # The requester totalizes the periods for a benefit under its own legislation; without
+    # totalization, administrative assistance still lets it ask for them (to establish facts
+    # under its own legislation alone).
     DocumentType.INSURANCE_PERIODS_REQUEST: ExchangeRule(
-        Principle.TOTALIZATION, ActingParty.SENDER
+        Principle.TOTALIZATION, ActingParty.SENDER, Principle.ADMINISTRATIVE_ASSISTANCE
     ),
     DocumentType.INSURANCE_PERIODS_REPLY: ExchangeRule(
-        Principle.TOTALIZATION, ActingParty.RECIPIENT
+        Principle.TOTALIZATION, ActingParty.RECIPIENT, Principle.ADMINISTRATIVE_ASSISTANCE
     ),
     # A claim goes to the institution that must pay; it acknowledges and decides.
     DocumentType.BENEFIT_CLAIM: ExchangeRule(Principle.TOTALIZATION, ActingParty.RECIPIENT),
@@ -108,29 +99,6 @@ def exchange_rule(document_type: DocumentType) -> ExchangeRule | None:
     """The rule a business document type is checked by; None for case-level and technical
     documents, which need no agreement."""
     return _RULES.get(document_type)
-
-
-@dataclass(frozen=True, slots=True)
-class Permitted:
-    """The exchange may take place; ``agreement`` is the one it rests on (None within a country
-    or for case-level and technical documents)."""
-
-    agreement: Agreement | None
-
-    def __bool__(self) -> bool:
-        return True
-
-
-@dataclass(frozen=True, slots=True)
-class Refused:
-    reason: RefusalReason
-    detail: str
-
-    def __bool__(self) -> bool:
-        return False
-
-
-PolicyDecision = Permitted | Refused
 
 
 def _branches_text(branches: Iterable[Branch]) -> str:
@@ -188,12 +156,14 @@ def decide(
     branches: frozenset[Branch],
     on: dt.date,
     posting: Posting | None = None,
+    facts: ExchangeFacts = NO_FACTS,
 ) -> PolicyDecision:
     """May ``sender`` send ``document_type`` of ``schema_version`` for ``branches`` to
     ``recipient`` on day ``on``?
 
     ``posting`` is the posting the document certifies or notifies (``posting_of``), held
-    against the posting limit of the agreement the exchange rests on.
+    against the posting limit of the agreement the exchange rests on; ``facts`` what the
+    document says about the person and its decision, held against the agreement's terms.
     """
     parties = _parties(directory, sender, recipient, document_type, schema_version)
     if isinstance(parties, Refused):
@@ -219,14 +189,20 @@ def decide(
         branches=branches,
         on=on,
     )
-    agreement = decision.agreement if isinstance(decision, Permitted) else None
-    if posting is not None and agreement is not None and agreement.posting_limit_months:
-        refused = posting_limit_refusal(
-            posting, limit_months=agreement.posting_limit_months, agreement_id=agreement.id
+    if isinstance(decision, Refused) or decision.agreement is None:
+        return decision
+    other = receiving if acting is sending else sending
+    return agreement_terms_decision(
+        Exchange(
+            agreement=decision.agreement,
+            document_type=document_type,
+            branches=branches,
+            acting_country=acting.country,
+            other_country=other.country,
+            facts=facts,
+            posting=posting,
         )
-        if refused is not None:
-            return refused
-    return decision
+    )
 
 
 def _parties(
@@ -328,11 +304,15 @@ def _scope_refusal(
     acting_country: str,
 ) -> Refused | None:
     """Why a usable agreement does not carry the exchange, or None if it does."""
-    if rule.principle not in agreement.principles:
+    if not rule.rests_on(agreement.principles):
+        wanted = f"'{rule.principle.value}'"
+        if rule.alternative is not None:
+            wanted += f" or '{rule.alternative.value}'"
         return Refused(
             RefusalReason.PRINCIPLE_NOT_COVERED,
-            f"{agreement.id} does not contain the principle '{rule.principle.value}' "
+            f"{agreement.id} does not contain the principle {wanted} "
             f"that a {document_type.root_name} rests on",
+            Applied.of(Rule.PRINCIPLE, agreement),
         )
     uncovered = branches - agreement.scopes[acting_country]
     if uncovered:
@@ -340,30 +320,6 @@ def _scope_refusal(
             RefusalReason.BRANCH_NOT_COVERED,
             f"{_branches_text(uncovered)} is outside the material scope of "
             f"{agreement.id} for {acting_country}",
+            Applied.of(Rule.MATERIAL_SCOPE, agreement),
         )
     return None
-
-
-def posting_limit_refusal(
-    posting: Posting, *, limit_months: int, agreement_id: str
-) -> Refused | None:
-    """Why ``posting`` is longer than the ``limit_months`` of agreement ``agreement_id``
-    allow, or None when it is not.
-
-    The earlier postings that continue into this one (``Posting.counted_earlier``) count with
-    it. A posting without an end has no length to hold against the limit: a certificate of a
-    posting must state its last day, so it is refused too.
-    """
-    total = posting.total_length
-    limit = f"the {limit_months} months of agreement {agreement_id}"
-    if total is None:
-        return Refused(
-            RefusalReason.POSTING_LIMIT_EXCEEDED,
-            f"a posting without an end cannot be held within {limit}: it must state its last day",
-        )
-    if not total.exceeds(limit_months):
-        return None
-    found = f"a posting of {posting.length}"
-    if posting.counted_earlier:
-        found += f" after earlier postings of {posting.earlier_length}, {total} in all,"
-    return Refused(RefusalReason.POSTING_LIMIT_EXCEEDED, f"{found} exceeds {limit}")

@@ -113,11 +113,15 @@ class Posting:
     ``end`` is None when the document gives none (the business rules refuse such a posting,
     ``rule.posting-without-end``, so a validated document always has one). ``earlier`` are the
     worker's earlier postings the document lists, as (first day, last day).
+    ``extension_agreed`` says that both institutions agreed to extend the posting beyond the
+    agreement's limit, as far as the agreement allows; no document states it yet, so only a
+    question put to the policy (``ssgw policy check --extension-agreed``) sets it.
     """
 
     start: dt.date
     end: dt.date | None
     earlier: tuple[tuple[dt.date, dt.date], ...] = ()
+    extension_agreed: bool = False
 
     @property
     def length(self) -> PostingLength | None:

@@ -38,6 +38,7 @@ from gateway.errors import (
     WrongRecipient,
 )
 from gateway.exchange._credentials import Credentials
+from gateway.exchange._facts import facts_of
 from gateway.exchange._timing import StageTimer, untimed
 from gateway.security import (
     KeyUse,
@@ -255,6 +256,7 @@ def admit(
             branches=document.branches,
             on=now.date(),
             posting=posting_of(document),
+            facts=facts_of(document),
         )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)

@@ -29,6 +29,7 @@ from gateway.documents import (
 )
 from gateway.errors import NotPermitted, ValidationFailed
 from gateway.exchange._credentials import Credentials
+from gateway.exchange._facts import facts_of
 from gateway.exchange._timing import StageTimer, untimed
 from gateway.security import KeyUse, SigningIdentity, seal, sign_enveloped
 
@@ -156,6 +157,7 @@ def _agreement(
         branches=document.branches,
         on=now.date(),
         posting=posting_of(document),
+        facts=facts_of(document),
     )
     if isinstance(decision, Refused):
         raise NotPermitted(decision.reason.value, decision.detail)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from gateway.directory import RefusalReason
 from gateway.documents import BASE_SCHEMA_VERSION, DocumentFamily, Issue
 from gateway.errors import (
     CaseStateError,
@@ -37,6 +38,20 @@ _T = f"{{{_NS}}}"
 DIGEST_ALGORITHM = "sha-256"
 _ISSUE_CODE = re.compile(r"[a-z]+(\.[a-z0-9]+(-[a-z0-9]+)*)+")
 _MAX_REASONS = 50
+
+
+#: Refusals by a term of the agreement, each its own reason code in a rejection.
+_AGREEMENT_TERMS = frozenset(
+    reason.value
+    for reason in (
+        RefusalReason.POSTING_LIMIT_EXCEEDED,
+        RefusalReason.OUTSIDE_PERSONAL_SCOPE,
+        RefusalReason.OUTSIDE_MATERIAL_SCOPE,
+        RefusalReason.NOT_RECIPROCAL,
+        RefusalReason.EXPORT_NOT_PROVIDED,
+        RefusalReason.UNEQUAL_TREATMENT,
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +94,11 @@ def rejection_reason(error: GatewayError) -> str:
         prefix = error.issues[0].code.split(".", 1)[0] if error.issues else ""
         return {"xml": "malformed", "rule": "business-rule"}.get(prefix, "invalid-schema")
     if isinstance(error, NotPermitted):
-        # The sender's institution must learn that its certificate, not the exchange, is at
-        # fault: a shorter posting would be taken.
-        if error.reason == "posting-limit-exceeded":
-            return "posting-limit-exceeded"
+        # The sender's institution must learn which term of the agreement its document
+        # breaks (a shorter posting, another person, a decision without the refused ground
+        # would be taken), not only that the exchange was refused.
+        if error.reason in _AGREEMENT_TERMS:
+            return error.reason
         agreement = {
             "no-agreement",
             "agreement-not-in-force",

@@ -3,8 +3,6 @@ only a well-formed question gets the policy's answer."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from typer.testing import CliRunner, Result
 
@@ -13,25 +11,17 @@ from gateway.cli import app
 runner = CliRunner()
 
 
-@pytest.fixture
-def network(pki_dir: Path, signed_directory_file: Path) -> list[str]:
-    return [
-        "--directory",
-        str(signed_directory_file),
-        "--authority",
-        str(pki_dir / "authority.pem"),
-    ]
-
-
-def check(network: list[str], sender: str, recipient: str, *options: str) -> Result:
+def check(directory_options: list[str], sender: str, recipient: str, *options: str) -> Result:
     return runner.invoke(
-        app, ["policy", "check", "--from", sender, "--to", recipient, *options, *network]
+        app, ["policy", "check", "--from", sender, "--to", recipient, *options, *directory_options]
     )
 
 
 @pytest.mark.parametrize("document_type", ["BenefitClaim", "InsurancePeriodsRequest"])
-def test_a_document_about_a_branch_needs_branch(network: list[str], document_type: str) -> None:
-    result = check(network, "FR:CNAV", "DE:DRV70001", "--type", document_type)
+def test_a_document_about_a_branch_needs_branch(
+    directory_options: list[str], document_type: str
+) -> None:
+    result = check(directory_options, "FR:CNAV", "DE:DRV70001", "--type", document_type)
     assert result.exit_code == 2
     [line] = result.output.splitlines()
     assert line.startswith(f"error: --branch is needed: {document_type} documents concern a branch")
@@ -46,9 +36,9 @@ def test_a_document_about_a_branch_needs_branch(network: list[str], document_typ
     ],
 )
 def test_a_document_about_no_branch_needs_none(
-    network: list[str], sender: str, recipient: str, document_type: str
+    directory_options: list[str], sender: str, recipient: str, document_type: str
 ) -> None:
-    result = check(network, sender, recipient, "--type", document_type)
+    result = check(directory_options, sender, recipient, "--type", document_type)
     assert result.exit_code == 0, result.output
     assert result.output.startswith("permitted under ")
 
@@ -62,11 +52,17 @@ def test_a_document_about_no_branch_needs_none(
     ],
 )
 def test_a_mistyped_institution_id_is_a_usage_error(
-    network: list[str], option: str, value: str, reason: str
+    directory_options: list[str], option: str, value: str, reason: str
 ) -> None:
     ids = {"--from": "FR:CNAV", "--to": "DE:DRV70001"} | {option: value}
     result = check(
-        network, ids["--from"], ids["--to"], "--type", "BenefitClaim", "--branch", "old-age"
+        directory_options,
+        ids["--from"],
+        ids["--to"],
+        "--type",
+        "BenefitClaim",
+        "--branch",
+        "old-age",
     )
     assert result.exit_code == 2
     [line] = result.output.splitlines()
@@ -74,7 +70,9 @@ def test_a_mistyped_institution_id_is_a_usage_error(
     assert reason in line and line.endswith("as in DE:DRV70001")
 
 
-def test_a_well_formed_id_the_directory_lacks_is_refused(network: list[str]) -> None:
-    result = check(network, "FR:CNAV", "DE:ABCD1", "--type", "BenefitClaim", "--branch", "old-age")
+def test_a_well_formed_id_the_directory_lacks_is_refused(directory_options: list[str]) -> None:
+    result = check(
+        directory_options, "FR:CNAV", "DE:ABCD1", "--type", "BenefitClaim", "--branch", "old-age"
+    )
     assert result.exit_code == 1
     assert result.output.startswith("refused [unknown-institution]: DE:ABCD1 is not an")

@@ -119,8 +119,7 @@ def test_the_posting_limits_come_from_the_directory(directory: Directory) -> Non
 
     assert eu is not None and (eu.agreement, eu.limit_months) == ("EU-883-2004", 24)
     assert us is not None and (us.agreement, us.limit_months) == ("US-DE", 60)
-    # FR-TN gives no limit: 24 months.
-    assert tunisia is not None and (tunisia.agreement, tunisia.limit_months) == ("FR-TN", 24)
+    assert tunisia is not None and (tunisia.agreement, tunisia.limit_months) == ("FR-TN", 36)
     assert posting_rule(directory, "FR", "IN", on=TODAY) is None
 
 

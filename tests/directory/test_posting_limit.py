@@ -129,8 +129,8 @@ def test_a_posting_without_an_end_is_refused_where_a_limit_applies(directory: Di
 
 def test_an_agreement_without_a_limit_in_the_directory_sets_none(directory: Directory) -> None:
     ten_years = Posting(D(2027, 1, 1), D(2036, 12, 31))
-    # FR-TN gives no PostingLimitMonths.
-    assert permitted_under(ask(directory, "FR:URSSAF", "TN:CNSS", ten_years)) == "FR-TN"
+    # AR-CL gives no PostingLimitMonths.
+    assert permitted_under(ask(directory, "AR:ANSES", "CL:IPS01", ten_years)) == "AR-CL"
     # Without its PostingLimitMonths, the EU Regulation sets none either: the directory is the
     # limit's only source.
     unlimited = dataclasses.replace(

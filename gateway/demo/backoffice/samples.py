@@ -345,7 +345,7 @@ class SampleApplications:
     posting: CoverageApplication
     """Filed with TN:CNSS: a two-year posting from France to Tunisia."""
     long_posting: CoverageApplication
-    """Filed with TN:CNSS: a three-year posting, longer than any limit allows."""
+    """Filed with TN:CNSS: a four-year posting, longer than FR-TN's 36 months allow."""
 
 
 def sample_applications() -> SampleApplications:
@@ -389,6 +389,6 @@ def sample_applications() -> SampleApplications:
             host_country="TN",
             work_addresses=_TUNISIAN_SITES[:1],
             start=_D(2027, 2, 1),
-            end=_D(2030, 1, 31),
+            end=_D(2031, 1, 31),
         ),
     )
