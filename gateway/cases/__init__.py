@@ -8,7 +8,10 @@ functions: no I/O.
 The case state machine decides which message a case allows next: :func:`start_case`,
 :func:`apply_step` and :func:`replay` fold :class:`CaseStep` values into a :class:`CaseState`
 and raise :class:`~gateway.errors.CaseStateError` for a step the case does not allow;
-:func:`overdue` lists the requests whose answer is late.
+:func:`overdue` lists the requests whose answer is late. A coverage case follows one of the
+applicable-legislation flows (:class:`CoverageFlow`); :func:`notification_deadlines` says where
+each of its notifications stands against the period for objecting to it. :func:`document_values`
+reads what a step carries beside its header from the documents in :data:`READ_DOCUMENTS`.
 """
 
 from __future__ import annotations
@@ -22,7 +25,17 @@ from ._by_agreement import (
     TotalizingAgreement,
     totalize_by_agreement,
 )
-from ._machine import apply_step, overdue, replay, start_case
+from ._deadlines import DeadlineStatus, NotificationDeadline, notification_deadlines
+from ._flows import (
+    NOTICE_MONTHS,
+    READ_DOCUMENTS,
+    CoverageFlow,
+    CoveragePurpose,
+    DocumentValues,
+    Notification,
+    document_values,
+)
+from ._machine import apply_step, opens_case, overdue, replay, start_case
 from ._periods_reading import periods_from_reply
 from ._state import (
     OPENING_DOCUMENT,
@@ -46,8 +59,10 @@ from .totalization import (
 )
 
 __all__ = [
+    "NOTICE_MONTHS",
     "OPENING_DOCUMENT",
     "PRECEDENCE",
+    "READ_DOCUMENTS",
     "AgreementCareer",
     "AgreementsBetween",
     "Career",
@@ -58,15 +73,24 @@ __all__ = [
     "CaseStep",
     "CertificateRecord",
     "Conflict",
+    "CoverageFlow",
+    "CoveragePurpose",
+    "DeadlineStatus",
     "DocumentRecord",
+    "DocumentValues",
     "InsurancePeriod",
     "LeftOutReason",
     "NotTotalized",
+    "Notification",
+    "NotificationDeadline",
     "OpenRequest",
     "PeriodKind",
     "Tier",
     "TotalizingAgreement",
     "apply_step",
+    "document_values",
+    "notification_deadlines",
+    "opens_case",
     "overdue",
     "periods_from_reply",
     "replay",

@@ -192,10 +192,11 @@ def _certificate_named(state: CaseState, step: CaseStep) -> CertificateRecord:
             f"a CoverageWithdrawal answers a CoverageCertificate, and message "
             f"{step.in_reply_to} is a {named.document_type.root_name}",
         )
+    # A notifying certificate goes to several institutions, one record each.
     return next(
         record
         for record in state.certificates.values()
-        if record.document_set_id == named.document_set_id
+        if record.document_set_id == named.document_set_id and record.recipient == named.recipient
     )
 
 

@@ -27,6 +27,9 @@ The rules, by case type:
 - **coverage**: opened by a ``CoverageRequest``; a ``CoverageCertificate`` or a
   ``CoverageRefusal`` answers and closes it. A ``CoverageWithdrawal`` answers an issued
   certificate (``in_reply_to`` names it), from the certificate's issuer to its recipient, once.
+  A coverage case follows one of the applicable-legislation flows its first document chooses
+  (a certificate notifying a posting or a determination opens one too); their rules are in
+  ``_coverage``.
 - Further requests of the type that opened an insurance-periods or coverage case come from the
   case's owner and go to a participant, such as an institution a request was forwarded to.
   No institution has two open requests of one type to the same institution.
@@ -68,16 +71,26 @@ from gateway.cases._answers import (
     reminded,
     withdrawn,
 )
+from gateway.cases._coverage import (
+    answers_notification,
+    check_flow,
+    flow_opened_by,
+    is_notification,
+    is_request,
+    noted,
+    notification_answered,
+    notified,
+    repeats_set,
+)
+from gateway.cases._revisions import check_same_document, revised
 from gateway.cases._state import (
     ANSWERS,
     BUSINESS,
     OPENING_DOCUMENT,
     REPEATABLE,
-    REQUESTS,
     CaseState,
     CaseStatus,
     CaseStep,
-    DocumentRecord,
     OpenRequest,
     documents_with,
     refused,
@@ -85,11 +98,15 @@ from gateway.cases._state import (
 )
 from gateway.documents import CaseType, DocumentAction, DocumentFamily, DocumentType
 
-__all__ = ["apply_step", "overdue", "replay", "start_case"]
+__all__ = ["apply_step", "opens_case", "overdue", "replay", "start_case"]
 
 _T = DocumentType
 _NEW = DocumentAction.NEW
 _INVALIDATE = DocumentAction.INVALIDATE
+_COVERAGE_OPENINGS = (
+    "a new CoverageRequest (asking for a certificate or an exception, or notifying a change) "
+    "or a new CoverageCertificate notifying a posting, a determination or another situation"
+)
 
 
 # --- The public functions ------------------------------------------------------------------
@@ -108,13 +125,13 @@ def start_case(
     """
     reply_period(reply_due, case_type)
     _check_shape(step)
-    opening = OPENING_DOCUMENT[case_type]
-    if step.document_type is not opening or step.action is not _NEW:
+    if not opens_case(case_type, step) or step.action is not _NEW:
+        opening = OPENING_DOCUMENT[case_type].root_name
+        expected = _COVERAGE_OPENINGS if case_type is CaseType.COVERAGE else f"a new {opening}"
         raise refused(
             step,
             "case.first-document",
-            f"a {case_type.value} case starts with a new {opening.root_name}, not with "
-            f"{_describe(step)}",
+            f"a {case_type.value} case starts with {expected}, not with {_describe(step)}",
         )
     if step.in_reply_to is not None:
         raise refused(
@@ -132,8 +149,18 @@ def start_case(
         certificates={},
         forwarded=(),
         messages={},
+        flow=flow_opened_by(step) if case_type is CaseType.COVERAGE else None,
     )
-    return _record_message(_opened_request(empty, step, reply_due), step)
+    if is_request(step):
+        return _record_message(_opened_request(empty, step, reply_due), step)
+    return _record_message(notified(empty, step), step)
+
+
+def opens_case(case_type: CaseType, step: CaseStep) -> bool:
+    """Whether ``step``'s document may open a case of ``case_type`` (whatever its action)."""
+    if case_type is CaseType.COVERAGE:
+        return flow_opened_by(step) is not None
+    return step.document_type is OPENING_DOCUMENT[case_type]
 
 
 def apply_step(
@@ -164,7 +191,8 @@ def apply_step(
         raise refused(
             step, "case.not-participant", f"{step.sender} takes no part in case {state.case_id}"
         )
-    after = _new_document(state, step, reply_due) if step.action is _NEW else _revision(state, step)
+    check_flow(state, step)
+    after = _new_document(state, step, reply_due) if step.action is _NEW else revised(state, step)
     return _record_message(after, step)
 
 
@@ -194,7 +222,10 @@ def overdue(state: CaseState, now: dt.datetime) -> list[OpenRequest]:
 
 
 def _describe(step: CaseStep) -> str:
-    return f"{step.action.value} {step.document_type.root_name} (message {step.message_id})"
+    purpose = f" with {step.purpose.value}" if step.purpose is not None else ""
+    return (
+        f"{step.action.value} {step.document_type.root_name}{purpose} (message {step.message_id})"
+    )
 
 
 def _check_shape(step: CaseStep) -> None:
@@ -242,13 +273,17 @@ def _new_document(
     _check_version_one(step)
     _check_new_set(state, step)
     kind = step.document_type
-    if kind in REQUESTS:
+    if is_request(step):
         _check_request(state, step)
         return _opened_request(state, step, reply_due)
+    if is_notification(state, step):
+        return notified(state, step)
     if is_owner_decision(state, step):
         return owner_decided(state, step)
+    if answers_notification(step):
+        return notification_answered(state, step)
     if kind in ANSWERS:
-        return answered(state, step)
+        return noted(answered(state, step), step)
     if kind is _T.COVERAGE_WITHDRAWAL:
         return withdrawn(state, step)
     if kind is _T.CASE_CLOSURE:
@@ -266,14 +301,15 @@ def _check_new_set(state: CaseState, step: CaseStep) -> None:
     record = state.documents.get(step.document_set_id)
     if record is None:
         return
-    if step.document_type not in REPEATABLE and not is_owner_decision(state, step):
+    repeatable = step.document_type in REPEATABLE or repeats_set(state, step)
+    if not repeatable and not is_owner_decision(state, step):
         raise refused(
             step,
             "case.set-id-reused",
             f"document set {step.document_set_id} is already in the case; a new document "
             "needs a set id of its own",
         )
-    _check_same_document(step, record)
+    check_same_document(step, record)
     if record.invalidated:
         raise refused(
             step,
@@ -285,22 +321,6 @@ def _check_new_set(state: CaseState, step: CaseStep) -> None:
             step,
             "case.already-sent-to-recipient",
             f"document set {step.document_set_id} already went to {step.recipient}",
-        )
-
-
-def _check_same_document(step: CaseStep, record: DocumentRecord) -> None:
-    if record.document_type is not step.document_type:
-        raise refused(
-            step,
-            "case.document-type-changed",
-            f"document set {step.document_set_id} is a {record.document_type.root_name}, "
-            f"not a {step.document_type.root_name}",
-        )
-    if record.sender != step.sender:
-        raise refused(
-            step,
-            "case.not-document-sender",
-            f"document set {step.document_set_id} is {record.sender}'s, not {step.sender}'s",
         )
 
 
@@ -418,65 +438,4 @@ def _closed(state: CaseState, step: CaseStep) -> CaseState:
         closure=step.document_set_id,
         open_requests={},
         documents=documents_with(state, step),
-    )
-
-
-# --- Updates and invalidations ---------------------------------------------------------------
-
-
-def _revision(state: CaseState, step: CaseStep) -> CaseState:
-    record = state.documents.get(step.document_set_id)
-    if record is None:
-        raise refused(
-            step,
-            "case.unknown-document-set",
-            f"document set {step.document_set_id} is not in the case; a first version is new",
-        )
-    _check_same_document(step, record)
-    if step.recipient not in record.recipients:
-        raise refused(
-            step,
-            "case.recipient-not-in-set",
-            f"document set {step.document_set_id} never went to {step.recipient}",
-        )
-    # The latest version going to one more of the set's recipients.
-    copy = (
-        step.version == record.latest_version
-        and step.action is record.latest_action
-        and step.recipient not in record.latest_recipients
-    )
-    if not copy:
-        if record.invalidated:
-            raise refused(
-                step,
-                "case.document-invalidated",
-                f"document set {step.document_set_id} was invalidated",
-            )
-        if step.version != record.latest_version + 1:
-            raise refused(
-                step,
-                "case.version-not-next",
-                f"document set {step.document_set_id} is at version {record.latest_version}; "
-                f"the next is {record.latest_version + 1}, not {step.version}",
-            )
-    recipient = frozenset({step.recipient})
-    revised = replace(
-        record,
-        latest_version=step.version,
-        latest_action=step.action,
-        invalidated=record.invalidated or step.action is _INVALIDATE,
-        latest_recipients=(record.latest_recipients | recipient) if copy else recipient,
-    )
-    open_requests = dict(state.open_requests)
-    if step.action is _INVALIDATE:
-        for key, request in state.open_requests.items():
-            if (
-                request.document_set_id == step.document_set_id
-                and request.recipient == step.recipient
-            ):
-                del open_requests[key]
-    return replace(
-        state,
-        open_requests=open_requests,
-        documents={**state.documents, step.document_set_id: revised},
     )

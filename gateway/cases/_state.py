@@ -8,17 +8,16 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Final, TypeVar
 
 from lxml import etree
 
-from gateway.codes import parse_institution_id
+from gateway.cases._flows import CoverageFlow, CoveragePurpose, Notification, document_values
 from gateway.documents import (
     CaseType,
     DocumentAction,
-    DocumentFamily,
     DocumentType,
     EnvelopeHeader,
 )
@@ -98,8 +97,6 @@ ANSWERS: Final[Mapping[DocumentType, tuple[DocumentType, bool]]] = MappingProxyT
 #: New documents whose set may go to several recipients, one message each.
 REPEATABLE: Final = frozenset({_T.BENEFIT_CLAIM, _T.CASE_CLOSURE})
 
-_CASE_NS: Final = DocumentFamily.CASE.namespace
-
 
 class CaseStatus(enum.StrEnum):
     """Whether a case still takes documents."""
@@ -110,12 +107,13 @@ class CaseStatus(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class CaseStep:
-    """One message of a case, as sent or received: its signed header, and for a forward or a
-    reminder the one value of the document that the case depends on.
+    """One message of a case, as sent or received: its signed header, and for a forward, a
+    reminder or a coverage document the one value of the document that the case depends on.
 
     ``at`` is the message's signed creation time, so that sender and receiver judge a step by
-    the same clock. ``forwarded_to`` is a ``CaseForward``'s competent institution and
-    ``reminded`` a ``Reminder``'s reminded message id; both are None for other documents.
+    the same clock. ``forwarded_to`` is a ``CaseForward``'s competent institution,
+    ``reminded`` a ``Reminder``'s reminded message id and ``purpose`` what a coverage
+    document is sent for (None in 1.0); each is None for other documents.
     """
 
     message_id: uuid.UUID
@@ -129,6 +127,7 @@ class CaseStep:
     at: dt.datetime
     forwarded_to: str | None = None
     reminded: uuid.UUID | None = None
+    purpose: CoveragePurpose | None = None
 
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
@@ -137,24 +136,14 @@ class CaseStep:
     @classmethod
     def from_message(cls, header: EnvelopeHeader, document: etree._Element) -> CaseStep:
         """The step a validated message makes: its header, and ``document`` (the body's root
-        element) read for a forward's competent institution or a reminder's message id.
+        element) read for the values the case depends on (:func:`document_values`).
 
         ``document`` must have passed validation (its schema and business rules); raises
         ``ValueError`` when it is not the header's document type.
         """
         if document.tag != header.document_type.qualified_name:
             raise ValueError(f"the document is not a {header.document_type.root_name}")
-        forwarded_to: str | None = None
-        reminded: uuid.UUID | None = None
-        if header.document_type is _T.CASE_FORWARD:
-            # Normalised like the header's institution ids (GR becomes EL), so it compares.
-            forwarded_to = parse_institution_id(
-                (document.findtext(f"{{{_CASE_NS}}}CompetentInstitution") or "").strip()
-            )
-        elif header.document_type is _T.REMINDER:
-            reminded = uuid.UUID(
-                (document.findtext(f"{{{_CASE_NS}}}RemindedMessageId") or "").strip()
-            )
+        values = document_values(header.document_type, document)
         return cls(
             message_id=header.message_id,
             document_type=header.document_type,
@@ -165,8 +154,9 @@ class CaseStep:
             recipient=header.recipient,
             in_reply_to=header.in_reply_to,
             at=header.created,
-            forwarded_to=forwarded_to,
-            reminded=reminded,
+            forwarded_to=values.forwarded_to,
+            reminded=values.reminded,
+            purpose=values.purpose,
         )
 
 
@@ -236,7 +226,8 @@ class CaseState:
     each, ``documents`` by document set id, ``certificates`` by the issuing message's id and
     ``messages`` (every step so far, in order) by message id. ``forwarded`` lists each forward
     as (forwarding institution, institution forwarded to); ``closure`` is the document set id
-    of the closure once the case is closed.
+    of the closure once the case is closed. A coverage case has its ``flow``, and its
+    ``notifications`` that may be objected to, keyed by the notifying message's id.
     """
 
     case_id: uuid.UUID
@@ -250,9 +241,11 @@ class CaseState:
     forwarded: tuple[tuple[str, str], ...]
     messages: Mapping[uuid.UUID, CaseStep]
     closure: uuid.UUID | None = None
+    flow: CoverageFlow | None = None
+    notifications: Mapping[uuid.UUID, Notification] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        for name in ("open_requests", "documents", "certificates", "messages"):
+        for name in ("open_requests", "documents", "certificates", "messages", "notifications"):
             object.__setattr__(self, name, _frozen(getattr(self, name)))
         object.__setattr__(self, "participants", frozenset(self.participants))
         object.__setattr__(self, "forwarded", tuple(self.forwarded))

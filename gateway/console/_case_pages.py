@@ -1,4 +1,5 @@
-"""A case's page: its messages drawn as a sequence, its open requests and its periods."""
+"""A case's page: its messages drawn as a sequence, its open requests, the deadlines of its
+coverage notifications and its periods."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from gateway.cases import overdue
+from gateway.cases import notification_deadlines, overdue
 from gateway.codes import parse_institution_id
 from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
@@ -52,6 +53,8 @@ def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
         state=state,
         open_requests=sorted(state.open_requests.values() if state else (), key=lambda r: r.due_at),
         late=late,
+        # A coverage case's notifications, against the period for objecting to them.
+        deadlines=notification_deadlines(state, now) if state else [],
         links=reading.message_keys(sorted(late)),
         now=now,
         periods=periods,

@@ -19,6 +19,7 @@ from gateway.demo._summary import DemoResult, Played, summarise
 from gateway.demo.backoffice.loop import BackOffice, wait_until
 from gateway.demo.backoffice.records import LodgedClaim
 from gateway.demo.backoffice.samples import sample_applications, sample_registers
+from gateway.demo.coverage_flows import coverage_flows_finished, play_coverage_flows
 from gateway.demo.network import DEMO_INSTITUTIONS, prepare_nodes
 from gateway.directory import Directory
 from gateway.errors import ConfigurationError
@@ -75,12 +76,17 @@ def _play(offices: Mapping[str, BackOffice], result: DemoResult, *, timeout: flo
     _say("scenario 3: an invalidity claim under the India-Germany agreement")
     invalidity = offices["IN:EPFO"].lodge_claim(applications.invalidity_claim)
     schema_2 = v2.play_schema_2(offices, result.failures, _say, timeout=timeout)
+    flows = play_coverage_flows(offices, schema_2, result.failures, _say, timeout=timeout)
     done = wait_until(
-        lambda: _finished(offices, old_age) and v2.schema_2_finished(offices, schema_2),
+        lambda: (
+            _finished(offices, old_age)
+            and v2.schema_2_finished(offices, schema_2)
+            and coverage_flows_finished(offices, flows)
+        ),
         timeout=max(timeout - (time.monotonic() - started), 0.1),
     )
     result.expect(done, f"the scenarios' answers did not all arrive within {timeout:.0f} s")
-    return Played(old_age, invalidity, schema_2)
+    return Played(old_age, invalidity, schema_2, flows)
 
 
 def _scenarios(offices: Mapping[str, BackOffice], result: DemoResult) -> None:
@@ -154,7 +160,10 @@ async def _run(
     busy = [p for p in range(base_port, base_port + len(DEMO_INSTITUTIONS)) if not port_free(p)]
     if busy:
         raise ConfigurationError(f"ports {busy} are in use; choose others with --base-port")
-    _say(f"[1/4] making the PKI, the signed directory and node settings in {folder}")
+    _say(
+        f"[1/4] making each institution's keys, its certificates from their requests, the "
+        f"signed directory and node settings in {folder}"
+    )
     configs = await asyncio.to_thread(prepare_nodes, folder, base_port, amqp_url, namespace)
     settings = {i: load_settings(c) for i, c in configs.items()}
     await probe_broker(next(iter(settings.values())), amqp_url)

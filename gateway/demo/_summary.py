@@ -19,6 +19,7 @@ from gateway.demo.backoffice.documents import (
 )
 from gateway.demo.backoffice.loop import BackOffice
 from gateway.demo.backoffice.records import DecisionRecord, LodgedClaim, Sent
+from gateway.demo.coverage_flows import FlowsPlayed, check_coverage_flows
 from gateway.documents import parse_untrusted
 from ssgw_adapters.client import MessageView
 
@@ -39,12 +40,13 @@ class DemoResult:
 
 @dataclass(frozen=True, slots=True)
 class Played:
-    """What the scenarios started: the old-age claim, the invalidity claim and the
-    documents of schema 2.0."""
+    """What the scenarios started: the old-age claim, the invalidity claim, the
+    documents of schema 2.0 and the coverage flows."""
 
     old_age: LodgedClaim
     invalidity: LodgedClaim
     schema_2: v2.Schema2Played
+    coverage_flows: FlowsPlayed
 
 
 def _exchanges(
@@ -247,13 +249,17 @@ def summarise(
 ) -> None:
     """Write what the scenarios exchanged and decided into ``result``, with each expectation
     that failed; waits up to ``timeout`` seconds for messages still on their way."""
-    _exchanges(offices, played.schema_2.sent, result, timeout=timeout)
+    others = [*played.schema_2.sent, *played.coverage_flows.sent]
+    _exchanges(offices, others, result, timeout=timeout)
     _decisions(offices, played, result)
     _coverage(offices, played, result)
     result.lines.append("")
     result.lines.append("documents of schema 2.0")
     v2.check_family_claim(offices, played.schema_2, result.lines, result.expect)
     v2.check_multi_state(offices, played.schema_2, result.lines, result.expect)
+    result.lines.append("")
+    result.lines.append("applicable-legislation flows")
+    check_coverage_flows(offices, played.coverage_flows, result.lines, result.expect)
     unexpected = [
         refusal
         for office in offices.values()

@@ -8,7 +8,17 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-from gateway.cases import OPENING_DOCUMENT, CaseState, CaseStep, apply_step, replay, start_case
+from gateway.cases import (
+    READ_DOCUMENTS,
+    CaseState,
+    CaseStep,
+    DocumentValues,
+    apply_step,
+    document_values,
+    opens_case,
+    replay,
+    start_case,
+)
 from gateway.config import NodeSettings
 from gateway.documents import (
     CaseType,
@@ -24,11 +34,10 @@ from gateway.store import MessageRecord, Store
 
 __all__ = ["CASE_READ_DOCUMENTS", "CaseBook", "CaseHistory"]
 
-#: Steps whose document the machine must read (a forward's target, a reminder's request):
-#: retention keeps their payloads, or the case could no longer be rebuilt.
-CASE_READ_DOCUMENTS = frozenset(
-    {DocumentType.CASE_FORWARD.root_name, DocumentType.REMINDER.root_name}
-)
+#: Steps whose document the machine must read (a forward's target, a reminder's request, a
+#: coverage document's purpose): retention keeps their payloads, or the case could no longer
+#: be rebuilt.
+CASE_READ_DOCUMENTS = frozenset(document_type.root_name for document_type in READ_DOCUMENTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,17 +81,10 @@ class CaseBook:
 
     def _step(self, record: MessageRecord) -> CaseStep:
         document_type = DocumentType.from_root_name(record.document_type)
-        forwarded_to = reminded = None
-        if record.document_type in CASE_READ_DOCUMENTS:
-            body = self._read_document(record)
-            root = parse_untrusted(body).getroot()
-            case_ns = document_type.namespace
-            if document_type is DocumentType.CASE_FORWARD:
-                forwarded_to = (root.findtext(f"{{{case_ns}}}CompetentInstitution") or "").strip()
-            else:
-                reminded = uuid.UUID(
-                    (root.findtext(f"{{{case_ns}}}RemindedMessageId") or "").strip()
-                )
+        values = DocumentValues()
+        if document_type in READ_DOCUMENTS:
+            root = parse_untrusted(self._read_document(record)).getroot()
+            values = document_values(document_type, root)
         return CaseStep(
             message_id=record.message_id,
             document_type=document_type,
@@ -93,8 +95,9 @@ class CaseBook:
             recipient=record.recipient,
             in_reply_to=record.in_reply_to,
             at=record.created_at,
-            forwarded_to=forwarded_to,
-            reminded=reminded,
+            forwarded_to=values.forwarded_to,
+            reminded=values.reminded,
+            purpose=values.purpose,
         )
 
     def check(
@@ -126,14 +129,14 @@ class CaseBook:
             # institution's claim): only a request that needs no earlier step is taken.
             joining = (
                 receiving
-                and header.document_type is not OPENING_DOCUMENT[header.case_type]
+                and not opens_case(header.case_type, step)
                 and header.in_reply_to is None
                 and header.action is DocumentAction.NEW
             )
             if joining:
                 return None
             return start_case(header.case_id, header.case_type, step, reply_due=reply_due)
-        if history.steps[0].document_type is not OPENING_DOCUMENT[history.case_type]:
+        if not opens_case(history.case_type, history.steps[0]):
             # This node joined the case part-way and cannot see its beginning: the case
             # owner's node, which sees it all, is the one that enforces it.
             return None
@@ -145,7 +148,7 @@ class CaseBook:
         history = self.history(case_id)
         if history is None or not history.steps:
             return None
-        if history.steps[0].document_type is not OPENING_DOCUMENT[history.case_type]:
+        if not opens_case(history.case_type, history.steps[0]):
             return None
         try:
             return replay(

@@ -15,6 +15,7 @@ import pytest
 from gateway.cases import (
     CaseState,
     CaseStep,
+    CoveragePurpose,
     apply_step,
     replay,
     start_case,
@@ -72,6 +73,7 @@ class Story:
         reminded: CaseStep | None = None,
         message_id: uuid.UUID | None = None,
         document_set_id: uuid.UUID | None = None,
+        purpose: CoveragePurpose | None = None,
     ) -> CaseStep:
         """The next step, not yet told: ``answers`` sets in_reply_to, ``continues`` the set."""
         if at is None:
@@ -97,6 +99,7 @@ class Story:
             at=at,
             forwarded_to=forwarded_to,
             reminded=reminded.message_id if reminded is not None else None,
+            purpose=purpose,
         )
 
     def send(

@@ -9,14 +9,18 @@ from pathlib import Path
 import pytest
 
 import gateway.cases
-from cases import refused_answers, refused_documents
+from cases import refused_answers, refused_coverage_flows, refused_documents
 from cases.case_stories import (
     Scenario,
     refusal,
 )
 from gateway.errors import GatewayError
 
-REFUSALS = [*refused_documents.REFUSALS.scenarios, *refused_answers.REFUSALS.scenarios]
+REFUSALS = [
+    *refused_documents.REFUSALS.scenarios,
+    *refused_answers.REFUSALS.scenarios,
+    *refused_coverage_flows.REFUSALS.scenarios,
+]
 
 
 @pytest.mark.parametrize(

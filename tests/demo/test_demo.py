@@ -104,8 +104,15 @@ def test_the_demo_plays_every_scenario_once(tmp_path: Path, namespace: str) -> N
     # The old-age claim: 2 claims, 2 acknowledgements, 4 periods requests and their 4 replies,
     # 2 decisions answering the claims and DRV's own told to both; the postings: 2 requests, a
     # certificate and a refusal; of schema 2.0: the claim with a family, the request for a
-    # determination and the determination.
-    assert output.count(" delivered ") == 23
+    # determination and the determination; of the coverage flows: the disagreement with it and
+    # its confirmation as definitive, a posting notification and the objection to it.
+    assert output.count(" delivered ") == 27
+    assert "confirmed as definitive (A012" in output
+    assert "A009 FR:URSSAF -> DE:DRV70001: objected to by DE:DRV70001 in time" in output
+    assert (
+        "certificate of coverage DE:DRV70001 -> US:SSAOIP refused: a posting of 61 months "
+        "exceeds the 60 months of agreement US-DE" in output
+    )
     assert "DE:DRV70001 tells FR:CNAV its decision" in output
     assert "DE:DRV70001 tells IN:EPFO its decision" in output
     # Each institution's decision on the old-age claim, and each agreement's shares.

@@ -58,7 +58,8 @@ _ROUTES = {
         "DE:DRV70001", "FR:CNAV", "P2000.json", "BenefitClaimAcknowledgement.xml"
     ),
     DocumentType.COVERAGE_REQUEST: Route("DE:DRV70001", "FR:URSSAF"),
-    DocumentType.COVERAGE_CERTIFICATE: Route("FR:URSSAF", "DE:DRV70001", "A001.json"),
+    # A determination or a notification (A003, A009, A010) opens a case of its own.
+    DocumentType.COVERAGE_CERTIFICATE: Route("FR:URSSAF", "DE:DRV70001"),
     DocumentType.COVERAGE_REFUSAL: Route("FR:URSSAF", "DE:DRV70001", "A001.json"),
 }
 _PERIOD_REQUESTS = {

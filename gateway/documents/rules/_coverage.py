@@ -11,7 +11,7 @@ from lxml import etree
 
 from gateway.documents._issues import Issue, issue_at
 
-from ._periods import span_of
+from ._periods import Span, span_of
 from ._places import institution_country, unknown_countries
 from ._support import (
     COMMON,
@@ -56,6 +56,11 @@ _WITHDRAWN_FROM = xpath("cv:WithdrawnFrom")
 # exception request's CertificateBasis) describes the earlier situation, not this one's kind.
 _PROVISIONS = xpath("cv:LegalBasisCode | cv:Change/cv:LegalBasisCode")
 _PROVISION_IN_WORDS = xpath("cv:LegalBasis")
+_CERTIFICATE_NUMBER = xpath("cv:CertificateNumber")
+# The countries a document's situation involves: one of them is party to the agreement applied.
+_PARTY_COUNTRIES = xpath("cv:ApplicableLegislation | cv:SendingCountry | cv:HostCountry")
+#: The provisions of the United States' totalization agreements.
+_US_PROVISION_PREFIX = "us-totalization-"
 # Country elements of the coverage namespace that the common country rule does not know.
 _COVERAGE_COUNTRIES = xpath(
     ".//cv:Country | .//cv:FlagState | .//cv:HomeBaseCountry | .//cv:CurrentLegislation"
@@ -103,8 +108,14 @@ KIND_PROVISIONS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
 PURPOSE_KINDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {
         "posting-notification": frozenset({"posting"}),
+        "objection": frozenset({"posting"}),
         "multi-state-determination": frozenset({"multi-state-activity"}),
+        "disagreement": frozenset({"multi-state-activity"}),
+        "definitive-determination": frozenset({"multi-state-activity"}),
         "exception-request": frozenset({"exception-agreement"}),
+        "exception-acceptance": frozenset({"exception-agreement"}),
+        "exception-partial-acceptance": frozenset({"exception-agreement"}),
+        "exception-refusal": frozenset({"exception-agreement"}),
         "other-notification": frozenset(
             {
                 "flag",
@@ -120,7 +131,8 @@ PURPOSE_KINDS: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     }
 )
 
-# A request asks or tells before a decision; a certificate carries the decision itself.
+# A request asks or tells before a decision; a certificate carries the decision itself, a
+# refusal says no to a request or to another institution's decision.
 _DOCUMENT_PURPOSES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
     {
         "CoverageRequest": frozenset(
@@ -130,10 +142,14 @@ _DOCUMENT_PURPOSES: Final[Mapping[str, frozenset[str]]] = MappingProxyType(
             {
                 "posting-notification",
                 "multi-state-determination",
+                "definitive-determination",
                 "other-notification",
                 "certificate-issue",
+                "exception-acceptance",
+                "exception-partial-acceptance",
             }
         ),
+        "CoverageRefusal": frozenset({"exception-refusal", "disagreement", "objection"}),
     }
 )
 
@@ -196,6 +212,7 @@ def _check_v2_content(root: etree._Element, period: etree._Element | None) -> It
     """The checks on content that 1.0 documents do not have; ``period`` is the one concerned."""
     yield from _check_purpose(root)
     yield from _check_provisions(root)
+    yield from _check_us_agreement(root)
     yield from _check_open_period_markers(root, period)
     yield from _check_earlier_postings(root, period)
     yield from unknown_countries(_COVERAGE_COUNTRIES, root)
@@ -241,6 +258,38 @@ def _check_provisions(root: etree._Element) -> Iterator[Issue]:
             unexplained,
             "rule.text-missing",
             "provision code 'other' needs the legal basis in words",
+        )
+
+
+def _check_us_agreement(root: etree._Element) -> Iterator[Issue]:
+    """A document under a United States agreement involves the United States, and its
+    certificate of coverage carries the number it is known by."""
+    us_provision = next(
+        (
+            element
+            for element in elements(_PROVISIONS, root)
+            if text(element).startswith(_US_PROVISION_PREFIX)
+        ),
+        None,
+    )
+    if us_provision is None:
+        return
+    countries = {known_country(text(element)) for element in elements(_PARTY_COUNTRIES, root)}
+    if "US" not in countries:
+        yield issue_at(
+            us_provision,
+            "rule.us-provision-without-us",
+            f"provision {text(us_provision)} is of an agreement of the United States, and the"
+            " document names the United States neither as the country whose legislation"
+            " applies nor as a sending or host country",
+        )
+    is_certificate = etree.QName(root).localname == "CoverageCertificate"
+    if is_certificate and first(_CERTIFICATE_NUMBER, root) is None:
+        yield issue_at(
+            root,
+            "rule.us-certificate-number-missing",
+            "a certificate of coverage under an agreement of the United States carries its"
+            " certificate number",
         )
 
 
@@ -293,6 +342,8 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
                 f"certified period ({certified_span.describe()}) reaches outside the requested"
                 f" period ({requested_span.describe()})",
             )
+        else:
+            yield from _check_exception_answer(root, certified_span, requested_span)
     issuer = first(_ISSUER, root)
     applicable = known_country(text(first(_APPLICABLE, root)))
     issuer_country = institution_country(text(issuer))
@@ -306,6 +357,29 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
     yield from _check_hosts_not_applicable(root, applicable)
     yield from _check_certificate_dates(root, today)
     yield from _check_v2_content(root, period)
+
+
+def _check_exception_answer(
+    root: etree._Element, certified: Span, requested: Span
+) -> Iterator[Issue]:
+    """An acceptance of an exception certifies the whole period asked for (A011); a partial
+    acceptance (A002) a shorter one within it."""
+    purpose = text(first(_PURPOSE, root))
+    whole = (certified.start, certified.end) == (requested.start, requested.end)
+    if purpose == "exception-acceptance" and not whole:
+        yield issue_at(
+            certified.period,
+            "rule.acceptance-not-whole-period",
+            f"an exception-acceptance certifies the period asked for ({requested.describe()}),"
+            f" not {certified.describe()}; a shorter one is an exception-partial-acceptance",
+        )
+    if purpose == "exception-partial-acceptance" and whole:
+        yield issue_at(
+            certified.period,
+            "rule.partial-acceptance-whole-period",
+            f"an exception-partial-acceptance certifies less than the period asked for"
+            f" ({requested.describe()}); the whole of it is an exception-acceptance",
+        )
 
 
 def _check_hosts_not_applicable(root: etree._Element, applicable: str | None) -> Iterator[Issue]:
@@ -356,7 +430,7 @@ def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iter
 
 
 def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
-    """A refusal is not dated in the future; its provisions fit its kind."""
+    """A refusal is not dated in the future; its purpose and provisions fit its kind."""
     decided_element = first(_DECIDED_ON, root)
     decided = date_value(decided_element)
     if decided_element is not None and decided is not None and is_future(decided, today):
@@ -365,6 +439,7 @@ def check_refusal(root: etree._Element, today: datetime.date) -> Iterator[Issue]
             "rule.decision-date-in-future",
             f"decision date ({decided}) lies in the future",
         )
+    yield from _check_purpose(root)
     yield from _check_provisions(root)
     yield from unknown_countries(_COVERAGE_COUNTRIES, root)
 
