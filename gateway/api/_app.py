@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from gateway import __version__
-from gateway.api import _cases, _health, _inbox, _messages
+from gateway.api import _cases, _health, _inbox, _messages, _persons
 from gateway.api._health import ReadinessCheck
 from gateway.api._inbox_signal import InboxSignal
 from gateway.api._problems import PROBLEM_RESPONSES, install_problem_handlers
@@ -55,6 +55,6 @@ def create_app(node: Node, *, readiness: ReadinessCheck | None = None) -> FastAP
             swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
         )
 
-    for topic in (_messages, _cases, _inbox, _health):
+    for topic in (_messages, _cases, _inbox, _persons, _health):
         app.include_router(topic.router)
     return app

@@ -176,7 +176,8 @@ class EvidenceBundle(BaseModel):
     exported_by: str
     message: dict[str, str]
     sealed: str
-    envelope: str
+    envelope: str | None
+    envelope_sha256: str
     receipt: str
     certificates: dict[str, str]
     authority_fingerprint: str

@@ -19,6 +19,7 @@ from gateway.console._site import (
     can_retry,
     can_reveal,
     filter_options,
+    full_evidence,
     redirect,
 )
 from gateway.errors import EvidenceUnavailable, GatewayError, PayloadPurged
@@ -220,7 +221,8 @@ def evidence(pk: int, console: ConsoleDep, login: LoggedIn) -> Response:
         record.message_id,
     )
     try:
-        bundle = export_evidence(console.node, record)
+        full = full_evidence(login.role)
+        bundle = export_evidence(console.node, record, redacted=not full)
     except EvidenceUnavailable as error:
         raise Refused(409, "No evidence to bundle", error.detail, login) from None
     # Recorded before the bundle leaves: it holds personal data.
@@ -229,6 +231,7 @@ def evidence(pk: int, console: ConsoleDep, login: LoggedIn) -> Response:
         "evidence-exported",
         message_id=record.message_id,
         detail=("protected person; " if protected else "")
+        + ("with the document; " if full else "the document as its SHA-256; ")
         + f"chain proof up to row {bundle.chain.head_length}",
     )
     return Response(

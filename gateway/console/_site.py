@@ -38,7 +38,9 @@ __all__ = [
     "can_export_evidence",
     "can_retry",
     "can_reveal",
+    "can_search_persons",
     "filter_options",
+    "full_evidence",
     "redirect",
     "seconds",
     "status_group",
@@ -65,8 +67,20 @@ def can_audit(role: Role) -> bool:
 
 
 def can_export_evidence(role: Role, *, protected: bool = False) -> bool:
-    """Operators and auditors; for a protected person's case auditors only, as for a reveal."""
+    """Operators and auditors; for a protected person's case auditors only, as for a reveal.
+    Only an auditor's bundle holds the document (:func:`full_evidence`)."""
     return role is Role.AUDITOR if protected else role in (Role.OPERATOR, Role.AUDITOR)
+
+
+def full_evidence(role: Role) -> bool:
+    """Whether an evidence bundle holds the signed document (personal data), or only its
+    SHA-256: whoever can resend must not read."""
+    return role is Role.AUDITOR
+
+
+def can_search_persons(role: Role) -> bool:
+    """Operators and auditors; only an auditor finds a protected person."""
+    return role in (Role.OPERATOR, Role.AUDITOR)
 
 
 # How pages draw values ------------------------------------------------------------------
@@ -152,6 +166,8 @@ class Console:
             can_reveal=can_reveal,
             can_audit=can_audit,
             can_export_evidence=can_export_evidence,
+            can_search_persons=can_search_persons,
+            full_evidence=full_evidence,
             status_group=status_group,
             seconds=seconds,
             percent=lambda share: f"{share * 100:.0f} %",

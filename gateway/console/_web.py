@@ -25,6 +25,7 @@ from gateway.console import (
     _login_pages,
     _message_pages,
     _overview_pages,
+    _person_pages,
 )
 from gateway.console._accounts import Accounts
 from gateway.console._site import COOKIE, HERE, Console, LoginRequired, Refused, redirect
@@ -135,7 +136,8 @@ def create_console(
     app.state.console = console
     app.state.node = node
     _install_handlers(app, console)
-    for topic in (_login_pages, _message_pages, _case_pages, _overview_pages, _audit_pages):
+    pages = (_login_pages, _message_pages, _case_pages, _overview_pages, _person_pages)
+    for topic in (*pages, _audit_pages):
         app.include_router(topic.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="console-static")
     app.add_middleware(_SecurityHeaders)

@@ -35,6 +35,14 @@ from gateway.exchange._outbound import (
     seal_outbound,
     sealing_certificate,
 )
+from gateway.exchange._person_index import (
+    PersonIndexKey,
+    PersonKey,
+    PersonKind,
+    PersonQuery,
+    normalise_name,
+    normalise_pin,
+)
 from gateway.exchange._technical import (
     DIGEST_ALGORITHM,
     Acknowledgement,
@@ -59,6 +67,10 @@ __all__ = [
     "MessageStatus",
     "OutboundAddress",
     "OutboundMessage",
+    "PersonIndexKey",
+    "PersonKey",
+    "PersonKind",
+    "PersonQuery",
     "StageTimer",
     "VerifiedEnvelope",
     "address_outbound",
@@ -68,6 +80,8 @@ __all__ = [
     "build_receipt",
     "build_rejection",
     "check_transition",
+    "normalise_name",
+    "normalise_pin",
     "open_inbound",
     "prepare_outbound",
     "read_acknowledgement",

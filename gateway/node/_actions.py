@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 from gateway.errors import GatewayError
 from gateway.exchange import Direction, MessageStatus
-from gateway.store import MessageRecord, Store, Trace
+from gateway.store import MessageRecord, Role, Store, Trace
 
 __all__ = ["Actions", "NotRetryable", "retryable"]
 
@@ -78,9 +78,10 @@ class Actions:
             raise NotRetryable(f"no sent message has the id {message_id}")
         return self.retry(record, by=by)
 
-    def create_api_key(self, name: str) -> str:
-        """Register a back-office system; returns its key, which is shown once, not kept."""
-        return self._store.create_api_client(name, self._clock())
+    def create_api_key(self, name: str, role: Role = Role.OPERATOR) -> str:
+        """Register a back-office system; returns its key, which is shown once, not kept.
+        Only an auditor's key reads personal data (full evidence bundles, protected persons)."""
+        return self._store.create_api_client(name, self._clock(), role)
 
     def revoke_api_key(self, name: str) -> bool:
         """Revoke a back-office system's key at once; False when none active has that name."""

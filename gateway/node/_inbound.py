@@ -22,6 +22,7 @@ from gateway.exchange import (
     Direction,
     InboundMessage,
     MessageStatus,
+    PersonKey,
     admit,
     authenticate,
     build_receipt,
@@ -110,10 +111,11 @@ class Inbound:
         if message.header.document_type in TECHNICAL:
             return self._acknowledgement(message, arrival, digest, now)
         agreement_id = message.agreement_id
+        persons = self._node.persons.keys_of(message.document.root)  # the blind index
         # What is stored is the sealed bytes as they came: the verified envelope's tree and the
         # document's, each as large as the document, are not held through the store write.
         del envelope, message
-        return self._accept(header, agreement_id, arrival, digest, now)
+        return self._accept(header, agreement_id, arrival, digest, now, persons)
 
     def _admitted(
         self, envelope: AuthenticatedEnvelope, arrival: Arrival, now: dt.datetime
@@ -218,6 +220,7 @@ class Inbound:
         arrival: Arrival,
         digest: str,
         now: dt.datetime,
+        persons: list[PersonKey],
     ) -> Outcome:
         record = self._inbound_record(header, arrival, digest, MessageStatus.RECEIVED, now)
         record.agreement_id = agreement_id
@@ -234,6 +237,7 @@ class Inbound:
                     now=now,
                     protected_person=header.protected_person,
                     also=[(receipt, [Trace("receipt", "signed receipt queued")], now)],
+                    persons=persons,
                 )
         except DuplicateMessage:
             return self._raced_duplicate()

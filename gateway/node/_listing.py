@@ -34,6 +34,7 @@ __all__ = [
     "latest_change",
     "list_messages",
     "message_keys",
+    "message_rows",
     "read_transaction",
     "replies",
 ]
@@ -257,6 +258,14 @@ def case_rows(engine: Engine, case_id: uuid.UUID) -> tuple[CaseRecord | None, li
             .order_by(col(MessageRecord.created_at), col(MessageRecord.id)),
         )
     return case, rows
+
+
+def message_rows(engine: Engine, pks: Sequence[int]) -> list[MessageRow]:
+    """The messages of these row numbers, in the order given (those that exist)."""
+    with read_transaction(engine) as session:
+        rows = _rows(session, select(*_ROW_COLUMNS).where(col(MessageRecord.id).in_(pks)))
+    by_pk = {row.pk: row for row in rows}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def message_keys(engine: Engine, message_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:

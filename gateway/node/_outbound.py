@@ -21,6 +21,7 @@ from gateway.exchange import (
     Direction,
     MessageStatus,
     OutboundMessage,
+    PersonKey,
     address_outbound,
     prepare_outbound,
     seal_outbound,
@@ -84,6 +85,7 @@ class Outbound:
         # Before anything is signed or encrypted: a step the case refuses costs no keys.
         with node.metrics.stage("case"):
             node.cases.check(address.header, validated.root, receiving=False, history=history)
+        persons = node.persons.keys_of(validated.root)  # the blind index, stored with it
         outbound = seal_outbound(
             validated,
             address,
@@ -101,7 +103,7 @@ class Outbound:
         self._seal_at_rest(record, signed)
         del signed
         kept = None if idempotency is None else self._kept_answer(idempotency, record, now)
-        return self._store_submitted(record, traces, now, protected_person, kept)
+        return self._store_submitted(record, traces, now, protected_person, kept, persons)
 
     def _validated(
         self, document: bytes | ValidatedDocument, now: dt.datetime
@@ -118,6 +120,7 @@ class Outbound:
         now: dt.datetime,
         protected_person: bool,
         kept: IdempotencyRecord | None,
+        persons: list[PersonKey],
     ) -> MessageRecord:
         node = self._node
         with node.metrics.stage("database"):
@@ -128,6 +131,7 @@ class Outbound:
                 protected_person=protected_person,
                 outbox_due=now,
                 idempotency=kept,
+                persons=persons,
             )
         node.metrics.message("out", record.document_type, record.recipient, "accepted")
         return record

@@ -21,6 +21,7 @@ from gateway.store import MessageRecord, Store
 if TYPE_CHECKING:
     # Only named here: the case book itself tells technical documents apart with this module.
     from gateway.node._cases import CaseBook
+    from gateway.node._persons import Persons
 
 __all__ = ["TECHNICAL", "TECHNICAL_NAMES", "NodeParts", "message_record"]
 
@@ -38,6 +39,7 @@ class NodeParts(Protocol):
     store: Store
     metrics: NodeMetrics
     cases: CaseBook
+    persons: Persons
     clock: Callable[[], dt.datetime]
 
     def kick(self) -> None:

@@ -214,6 +214,13 @@ class ApiClient(SQLModel, table=True):
     key_hash: str = Field(unique=True)
     created_at: dt.datetime = Field(sa_column=_utc_column())
     revoked_at: dt.datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    role: str = Field(
+        default="operator",
+        max_length=16,
+        sa_column_kwargs={"server_default": "operator"},
+        description="As a console role: an auditor's key reads personal data, an operator's "
+        "does not (evidence bundles without the document, no protected person found).",
+    )
 
 
 class IdempotencyRecord(SQLModel, table=True):

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from gateway.errors import ConfigurationError
-from gateway.exchange import Direction, MessageStatus, check_transition
+from gateway.exchange import Direction, MessageStatus, PersonKey, check_transition
+from gateway.store._console_models import Role
 from gateway.store._idempotency import hold_key
 from gateway.store._models import (
     ApiClient,
@@ -30,6 +31,7 @@ from gateway.store._models import (
     table_of,
 )
 from gateway.store._outbox import Outbox
+from gateway.store._person_index import write_person_keys
 from gateway.store._trace_chain import Trace, append_trace_events, trace_event
 
 _MESSAGES = table_of(MessageRecord)
@@ -90,12 +92,14 @@ class Store(Outbox):
         outbox_due: dt.datetime | None = None,
         also: Sequence[tuple[MessageRecord, Sequence[Trace], dt.datetime | None]] = (),
         idempotency: IdempotencyRecord | None = None,
+        persons: Sequence[PersonKey] = (),
     ) -> MessageRecord:
         """Store a message with its trace events and case, and queue it for the relay when
         ``outbox_due`` is given. ``also`` stores further messages in the same transaction (a
         receipt written with the message it acknowledges), and ``idempotency`` the key and
         answer of the submit that made the message. Raises :class:`DuplicateMessage` when the
-        message is stored already, :class:`IdempotencyKeyTaken` when the key is."""
+        message is stored already, :class:`IdempotencyKeyTaken` when the key is. ``persons``
+        are the message's rows of the blind index of persons, written with it."""
         try:
             with self.writing() as session:
                 if idempotency is not None:
@@ -103,6 +107,8 @@ class Store(Outbox):
                     hold_key(session, idempotency, now)
                 for record, record_traces, due in ((message, traces, outbox_due), *also):
                     self._insert(session, record, record_traces, now, protected_person, due)
+                assert message.id is not None
+                write_person_keys(session, message.id, persons)
         except IntegrityError:
             raise DuplicateMessage(str(message.message_id)) from None
         return message
@@ -360,14 +366,19 @@ class Store(Outbox):
 
     # API clients ---------------------------------------------------------------------
 
-    def create_api_client(self, name: str, now: dt.datetime) -> str:
-        """Register a back-office client; returns its key, which is shown once and not kept."""
+    def create_api_client(self, name: str, now: dt.datetime, role: Role = Role.OPERATOR) -> str:
+        """Register a back-office client; returns its key, which is shown once and not kept.
+        An auditor's key reads personal data; an operator's does not."""
+        if role is Role.VIEWER:
+            raise ConfigurationError("an API key is an operator's or an auditor's")
         if not name or len(name) > 100:
             raise ConfigurationError("an API client needs a name of 1 to 100 characters")
         key = "ssgw_" + secrets.token_urlsafe(32)
         try:
             with self.writing() as session:
-                session.add(ApiClient(name=name, key_hash=_hash_key(key), created_at=now))
+                session.add(
+                    ApiClient(name=name, key_hash=_hash_key(key), created_at=now, role=role.value)
+                )
         except IntegrityError:
             raise ConfigurationError(f"an API client named {name!r} exists already") from None
         return key

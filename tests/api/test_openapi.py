@@ -25,6 +25,7 @@ REFUSALS: dict[tuple[str, str], set[int]] = {
     ("get", "/api/v1/inbox"): {401, 503},
     ("get", "/api/v1/inbox/{message_id}/document"): {401, 404, 406, 410, 503},
     ("post", "/api/v1/inbox/{message_id}/ack"): {401, 404, 503},
+    ("post", "/api/v1/persons/messages"): {401, 503},
     ("get", "/healthz"): set(),
     ("get", "/readyz"): {503},
     ("get", "/metrics"): {503},

@@ -94,13 +94,14 @@ def test_api_keys_are_listed_revoked_ones_too_without_a_secret(
     assert pensions[3].startswith("revoked ")
     assert dt.datetime.fromisoformat(pensions[3].removeprefix("revoked ")) >= before
     assert family[3] == "active"
+    assert pensions[4] == family[4] == "operator"
 
     as_json = invoke("apikey", "list", "--config", config, "--json")
     assert as_json.exit_code == 0, as_json.output
     document = json.loads(as_json.stdout)
     assert list(document) == ["api_keys"]
     first, second = document["api_keys"]
-    assert set(first) == set(second) == {"name", "id", "created_at", "revoked_at", "state"}
+    assert set(first) == set(second) == {"name", "id", "created_at", "revoked_at", "state", "role"}
     assert (first["name"], first["state"], first["id"]) == ("pensions", "revoked", int(pensions[1]))
     assert first["revoked_at"] == pensions[3].removeprefix("revoked ")
     assert (second["name"], second["state"], second["revoked_at"]) == (

@@ -25,6 +25,7 @@ CHECKS = [
     "envelope signature",
     "envelope header",
     "sender certificate",
+    "envelope digest",
     "sealed message",
     "receipt signature",
     "receiver certificate",
@@ -105,10 +106,16 @@ def test_another_root_is_refused(exchange: Exchange, tmp_path: Path) -> None:
 
 def test_an_edited_envelope_fails_its_signature(exchange: Exchange, root: x509.Certificate) -> None:
     bundle = export_evidence(exchange.france, exchange.sent)
+    assert bundle.envelope is not None
     edited = bundle.envelope.replace(b"1961-03-14", b"1961-03-15", 1)
     assert edited != bundle.envelope
     problems = failed(dataclasses.replace(bundle, envelope=edited), root)
-    assert list(problems) == ["envelope signature", "envelope header", "sender certificate"]
+    assert list(problems) == [
+        "envelope signature",
+        "envelope header",
+        "sender certificate",
+        "envelope digest",
+    ]
     assert "altered" in problems["envelope signature"]
 
 
@@ -195,3 +202,38 @@ def test_a_rejection_is_evidence_too(
     assert all(c.ok for c in checks.values()), checks
     assert checks["receipt"].detail.startswith(f"Rejection of message {record.message_id}")
     assert "rejected: expired" in checks["receipt"].detail
+
+
+REDACTED_CHECKS = [name for name in CHECKS if not name.startswith(("envelope ", "sender "))]
+
+
+def test_a_bundle_without_the_document_verifies_and_keeps_its_digest(
+    exchange: Exchange, root: x509.Certificate
+) -> None:
+    full = export_evidence(exchange.france, exchange.sent)
+    redacted = export_evidence(exchange.france, exchange.sent, redacted=True)
+    again = EvidenceBundle.from_json(redacted.to_json())
+    assert again == redacted and again.redacted and again.envelope is None
+    assert b"1961-03-14" not in again.to_json()
+    assert again.envelope_digest == full.envelope_digest
+    checks = verify_bundle(again, root=root)
+    assert [c.name for c in checks] == ["authority", "envelope", *REDACTED_CHECKS[1:]]
+    assert all(c.ok for c in checks), checks
+    assert full.envelope_digest in checks[1].detail
+
+
+def test_a_tampered_bundle_without_the_document_fails(
+    exchange: Exchange, root: x509.Certificate
+) -> None:
+    redacted = export_evidence(exchange.france, exchange.sent, redacted=True)
+    flipped = bytes([redacted.sealed[0] ^ 1]) + redacted.sealed[1:]
+    checks = verify_bundle(dataclasses.replace(redacted, sealed=flipped), root=root)
+    assert [c.name for c in checks if not c.ok] == ["sealed message", "receipt"]
+
+
+def test_a_full_bundle_whose_stated_digest_was_changed_fails(
+    exchange: Exchange, root: x509.Certificate
+) -> None:
+    bundle = export_evidence(exchange.france, exchange.sent)
+    problems = failed(dataclasses.replace(bundle, envelope_digest="0" * 64), root)
+    assert list(problems) == ["envelope digest"]
