@@ -10,13 +10,15 @@ The tree::
     │   ├── DecryptionFailed      not sealed for this node, or tampered with
     │   ├── WrongRecipient        signed for another institution than this node
     │   ├── HeaderMismatch        the bus headers disagree with the signed header
-    │   └── KeyMaterialError      a key or certificate file that cannot be used
+    │   ├── KeyMaterialError      a key or certificate file that cannot be used
+    │   └── TimestampInvalid      an RFC 3161 time-stamp that does not prove what it should
     ├── MessageExpired            the signed expiry has passed
     ├── DirectoryError            the network directory is invalid, unsigned or unknown to us
     │   └── UnknownInstitution    an institution id the directory does not list
     ├── NotPermitted              the agreement policy refuses the exchange
     ├── CaseStateError            the case does not allow this message in its current state
     ├── StoreUnavailable          the database cannot be reached or written (transient)
+    ├── Unanchored                the evidence chains went unanchored past the limit (transient)
     ├── EvidenceUnavailable       nothing to bundle as evidence for a message (yet, or any more)
     ├── EvidenceMalformed         a file that is not a readable evidence bundle
     ├── PayloadPurged             a message's payload was removed by the retention policy
@@ -64,11 +66,14 @@ __all__ = [
     "NotPermitted",
     "PayloadPurged",
     "PublishRefused",
+    "SearchRefused",
     "SecurityError",
     "SignatureInvalid",
     "StoreUnavailable",
+    "TimestampInvalid",
     "TopologyMismatch",
     "TransportError",
+    "Unanchored",
     "UnknownInstitution",
     "ValidationFailed",
     "WrongRecipient",
@@ -149,6 +154,13 @@ class KeyMaterialError(SecurityError):
     code = "key-material"
 
 
+class TimestampInvalid(SecurityError):
+    """A time-stamp token that is not signed by the trusted time-stamping authority, or does
+    not stamp the chain heads it is kept for."""
+
+    code = "timestamp-invalid"
+
+
 class MessageExpired(GatewayError):
     code = "expired"
 
@@ -191,6 +203,13 @@ class StoreUnavailable(GatewayError):
     code = "store-unavailable"
 
 
+class Unanchored(GatewayError):
+    """The node's evidence chains have had no RFC 3161 anchor for longer than the configured
+    limit: it takes no new messages until its time-stamping authority answers again."""
+
+    code = "unanchored"
+
+
 class EvidenceUnavailable(GatewayError):
     """A message has no evidence bundle: no signed receipt yet, or its payload was purged."""
 
@@ -215,6 +234,12 @@ class IdempotencyKeyReused(GatewayError):
     first used it: replaying the first answer would misreport the second request."""
 
     code = "idempotency-key-reused"
+
+
+class SearchRefused(GatewayError):
+    """A search by person asked without its reason, or with a query that names no person."""
+
+    code = "search-refused"
 
 
 class ConfigurationError(GatewayError):

@@ -32,7 +32,7 @@ from gateway.errors import ValidationFailed
 from gateway.evidence import export_evidence
 from gateway.node import Answer, Idempotency, Node
 from gateway.sed import SED_MEDIA_TYPE, Transmission, import_sed
-from gateway.store import IdempotencyKey, IdempotencyKeyTaken, MessageRecord
+from gateway.store import IdempotencyKey, IdempotencyKeyTaken, MessageRecord, Role
 
 __all__ = ["JSON_TYPE", "router"]
 
@@ -81,7 +81,9 @@ class _Addressing:
             503,
             meaning={
                 409: "The case does not allow the document now, or the idempotency key came "
-                "with another request"
+                "with another request",
+                503: "The store is unavailable, or the node takes no new messages while its "
+                "evidence chains have gone unanchored past the limit ('unanchored')",
             },
         ),
     },
@@ -119,6 +121,8 @@ async def submit(
         first = await run_in_threadpool(node.reading.first_answer, key)
         if first is not None:
             return respond(first, replayed=True)
+    # A retry of an accepted submit still gets its answer; a new message waits for an anchor.
+    node.refuse_if_unanchored()
     document, losses = await _document(node, content_type, body)
     addressing = _Addressing(
         recipient=recipient,
@@ -221,7 +225,10 @@ def message(message_id: uuid.UUID, node: NodeDep, _client: Client) -> MessageDet
 
 @router.get(
     "/api/v1/messages/{message_id}/evidence",
-    summary="The evidence bundle of a message (holds personal data)",
+    summary="The evidence bundle of a message (the document for an auditor's key only)",
+    description="An auditor's key gets the whole bundle, with the signed document (personal "
+    "data); any other key a bundle whose envelope is replaced by its SHA-256, which still "
+    "verifies offline (`ssgw evidence verify`).",
     response_class=JSONResponse,
     responses={
         200: {"model": EvidenceBundle},
@@ -235,11 +242,11 @@ def message(message_id: uuid.UUID, node: NodeDep, _client: Client) -> MessageDet
         ),
     },
 )
-def evidence(message_id: uuid.UUID, node: NodeDep, _client: Client) -> Response:
+def evidence(message_id: uuid.UUID, node: NodeDep, client: Client) -> Response:
     record = node.reading.any_message(message_id)
     if record is None:
         raise Problem(404, "not-found", "No such message", str(message_id))
-    bundle = export_evidence(node, record)
+    bundle = export_evidence(node, record, redacted=client.role != Role.AUDITOR)
     return Response(
         bundle.to_json(),
         media_type=JSON_TYPE,

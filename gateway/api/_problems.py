@@ -18,7 +18,9 @@ from gateway.errors import (
     IdempotencyKeyReused,
     NotPermitted,
     PayloadPurged,
+    SearchRefused,
     StoreUnavailable,
+    Unanchored,
     ValidationFailed,
 )
 
@@ -125,23 +127,25 @@ def problem_response(
     return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+#: The status and title of each kind of refusal; the first class that matches counts.
+_GATEWAY_STATUSES: tuple[tuple[type[GatewayError], int, str], ...] = (
+    (ValidationFailed, 422, "The document is not valid"),
+    (NotPermitted, 403, "The agreement policy does not permit this exchange"),
+    (CaseStateError, 409, "The case does not allow this document now"),
+    (EvidenceUnavailable, 409, "There is no evidence to bundle for this message"),
+    (IdempotencyKeyReused, 409, "The idempotency key came with another request"),
+    (PayloadPurged, 410, "The document is no longer kept"),
+    (SearchRefused, 400, "The search is refused"),
+    (StoreUnavailable, 503, "The node's store is unavailable"),
+    (Unanchored, 503, "The node takes no new messages: its evidence is unanchored"),
+    (ConfigurationError, 500, "The node is misconfigured"),
+)
+
+
 def _gateway_status(error: GatewayError) -> tuple[int, str]:
-    if isinstance(error, ValidationFailed):
-        return 422, "The document is not valid"
-    if isinstance(error, NotPermitted):
-        return 403, "The agreement policy does not permit this exchange"
-    if isinstance(error, CaseStateError):
-        return 409, "The case does not allow this document now"
-    if isinstance(error, EvidenceUnavailable):
-        return 409, "There is no evidence to bundle for this message"
-    if isinstance(error, IdempotencyKeyReused):
-        return 409, "The idempotency key came with another request"
-    if isinstance(error, PayloadPurged):
-        return 410, "The document is no longer kept"
-    if isinstance(error, StoreUnavailable):
-        return 503, "The node's store is unavailable"
-    if isinstance(error, ConfigurationError):
-        return 500, "The node is misconfigured"
+    for kind, status, title in _GATEWAY_STATUSES:
+        if isinstance(error, kind):
+            return status, title
     return 422, "The message cannot be processed"
 
 

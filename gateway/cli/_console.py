@@ -1,5 +1,5 @@
-"""ssgw operator add | list | unlock, ssgw audit verify: the console's accounts, its audit log
-and the node's trace chain."""
+"""ssgw operator add | list | unlock, ssgw audit verify: the console's accounts, its audit log,
+the node's trace chain and the chains' RFC 3161 anchors."""
 
 from __future__ import annotations
 
@@ -22,7 +22,16 @@ from gateway.cli._common import (
 from gateway.config import load_settings
 from gateway.console import Accounts, Role
 from gateway.errors import ConfigurationError
-from gateway.store import ChainReport, Operator, connect, migrate, verify_trace_chain
+from gateway.security import load_certificate
+from gateway.store import (
+    AnchorReport,
+    Anchors,
+    ChainReport,
+    Operator,
+    connect,
+    migrate,
+    verify_trace_chain,
+)
 
 __all__ = ["audit_app", "operator_app", "register"]
 
@@ -129,31 +138,66 @@ def unlock_operator(
 
 
 @audit_app.command("verify")
-def verify_audit(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """Recompute the hash chains of the console's audit log and of the node's trace events;
-    exit 1 naming the first row that was changed, inserted or deleted."""
-    with reported_errors(), _accounts(config) as accounts:
-        audit_log, trace_chain = accounts.verify(), verify_trace_chain(accounts.engine)
-    intact = audit_log.ok and trace_chain.ok
+def verify_audit(
+    config: ConfigOption = None,
+    tsa_certificate: Annotated[
+        Path | None,
+        typer.Option(
+            help="The CA certificate of the time-stamping authority that checks the anchors "
+            "(PEM); the node's tsa_certificate when not given.",
+        ),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Recompute the hash chains of the console's audit log and of the node's trace events,
+    and check their RFC 3161 anchors: each token signed by the time-stamping authority, and
+    each chain recomputed from its rows giving the anchored hash at the anchored row; exit 1
+    naming the first row or anchor that fails."""
+    with reported_errors():
+        settings = load_settings(config)
+        vouching = tsa_certificate or settings.tsa_certificate
+        authority = [load_certificate(vouching)] if vouching is not None else []
+        with _accounts(config) as accounts:
+            audit_log, trace_chain = accounts.verify(), verify_trace_chain(accounts.engine)
+            anchors = Anchors(accounts.engine).verify(settings.institution, authority)
+    intact = audit_log.ok and trace_chain.ok and anchors.ok
     if as_json:
         print_json(
-            {"intact": intact, "audit_log": _chain(audit_log), "trace_chain": _chain(trace_chain)}
+            {
+                "intact": intact,
+                "audit_log": _chain(audit_log),
+                "trace_chain": _chain(trace_chain),
+                "anchors": _anchors(anchors),
+            }
         )
     else:
-        _print_chains((("the audit log", audit_log), ("the trace chain", trace_chain)))
+        _print_chains((("the audit log", audit_log), ("the trace chain", trace_chain)), anchors)
     if not intact:
         raise typer.Exit(EXIT_INVALID)
 
 
-def _print_chains(reports: tuple[tuple[str, ChainReport], ...]) -> None:
-    """Each broken chain's first broken row on standard error, or a summary of each chain."""
+def _print_chains(reports: tuple[tuple[str, ChainReport], ...], anchors: AnchorReport) -> None:
+    """Each broken chain's first broken row and the first failing anchor on standard error,
+    or a summary of each chain and of the anchors."""
     broken = [(name, report) for name, report in reports if not report.ok]
     for name, report in broken:
         row = f" (first broken row: {report.broken_row})" if report.broken_row is not None else ""
         typer.echo(f"error: {name} is broken: {report.problem}{row}", err=True)
-    if not broken:
-        for name, report in reports:
-            typer.echo(f"{name} is intact: {report.checked} rows, head {report.head_hash}")
+    if not anchors.ok:
+        typer.echo(f"error: the anchors do not hold: {anchors.problem}", err=True)
+    if broken or not anchors.ok:
+        return
+    for name, report in reports:
+        typer.echo(f"{name} is intact: {report.checked} rows, head {report.head_hash}")
+    newest = anchors.newest
+    if newest is None:
+        typer.echo("no anchors are kept: nothing outside the node vouches for the heads")
+    else:
+        typer.echo(
+            f"the anchors hold: {anchors.checked} checked, the newest stamped "
+            f"{newest.stamped_at.isoformat()} over trace row {newest.trace_length} and "
+            f"audit row {newest.audit_length}"
+        )
 
 
 def _chain(report: ChainReport) -> dict[str, object]:
@@ -163,6 +207,23 @@ def _chain(report: ChainReport) -> dict[str, object]:
         "head": report.head_hash,
         "problem": report.problem,
         "broken_row": report.broken_row,
+    }
+
+
+def _anchors(report: AnchorReport) -> dict[str, object]:
+    newest = report.newest
+    return {
+        "intact": report.ok,
+        "checked": report.checked,
+        "newest": None
+        if newest is None
+        else {
+            "stamped_at": newest.stamped_at.isoformat(),
+            "trace_rows": newest.trace_length,
+            "audit_rows": newest.audit_length,
+        },
+        "problem": report.problem,
+        "broken_anchor": report.broken_anchor,
     }
 
 

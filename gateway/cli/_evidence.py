@@ -29,15 +29,25 @@ def verify_evidence(
             "own copy is used, and the output says so.",
         ),
     ] = None,
+    tsa_certificate: Annotated[
+        Path | None,
+        typer.Option(
+            "--tsa-certificate",
+            help="The CA certificate of the exporter's time-stamping authority to pin (PEM); "
+            "without it the bundle's own copy checks the anchor, and the output says so.",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Check a bundle without the node: the envelope's and the receipt's signatures, their
     certificates against the authority, that the receipt acknowledges exactly this message,
-    and that the trace chain's hashes recompute. Exit 0 only if every check holds."""
+    that the trace chain's hashes recompute, and the RFC 3161 anchor over them, if the
+    bundle holds one. Exit 0 only if every check holds."""
     with reported_errors():
-        anchor = load_certificate(root) if root is not None else None
+        authority = load_certificate(root) if root is not None else None
+        tsa_root = load_certificate(tsa_certificate) if tsa_certificate is not None else None
         bundle = EvidenceBundle.from_json(read_input(bundle_file))
-    checks = verify_bundle(bundle, root=anchor)
+    checks = verify_bundle(bundle, root=authority, tsa_root=tsa_root)
     failed = [check.name for check in checks if not check.ok]
     if as_json:
         print_json(

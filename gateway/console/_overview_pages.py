@@ -80,6 +80,7 @@ def dashboard_page(console: ConsoleDep, login: LoggedIn, range: str = "day") -> 
         late=late[:_LATE_SHOWN],
         late_total=len(late),
         late_links=node.reading.message_keys([r.message_id for _, r in late[:_LATE_SHOWN]]),
+        anchoring=node.reading.anchoring(),
     )
 
 

@@ -16,8 +16,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from gateway.errors import EvidenceMalformed
+from gateway.security import AnchorStatement, ChainPosition
 
-__all__ = ["FORMAT", "MAX_BUNDLE_BYTES", "ChainProof", "EvidenceBundle", "ProvenEvent"]
+__all__ = [
+    "FORMAT",
+    "MAX_BUNDLE_BYTES",
+    "AnchorProof",
+    "ChainProof",
+    "EvidenceBundle",
+    "ProvenEvent",
+]
 
 FORMAT = "ssgw-evidence/1"
 #: A bundle holds one message and one receipt, both bounded in size: refuse anything bigger.
@@ -45,8 +53,44 @@ class ChainProof:
 
 
 @dataclass(frozen=True, slots=True)
+class AnchorProof:
+    """The exporting node's oldest anchor over the message's trace events: what it stamped,
+    the time-stamping authority's token, and the CA certificate the node checks tokens with."""
+
+    statement: AnchorStatement
+    token: bytes
+    tsa_certificate: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "institution": self.statement.institution,
+            "trace": {"length": self.statement.trace.length, "hash": self.statement.trace.hash},
+            "audit": {"length": self.statement.audit.length, "hash": self.statement.audit.hash},
+            "token": _b64(self.token),
+            "tsa_certificate": self.tsa_certificate,
+        }
+
+    @classmethod
+    def from_json(cls, item: Any) -> AnchorProof | None:
+        if item is None:
+            return None
+        if not isinstance(item, dict):
+            raise EvidenceMalformed("the bundle's 'anchor' is neither an object nor null")
+        return cls(
+            statement=AnchorStatement(
+                _text(item, "institution"),
+                _position(_object(item, "trace")),
+                _position(_object(item, "audit")),
+            ),
+            token=_bytes(item, "token"),
+            tsa_certificate=_text(item, "tsa_certificate"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceBundle:
-    """What proves one message was sent and received. Holds personal data (the envelope)."""
+    """What proves one message was sent and received. Holds personal data (the envelope),
+    unless :attr:`redacted`."""
 
     message_id: uuid.UUID
     direction: str
@@ -54,7 +98,10 @@ class EvidenceBundle:
     recipient: str
     digest: str
     sealed: bytes
-    envelope: bytes
+    #: The signed envelope, or None in a bundle for operators: its document holds personal
+    #: data, so only its SHA-256 (``envelope_digest``) is there.
+    envelope: bytes | None
+    envelope_digest: str
     receipt: bytes
     sender_certificate: str
     receiver_certificate: str
@@ -63,6 +110,13 @@ class EvidenceBundle:
     chain: ChainProof
     exported_at: dt.datetime
     exported_by: str
+    #: None when no anchor covered the message's trace events yet (or anchoring is off).
+    anchor: AnchorProof | None = None
+
+    @property
+    def redacted(self) -> bool:
+        """Whether the envelope was left out (a bundle for operators)."""
+        return self.envelope is None
 
     def to_json(self) -> bytes:
         document = {
@@ -77,7 +131,8 @@ class EvidenceBundle:
                 "digest": self.digest,
             },
             "sealed": _b64(self.sealed),
-            "envelope": _b64(self.envelope),
+            "envelope": None if self.envelope is None else _b64(self.envelope),
+            "envelope_sha256": self.envelope_digest,
             "receipt": _b64(self.receipt),
             "certificates": {
                 "sender": self.sender_certificate,
@@ -92,6 +147,7 @@ class EvidenceBundle:
                 ],
                 "head": {"length": self.chain.head_length, "hash": self.chain.head_hash},
             },
+            "anchor": None if self.anchor is None else self.anchor.to_json(),
         }
         return json.dumps(document, indent=1, ensure_ascii=False).encode() + b"\n"
 
@@ -115,7 +171,8 @@ class EvidenceBundle:
                 recipient=_text(message, "recipient"),
                 digest=_text(message, "digest"),
                 sealed=_bytes(document, "sealed"),
-                envelope=_bytes(document, "envelope"),
+                envelope=None if document.get("envelope") is None else _bytes(document, "envelope"),
+                envelope_digest=_text(document, "envelope_sha256"),
                 receipt=_bytes(document, "receipt"),
                 sender_certificate=_text(certificates, "sender"),
                 receiver_certificate=_text(certificates, "receiver"),
@@ -128,6 +185,7 @@ class EvidenceBundle:
                 ),
                 exported_at=dt.datetime.fromisoformat(_text(document, "exported_at")),
                 exported_by=_text(document, "exported_by"),
+                anchor=AnchorProof.from_json(document.get("anchor")),
             )
         except (ValueError, UnicodeDecodeError, binascii.Error) as error:
             raise EvidenceMalformed(f"the evidence bundle is not readable: {error}") from None
@@ -167,6 +225,10 @@ def _integer(parent: Mapping[str, Any], name: str) -> int:
 
 def _bytes(parent: Mapping[str, Any], name: str) -> bytes:
     return base64.b64decode(_text(parent, name), validate=True)
+
+
+def _position(item: Mapping[str, Any]) -> ChainPosition:
+    return ChainPosition(_integer(item, "length"), _text(item, "hash"))
 
 
 def _event(item: Any) -> ProvenEvent:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from gateway.errors import EvidenceUnavailable, GatewayError
-from gateway.evidence._bundle import ChainProof, EvidenceBundle, ProvenEvent
+from gateway.evidence._bundle import AnchorProof, ChainProof, EvidenceBundle, ProvenEvent
 from gateway.exchange import Direction, authenticate_signed
 from gateway.node import Node
-from gateway.security import KeyUse, certificate_fingerprint
+from gateway.security import KeyUse, certificate_fingerprint, load_certificate
 from gateway.store import MessageRecord, TraceEvent, trace_fields
 
 __all__ = ["export_evidence"]
@@ -75,12 +76,25 @@ def _proof(node: Node, record: MessageRecord) -> ChainProof:
     )
 
 
+def _anchor(node: Node, proof: ChainProof) -> AnchorProof | None:
+    """The oldest anchor past the message's newest trace event, with the TSA's CA
+    certificate; None while no anchor covers them, or without anchoring."""
+    vouching = node.settings.tsa_certificate
+    newest = max((int(e.fields["id"] or 0) for e in proof.events), default=0)
+    anchor = node.reading.anchor_covering(newest) if vouching is not None else None
+    if anchor is None or vouching is None:
+        return None
+    return AnchorProof(anchor.statement, anchor.token, _pem(load_certificate(vouching)))
+
+
 def _proven(event: TraceEvent) -> ProvenEvent:
     return ProvenEvent(fields=trace_fields(event), prev_hash=event.prev_hash, hash=event.hash)
 
 
-def export_evidence(node: Node, record: MessageRecord) -> EvidenceBundle:
-    """The evidence bundle of a business message this node sent or received.
+def export_evidence(node: Node, record: MessageRecord, *, redacted: bool = False) -> EvidenceBundle:
+    """The evidence bundle of a business message this node sent or received; ``redacted``
+    leaves the signed envelope out and keeps its SHA-256 (a bundle for operators, without
+    personal data).
 
     Raises :class:`EvidenceUnavailable` when there is nothing to bundle: a receipt or
     rejection itself, no signed receipt yet, or a payload no longer kept.
@@ -94,6 +108,7 @@ def export_evidence(node: Node, record: MessageRecord) -> EvidenceBundle:
         raise EvidenceUnavailable("the message's payload is no longer kept")
     receipt, receipted_at = _receipt(node, record)
     now = node.clock()
+    proof = _proof(node, record)
     return EvidenceBundle(
         message_id=record.message_id,
         direction=record.direction.value,
@@ -101,13 +116,15 @@ def export_evidence(node: Node, record: MessageRecord) -> EvidenceBundle:
         recipient=record.recipient,
         digest=record.digest,
         sealed=record.sealed,
-        envelope=envelope,
+        envelope=None if redacted else envelope,
+        envelope_digest=hashlib.sha256(envelope).hexdigest(),
         receipt=receipt,
         sender_certificate=_pem(_signer(node, envelope, record.created_at, "envelope")),
         receiver_certificate=_pem(_signer(node, receipt, receipted_at, "receipt")),
         authority_certificate=_pem(node.directory.authority),
         authority_fingerprint=certificate_fingerprint(node.directory.authority),
-        chain=_proof(node, record),
+        chain=proof,
         exported_at=now,
         exported_by=node.institution,
+        anchor=_anchor(node, proof),
     )

@@ -19,6 +19,7 @@ from cryptography import x509
 
 from gateway.documents import DocumentType, envelope_body, validate_element
 from gateway.errors import GatewayError
+from gateway.evidence._anchor import check_anchor
 from gateway.evidence._bundle import EvidenceBundle
 from gateway.exchange import AuthenticatedEnvelope, authenticate_signed, read_acknowledgement
 from gateway.security import (
@@ -71,23 +72,22 @@ def _when(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def verify_bundle(bundle: EvidenceBundle, *, root: x509.Certificate | None = None) -> list[Check]:
-    """Check a bundle; ``root`` is the network authority's certificate the reader trusts
-    (without it, the bundle's own copy is used and the result says so)."""
+def verify_bundle(
+    bundle: EvidenceBundle,
+    *,
+    root: x509.Certificate | None = None,
+    tsa_root: x509.Certificate | None = None,
+) -> list[Check]:
+    """Check a bundle; ``root`` is the network authority's certificate the reader trusts,
+    ``tsa_root`` the CA certificate of the exporter's time-stamping authority (without
+    them, the bundle's own copies are used and the result says so)."""
     checks = _Checks()
     digest = hashlib.sha256(bundle.sealed).hexdigest()
     anchor = checks.run("authority", lambda: _authority(bundle, root))
-    envelope = checks.run(
-        "envelope signature", _signed(bundle.envelope, bundle.sender_certificate, "sender")
-    )
-    if envelope is None:
-        checks.skip("envelope header", "the envelope's signature did not verify")
+    if bundle.envelope is None:
+        checks.run("envelope", lambda: _withheld(bundle))
     else:
-        checks.run("envelope header", lambda: _the_message(bundle, envelope))
-    if envelope is None or anchor is None:
-        checks.skip("sender certificate", "the envelope or the authority did not verify")
-    else:
-        checks.run("sender certificate", _certified(bundle.sender_certificate, envelope, anchor))
+        _check_envelope(checks, bundle, bundle.envelope, anchor)
     checks.run("sealed message", lambda: _sealed(bundle, digest))
     receipt = checks.run(
         "receipt signature", _signed(bundle.receipt, bundle.receiver_certificate, "receiver")
@@ -101,7 +101,45 @@ def verify_bundle(bundle: EvidenceBundle, *, root: x509.Certificate | None = Non
     else:
         checks.run("receipt", lambda: _acknowledges(bundle, digest, receipt))
     checks.run("chain proof", lambda: _chain(bundle))
+    if bundle.anchor is not None:
+        proof = bundle.anchor
+        checks.run("anchor", lambda: check_anchor(bundle, proof, tsa_root))
     return checks.done
+
+
+def _check_envelope(
+    checks: _Checks, bundle: EvidenceBundle, signed: bytes, anchor: x509.Certificate | None
+) -> None:
+    """The sender's side: the envelope's signature, header and certificate, and that it is
+    the envelope whose SHA-256 the bundle states (what a bundle for operators keeps)."""
+    envelope = checks.run(
+        "envelope signature", _signed(signed, bundle.sender_certificate, "sender")
+    )
+    if envelope is None:
+        checks.skip("envelope header", "the envelope's signature did not verify")
+    else:
+        checks.run("envelope header", lambda: _the_message(bundle, envelope))
+    if envelope is None or anchor is None:
+        checks.skip("sender certificate", "the envelope or the authority did not verify")
+    else:
+        checks.run("sender certificate", _certified(bundle.sender_certificate, envelope, anchor))
+    checks.run("envelope digest", lambda: _envelope_digest(bundle, signed))
+
+
+def _envelope_digest(bundle: EvidenceBundle, signed: bytes) -> tuple[None, str]:
+    digest = hashlib.sha256(signed).hexdigest()
+    if digest != bundle.envelope_digest:
+        raise _Failed(
+            f"the envelope hashes to {digest}, not to the stated {bundle.envelope_digest}"
+        )
+    return None, f"SHA-256 {digest}, as a bundle without the document states it"
+
+
+def _withheld(bundle: EvidenceBundle) -> tuple[None, str]:
+    return None, (
+        f"withheld (a bundle without personal data): SHA-256 {bundle.envelope_digest}; the "
+        "sender's signature is checked on the full bundle, whose envelope hashes to this"
+    )
 
 
 def _authority(

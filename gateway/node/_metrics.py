@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -26,6 +26,7 @@ class NodeMetrics:
         self._register_traffic()
         self._register_incidents()
         self._register_backlog()
+        self._register_anchoring()
 
     def _register_traffic(self) -> None:
         """What every message passes through: its count, its stages' and its delivery's time."""
@@ -103,6 +104,25 @@ class NodeMetrics:
             ["use"],
             registry=self.registry,
         )
+
+    def _register_anchoring(self) -> None:
+        """How long the evidence chains have gone without an RFC 3161 anchor."""
+        self.unanchored = Gauge(
+            "ssgw_unanchored_seconds",
+            "Seconds since the newest anchor of the trace and audit chains (before the first: "
+            "since their oldest row); 0 when anchoring is off.",
+            registry=self.registry,
+        )
+        self.anchor_failures = Counter(
+            "ssgw_anchor_failures_total",
+            "Anchoring attempts that failed: the TSA unreachable, refusing, or its reply not "
+            "checking out.",
+            registry=self.registry,
+        )
+
+    def watch_anchoring(self, unanchored_seconds: Callable[[], float]) -> None:
+        """Read the unanchored time at each scrape, so it grows between the timer's turns."""
+        self.unanchored.set_function(unanchored_seconds)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:

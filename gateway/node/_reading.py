@@ -17,6 +17,7 @@ from gateway.config import NodeSettings
 from gateway.documents import envelope_body, parse_untrusted
 from gateway.errors import StoreUnavailable
 from gateway.exchange import Direction, MessageStatus
+from gateway.node._anchoring import AnchoringState, anchoring_state
 from gateway.node._cases import CaseBook
 from gateway.node._idempotency import Answer
 from gateway.node._listing import (
@@ -33,8 +34,10 @@ from gateway.node._listing import (
 from gateway.node._parts import TECHNICAL_NAMES
 from gateway.security import DecryptionKey, open_sealed
 from gateway.store import (
+    Anchors,
     ApiClient,
     CaseRecord,
+    ChainAnchor,
     ChainReport,
     DeadLetter,
     IdempotencyKey,
@@ -69,6 +72,8 @@ class Reading:
         self._decryption = decryption
         self._clock = clock
         self._idempotency_keys = IdempotencyKeys(store.engine)
+        self._settings = settings
+        self._anchors = Anchors(store.engine)
         #: The cases as this node knows them, rebuilt from the stored messages.
         self.cases = CaseBook(store, settings, self.document)
 
@@ -212,3 +217,13 @@ class Reading:
     def verify_trace_chain(self) -> ChainReport:
         """Recompute every link of the trace chain, oldest first."""
         return verify_trace_chain(self._store.engine)
+
+    # Anchors ----------------------------------------------------------------------------
+
+    def anchoring(self) -> AnchoringState:
+        """When the chains were last anchored, and how long evidence has waited since."""
+        return anchoring_state(self._anchors, self._settings, self._clock())
+
+    def anchor_covering(self, trace_row: int) -> ChainAnchor | None:
+        """The oldest anchor that fixed the trace chain at or past row ``trace_row``."""
+        return self._anchors.covering(trace_row)

@@ -20,12 +20,14 @@ from gateway.cases import CaseState, OpenRequest
 from gateway.config import NodeSettings
 from gateway.directory import Directory
 from gateway.documents import CaseType, DocumentAction, ValidatedDocument
-from gateway.exchange import Credentials
+from gateway.exchange import Credentials, PersonIndexKey
 from gateway.node._actions import Actions
+from gateway.node._anchoring import AnchorRun
 from gateway.node._idempotency import Idempotency
 from gateway.node._inbound import Arrival, Inbound, Outcome
 from gateway.node._metrics import NodeMetrics
 from gateway.node._outbound import Outbound
+from gateway.node._persons import Persons
 from gateway.node._reading import Reading
 from gateway.node._relay import Dispatch, Relay
 from gateway.node._upkeep import Upkeep
@@ -65,6 +67,9 @@ class Node:
         self.cases = self.reading.cases
         #: What operators do: retry a failed message, manage API keys.
         self.actions = Actions(store, clock=clock, wake=self.kick)
+        #: The blind index of persons: written with each stored document, searched by person.
+        key = PersonIndexKey.open(settings.person_index_key_file, create=True)
+        self.persons = Persons(store, key, clock=clock)
         self._outbound = Outbound(self)
         self._relay = Relay(self)
         self._inbound = Inbound(self, self._outbound)
@@ -195,6 +200,16 @@ class Node:
         """Restore lost outbox entries, count messages overdue in their status, and forget
         expired idempotency keys."""
         return self._upkeep.reconcile()
+
+    def anchor(self) -> AnchorRun:
+        """Time-stamp the trace and audit chains' heads with the configured TSA, if an
+        anchor is due; a TSA that fails is logged and counted, and tried again sooner."""
+        return self._upkeep.anchor()
+
+    def refuse_if_unanchored(self) -> None:
+        """Raise :class:`Unanchored` when the chains have gone without an anchor past
+        ``unanchored_limit_hours``: the node then takes no new messages."""
+        self._upkeep.anchoring.refuse_if_unanchored()
 
     def overdue_requests(self) -> dict[CaseType, int]:
         """Open requests whose answer is late, per case type (see :meth:`late_requests`)."""

@@ -1,5 +1,5 @@
-"""Upkeep: a newer directory taken in, lost outbox entries restored, late requests found, and
-expired idempotency keys forgotten."""
+"""Upkeep: a newer directory taken in, lost outbox entries restored, late requests found,
+expired idempotency keys forgotten, and the evidence chains anchored."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from gateway.directory import load_directory
 from gateway.documents import CaseType
 from gateway.errors import DirectoryError
 from gateway.exchange import MessageStatus
+from gateway.node._anchoring import Anchoring, AnchorRun
 from gateway.node._parts import NodeParts
 from gateway.store import IdempotencyKeys, Reconciliation
 
@@ -27,6 +28,8 @@ class Upkeep:
     def __init__(self, node: NodeParts) -> None:
         self._node = node
         self._idempotency_keys = IdempotencyKeys(node.store.engine)
+        #: RFC 3161 anchors of the trace and audit chains (off without ``tsa_url``).
+        self.anchoring = Anchoring(node)
 
     def reload_directory(self, data: bytes) -> bool:
         """See :meth:`gateway.node.Node.reload_directory`."""
@@ -68,6 +71,10 @@ class Upkeep:
         if forgotten:
             log.info("expired idempotency keys forgotten", extra={"count": forgotten})
         return result
+
+    def anchor(self) -> AnchorRun:
+        """See :meth:`gateway.node.Node.anchor`."""
+        return self.anchoring.anchor()
 
     def overdue_requests(self) -> dict[CaseType, int]:
         """See :meth:`gateway.node.Node.overdue_requests`."""

@@ -81,6 +81,7 @@ class NodeRuntime:
         self._reconciler: asyncio.Task[None] | None = None
         self._directory_watch: asyncio.Task[None] | None = None
         self._retention: asyncio.Task[None] | None = None
+        self._anchoring: asyncio.Task[None] | None = None
         self._consumer: Consumer | None = None
 
     async def start(self) -> None:
@@ -100,6 +101,8 @@ class NodeRuntime:
         settings = self.node.settings
         if settings.retention_days and settings.retention_interval_hours:
             self._retention = asyncio.create_task(self._retention_loop(), name="ssgw retention")
+        if settings.tsa_url is not None:
+            self._anchoring = asyncio.create_task(self._anchor_loop(), name="ssgw anchoring")
         log.info("node %s is running", self.node.institution)
 
     async def stop(self) -> None:
@@ -110,7 +113,7 @@ class NodeRuntime:
         """
         self._stopping.set()
         self._wake.set()
-        for task in (self._reconciler, self._directory_watch, self._retention):
+        for task in (self._reconciler, self._directory_watch, self._retention, self._anchoring):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -202,6 +205,18 @@ class NodeRuntime:
             except GatewayError as error:
                 log.warning("retention skipped: %s", error.detail)
             await asyncio.sleep(settings.retention_interval_hours * 3600)
+
+    async def _anchor_loop(self) -> None:
+        """Anchor the evidence chains when due, then sleep until the next anchor is due (or,
+        after a failure, until the TSA is tried again)."""
+        while True:
+            try:
+                run = await asyncio.to_thread(self.node.anchor)
+                pause = run.next_in.total_seconds()
+            except GatewayError as error:
+                log.warning("anchoring skipped: %s", error.detail)
+                pause = min(self.node.settings.anchor_interval_seconds, 60.0)
+            await asyncio.sleep(max(pause, 1.0))
 
     async def _directory_loop(self) -> None:
         """Pick up a newer signed directory without a restart (rotation, revocation)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gateway.store._anchors import AnchorReport, Anchors, ChainAnchor
+from gateway.store._audit_log import AUDIT_HEAD_ID, append_event, audit_hash
 from gateway.store._backup import (
     copy_sqlite,
     database_kind,
@@ -38,6 +40,7 @@ from gateway.store._models import (
     TraceEvent,
 )
 from gateway.store._outbox import Attempt, Reconciliation
+from gateway.store._person_index import PersonIndexEntry, find_person
 from gateway.store._repository import DuplicateMessage, Store
 from gateway.store._retention import (
     PURGEABLE_STATUSES,
@@ -58,14 +61,18 @@ from gateway.store._trace_chain import (
 from gateway.store._transactions import Transactions
 
 __all__ = [
+    "AUDIT_HEAD_ID",
     "PURGEABLE_STATUSES",
     "PURGED_STAGE",
     "READ_ONLY",
+    "AnchorReport",
+    "Anchors",
     "ApiClient",
     "Attempt",
     "AuditChainHead",
     "AuditEvent",
     "CaseRecord",
+    "ChainAnchor",
     "ChainReport",
     "ConsoleSession",
     "DeadLetter",
@@ -77,6 +84,7 @@ __all__ = [
     "MessageRecord",
     "Operator",
     "OutboxEntry",
+    "PersonIndexEntry",
     "ReceiptRecord",
     "Reconciliation",
     "Retention",
@@ -88,6 +96,8 @@ __all__ = [
     "TraceChainHead",
     "TraceEvent",
     "Transactions",
+    "append_event",
+    "audit_hash",
     "chain_head",
     "chained_rows",
     "connect",
@@ -95,6 +105,7 @@ __all__ = [
     "database_kind",
     "describe_database_error",
     "dump_postgresql",
+    "find_person",
     "is_empty",
     "migrate",
     "newer_version_problem",

@@ -30,12 +30,6 @@ def report(*args: str | Path) -> tuple[int, Any]:
     return result.exit_code, json.loads(result.stdout)
 
 
-@pytest.fixture
-def network(pki_dir: Path, signed_directory_file: Path) -> list[str]:
-    authority = pki_dir / "authority.pem"
-    return ["--directory", str(signed_directory_file), "--authority", str(authority)]
-
-
 def test_validate(tmp_path: Path) -> None:
     broken = tmp_path / "broken.xml"
     broken.write_bytes(example_bytes("BenefitClaim").replace(b"1961-03-14", b"2099-03-14", 1))
@@ -80,16 +74,16 @@ def signed_envelope(pki_dir: Path, tmp_path: Path) -> Path:
     return signed
 
 
-def test_verify(pki_dir: Path, tmp_path: Path, network: list[str]) -> None:
+def test_verify(pki_dir: Path, tmp_path: Path, directory_options: list[str]) -> None:
     signed = signed_envelope(pki_dir, tmp_path)
-    code, document = report("verify", signed, *network)
+    code, document = report("verify", signed, *directory_options)
     assert code == 0
     assert document["valid"] is True and document["problem"] is None
     assert (document["sender"], document["recipient"]) == ("DE:DRV70001", "FR:CNAV")
     assert document["document_type"] == "BenefitClaim"
     keys = set(document)
     signed.write_bytes(signed.read_bytes().replace(b"FR:CNAV</env:R", b"IN:EPFO</env:R"))
-    code, document = report("verify", signed, *network)
+    code, document = report("verify", signed, *directory_options)
     assert code == 1
     assert set(document) == keys
     assert document["valid"] is False and document["sender"] is None
@@ -130,11 +124,15 @@ def test_directory_verify(signed_directory_file: Path, pki_dir: Path) -> None:
         ("invalidity", 1, {"permitted": False, "basis": None, "reason": "branch-not-covered"}),
     ],
 )
-def test_policy_check(network: list[str], branch: str, code: int, expected: dict[str, Any]) -> None:
+def test_policy_check(
+    directory_options: list[str], branch: str, code: int, expected: dict[str, Any]
+) -> None:
     question = ["--from", "IN:EPFO", "--to", "DE:DRV70001", "--type", "BenefitClaim"]
-    answer, document = report("policy", "check", *question, "--branch", branch, *network)
+    answer, document = report("policy", "check", *question, "--branch", branch, *directory_options)
     assert answer == code
-    assert set(document) == {"permitted", "basis", "reason", "detail"}
+    # A permission lists the rules that held, a refusal the rule that refused.
+    rules = "rules" if code == 0 else "rule"
+    assert set(document) == {"permitted", "basis", "reason", "detail", rules}
     assert expected.items() <= document.items()
 
 
@@ -155,7 +153,7 @@ def test_evidence_verify(exchanged: tuple[Node, Any], tmp_path: Path, pki_dir: P
     code, document = report("evidence", "verify", bundle, "--root", pki_dir / "authority.pem")
     assert code == 0
     assert document["holds"] is True and document["message_id"] == str(record.message_id)
-    assert len(document["checks"]) == 9 and all(check["ok"] for check in document["checks"])
+    assert len(document["checks"]) == 10 and all(check["ok"] for check in document["checks"])
     edited = json.loads(bundle.read_text())
     edited["chain"]["events"][0]["fields"]["detail"] = "edited"
     bundle.write_text(json.dumps(edited))

@@ -1,0 +1,1 @@
+"""RFC 3161 anchors of the evidence chains."""
