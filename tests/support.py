@@ -20,6 +20,7 @@ from typing import Any
 import aio_pika
 import pycountry
 import pytest
+import sqlalchemy
 import uvicorn
 from starlette.types import ASGIApp
 
@@ -28,7 +29,7 @@ from gateway.documents import SCHEMA_DIR, ValidatedDocument, validate_document
 from gateway.exchange import MessageStatus
 from gateway.node import Arrival, Dispatch, Node, Verdict
 from gateway.server import server_config
-from gateway.store import MessageRecord
+from gateway.store import MessageRecord, schema_state
 from services import SERVICES, rabbitmqctl_command
 
 EXAMPLES = SCHEMA_DIR / "examples"
@@ -322,3 +323,14 @@ def without_losses(
         for path, value in flat.items()
         if not any(path == gone or path.startswith(gone + "/") for gone in lost)
     }
+
+
+def schema_head() -> str:
+    """The store's newest revision: where ``ssgw db migrate`` brings a store, so tests that
+    name it need no change when a migration is added."""
+    engine = sqlalchemy.create_engine("sqlite://")
+    try:
+        [head] = schema_state(engine).heads
+    finally:
+        engine.dispose()
+    return head
