@@ -21,7 +21,7 @@ def test_serve_runs_the_node_on_uvloop_and_ends_quietly_on_ctrl_c(
     settings = node_settings(pki_dir, signed_directory_file, "DE:DRV70001", url)
     loops: list[asyncio.AbstractEventLoop] = []
 
-    async def interrupted(settings: NodeSettings) -> None:
+    async def interrupted(settings: NodeSettings, listener: object = None) -> None:
         loops.append(asyncio.get_running_loop())
         raise KeyboardInterrupt
 

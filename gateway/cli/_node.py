@@ -4,6 +4,7 @@ administering a node."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,12 +33,15 @@ from gateway.node import (
     Reading,
 )
 from gateway.server import serve
-from gateway.store import ApiClient, Store, connect, migrate
+from gateway.store import ApiClient, Role, Store, connect, migrate
 
 # Private to the store, which has no way of migrating one revision at a time yet: the
 # command that migrates shows each revision as it is applied.
 
 __all__ = ["apikey_app", "db_app", "demo", "message_app", "opened_store", "run"]
+
+#: More worker processes than this is a typing error, not a node.
+_MAX_WORKERS = 64
 
 ConfigOption = Annotated[
     Path | None,
@@ -90,29 +94,64 @@ def _moment(value: dt.datetime) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def run(config: ConfigOption = None) -> None:
-    """Run the node: REST API, bus consumer and relay in one process, until SIGTERM or Ctrl-C."""
+def run(
+    config: ConfigOption = None,
+    workers: Annotated[
+        str,
+        typer.Option(
+            help="Worker processes, each a whole node on the one API port, store and queue: "
+            "a number, or 'auto' for one per core. More than one needs PostgreSQL.",
+        ),
+    ] = "1",
+) -> None:
+    """Run the node: REST API, bus consumer and relay, until SIGTERM or Ctrl-C."""
     with reported_errors():
         settings = load_settings(config)
-        serve(settings)
+        count = _worker_count(workers)
+        if count > 1 and settings.database_url.startswith("sqlite"):
+            raise ConfigurationError(
+                f"--workers {workers}: a SQLite store has one writer, and {count} processes would "
+                "wait on it in turn; use PostgreSQL, or one worker"
+            )
+        serve(settings, workers=count)
+
+
+def _worker_count(given: str) -> int:
+    """``--workers``: a number from 1 to 64, or ``auto``, one per core this process may use."""
+    if given == "auto":
+        return max(len(os.sched_getaffinity(0)), 1)
+    if not given.isdigit() or not 1 <= int(given) <= _MAX_WORKERS:
+        raise ConfigurationError(
+            f"--workers must be a number from 1 to {_MAX_WORKERS} or 'auto', not {given!r}"
+        )
+    return int(given)
 
 
 @apikey_app.command("create")
 def create_api_key(
     name: Annotated[str, typer.Argument(help="Which back-office system the key is for.")],
     config: ConfigOption = None,
+    role: Annotated[
+        Role,
+        typer.Option(
+            help="operator: no personal data (evidence without the document, no protected "
+            "person found); auditor: reads it.",
+            case_sensitive=False,
+        ),
+    ] = Role.OPERATOR,
 ) -> None:
     """Create an API key for a back-office system; it is shown once, only its hash is kept."""
     with reported_errors():
         # Creating the first key is part of setting a node up, so it may create the schema.
         with opened_store(config, migrating=True) as store:
-            key = Actions(store).create_api_key(name)
+            key = Actions(store).create_api_key(name, role)
         typer.echo(key)
 
 
 @apikey_app.command("list")
 def list_api_keys(config: ConfigOption = None, as_json: JsonOption = False) -> None:
-    """List the back-office API keys: whose, when created, whether revoked; never a key."""
+    """List the back-office API keys: whose, when created, whether revoked, with which role;
+    never a key."""
     with reported_errors(), _reading(config) as reading:
         keys = [_api_key_report(client) for client in reading.api_clients()]
     if as_json:
@@ -120,7 +159,7 @@ def list_api_keys(config: ConfigOption = None, as_json: JsonOption = False) -> N
         return
     for key in keys:
         state = f"revoked {key['revoked_at']}" if key["revoked_at"] else "active"
-        typer.echo(f"{key['name']}\t{key['id']}\t{key['created_at']}\t{state}")
+        typer.echo(f"{key['name']}\t{key['id']}\t{key['created_at']}\t{state}\t{key['role']}")
 
 
 def _api_key_report(client: ApiClient) -> dict[str, object]:
@@ -131,6 +170,7 @@ def _api_key_report(client: ApiClient) -> dict[str, object]:
         "name": client.name,
         "id": client.id,
         "created_at": _moment(client.created_at),
+        "role": client.role,
         "revoked_at": _moment(revoked) if revoked else None,
         "state": "revoked" if revoked else "active",
     }
