@@ -4,6 +4,7 @@ the real store (SQLite files, and PostgreSQL databases made for each test)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -32,6 +33,18 @@ from gateway.security import (
 from gateway.store import Store, connect, migrate
 from services import SERVICES, database_admin
 from support import AMQP_URL, EXAMPLES, INSTITUTIONS, Clock, delete_topology
+
+
+@pytest.fixture(autouse=True)
+def _root_logger_restored() -> Iterator[None]:
+    """``ssgw run`` sends the process's logs to the standard error of the moment; run in-process
+    by a test's CliRunner, that is a stream closed with the command. Each test gives the root
+    logger back as it found it, so later tests' logs do not go to a closed stream."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture(scope="session")
