@@ -15,13 +15,19 @@ from gateway.store import MessageRecord
 __all__ = [
     "Accepted",
     "Acknowledged",
+    "AgreementTotals",
+    "CasePeriodsView",
     "CaseView",
+    "CountryTotal",
     "EvidenceBundle",
     "Health",
     "InboxItem",
     "InboxPage",
     "MessageDetail",
     "MessageSummary",
+    "NationalTotals",
+    "NotTotalizedView",
+    "NotificationDeadlineView",
     "OpenRequestView",
     "Readiness",
     "ReceiptView",
@@ -31,6 +37,7 @@ __all__ = [
 ]
 
 Time = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
 
 
 class SedLoss(BaseModel):
@@ -121,6 +128,89 @@ class OpenRequestView(BaseModel):
     reminders: int
 
 
+class NotificationDeadlineView(BaseModel):
+    """A notification of a coverage case, and where it stands against the two months for
+    objecting to it (a posting notification) or disagreeing with it (a determination)."""
+
+    message_id: uuid.UUID = Field(description="The message that notified the recipient.")
+    purpose: str = Field(description="`posting-notification` or `multi-state-determination`.")
+    sender: str
+    recipient: str
+    notified_at: Time
+    due_at: Time = Field(description="When the period for objecting or disagreeing ends.")
+    status: str = Field(
+        description="`running` (objection still possible), `objected`, `lapsed` (a posting "
+        "notification no one objected to), `overdue` (a determination whose period passed "
+        "without a disagreement and whose confirmation as definitive was not sent) or "
+        "`definitive`."
+    )
+    overdue: bool = Field(description="Whether `status` is `overdue`.")
+    objected_by: uuid.UUID | None = Field(description="The objection or disagreement, if any.")
+    definitive_by: uuid.UUID | None = Field(
+        description="The confirmation of the determination as definitive (A012), if sent."
+    )
+
+
+class CountryTotal(BaseModel):
+    """One country's part of a career totalized under an agreement."""
+
+    country: str
+    days: int = Field(description="Days counted for the country, each day once.")
+    months: int = Field(description="Calendar months in which a day counts for the country.")
+    share: str = Field(description="The country's days over the career's, an exact fraction.")
+    share_percent: float = Field(description="`share` in per cent, to two decimals.")
+
+
+class AgreementTotals(BaseModel):
+    """The career totalized under one agreement: the competent country's periods and those of
+    the countries the agreement binds to it, and no other's."""
+
+    agreement: str = Field(description="The agreement's id in the directory.")
+    title: str
+    countries: list[str] = Field(description="The competent country first, then the others.")
+    total_days: int
+    total_months: int
+    competent_share: str = Field(
+        description="The competent country's pro-rata share, an exact fraction."
+    )
+    competent_share_percent: float = Field(description="The same in per cent, two decimals.")
+    conflicts: int = Field(description="Runs of days two countries both report compulsory.")
+    by_country: list[CountryTotal]
+
+
+class NotTotalizedView(BaseModel):
+    """A country whose periods no agreement lets the competent country add to its own."""
+
+    country: str
+    reason: str = Field(description="`no-agreement`, `no-totalization` or `not-in-force`.")
+    detail: str = Field(description="The reason in words, naming the agreements concerned.")
+    periods: int = Field(description="How many periods of the country were left out.")
+    days: int
+
+
+class NationalTotals(BaseModel):
+    """The competent country's own periods alone."""
+
+    total_days: int
+    total_months: int
+
+
+class CasePeriodsView(BaseModel):
+    """The insurance periods of a case's replies (the latest version of each), totalized
+    separately under each agreement binding the competent country to another. Periods are
+    given as totals only, never one by one."""
+
+    competent_country: str = Field(
+        description="The country of the institution deciding the case (the case owner's)."
+    )
+    as_of: Day = Field(description="The last day counted.")
+    replies: int = Field(description="The periods replies read.")
+    unreadable: int = Field(description="Replies that could not be read.")
+    agreements: list[AgreementTotals]
+    not_totalized: list[NotTotalizedView]
+    national: NationalTotals
+
+
 class CaseView(BaseModel):
     id: uuid.UUID
     case_type: str
@@ -129,7 +219,17 @@ class CaseView(BaseModel):
     updated_at: Time
     #: None where this node joined the case part-way and cannot judge it.
     status: str | None
+    flow: str | None = Field(
+        description="A coverage case's applicable-legislation flow; null for other cases and "
+        "where this node cannot judge the case."
+    )
     open_requests: list[OpenRequestView]
+    notifications: list[NotificationDeadlineView] = Field(
+        description="A coverage case's notifications that may be objected to, earliest due first."
+    )
+    periods: CasePeriodsView | None = Field(
+        description="The case's insurance periods totalized per agreement; null without a reply."
+    )
     messages: list[MessageSummary]
 
 

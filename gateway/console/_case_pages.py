@@ -8,8 +8,6 @@ import uuid
 from fastapi import APIRouter, Response
 
 from gateway.cases import notification_deadlines, overdue
-from gateway.codes import parse_institution_id
-from gateway.console._case_periods import case_periods
 from gateway.console._charts import periods_chart
 from gateway.console._diagram import sequence_diagram
 from gateway.console._site import ConsoleDep, LoggedIn, Refused
@@ -29,16 +27,8 @@ def case(case_id: uuid.UUID, console: ConsoleDep, login: LoggedIn) -> Response:
     now = console.now()
     state = reading.case_state(case_id)
     late = {request.message_id for request in overdue(state, now)} if state else set()
-    _, records = reading.case(case_id)
-    # The case owner's institution decides on the case, so its country totalizes the periods;
-    # a case without a readable state is seen from this node's own country.
-    deciding = state.owner if state else node.institution
-    periods = case_periods(
-        records,
-        reading.document,
-        as_of=now.date(),
-        competent_country=parse_institution_id(deciding).split(":", 1)[0],
-        agreements_between=node.directory.agreements_between,
+    periods = reading.case_periods(
+        case_id, state, as_of=now.date(), agreements_between=node.directory.agreements_between
     )
     protected = bool(found and found.protected_person)
     return console.render(

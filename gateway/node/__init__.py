@@ -20,7 +20,7 @@ from gateway.node._listing import (
     MessageRow,
 )
 from gateway.node._metrics import NodeMetrics
-from gateway.node._reading import Reading
+from gateway.node._reading import CasePeriods, Reading
 from gateway.node._relay import Dispatch
 from gateway.node._service import Node
 from gateway.node._tracing import Tracing, configure_tracing
@@ -31,6 +31,7 @@ __all__ = [
     "Actions",
     "Answer",
     "Arrival",
+    "CasePeriods",
     "Cursor",
     "Dispatch",
     "Idempotency",

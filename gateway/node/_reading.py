@@ -9,13 +9,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from lxml import etree
 
-from gateway.cases import CaseState
+from gateway.cases import (
+    AgreementsBetween,
+    CareersByAgreement,
+    CaseState,
+    InsurancePeriod,
+    periods_from_reply,
+    totalize_by_agreement,
+)
+from gateway.codes import parse_institution_id
 from gateway.config import NodeSettings
-from gateway.documents import envelope_body, parse_untrusted
-from gateway.errors import StoreUnavailable
+from gateway.documents import DocumentAction, DocumentType, envelope_body, parse_untrusted
+from gateway.errors import GatewayError, StoreUnavailable
 from gateway.exchange import Direction, MessageStatus
 from gateway.node._anchoring import AnchoringState, anchoring_state
 from gateway.node._cases import CaseBook
@@ -52,9 +61,10 @@ from gateway.store import (
     verify_trace_chain,
 )
 
-__all__ = ["Reading"]
+__all__ = ["CasePeriods", "Reading", "case_periods"]
 
 _IN_INBOX = (MessageStatus.RECEIVED, MessageStatus.ACKNOWLEDGED)
+_REPLY = DocumentType.INSURANCE_PERIODS_REPLY.root_name
 
 
 class Reading:
@@ -142,6 +152,29 @@ class Reading:
         """The case as this node knows it, or None when it joined part-way or has none."""
         return self.cases.state(case_id)
 
+    def case_periods(
+        self,
+        case_id: uuid.UUID,
+        state: CaseState | None,
+        *,
+        as_of: dt.date,
+        agreements_between: AgreementsBetween,
+    ) -> CasePeriods | None:
+        """The periods of the case's replies totalized per agreement (see :func:`case_periods`),
+        or None when the case has no reply. ``state`` is the case as :meth:`case_state` read it.
+        """
+        _, records = self.case(case_id)
+        # The case owner's institution decides on the case, so its country totalizes the
+        # periods; a case this node cannot judge is seen from its own country.
+        deciding = state.owner if state else self._settings.institution_id
+        return case_periods(
+            records,
+            self.document,
+            as_of=as_of,
+            competent_country=parse_institution_id(deciding).split(":", 1)[0],
+            agreements_between=agreements_between,
+        )
+
     def protected(self, case_id: uuid.UUID) -> bool:
         """Whether the case is marked as concerning a protected person."""
         with self._store.reading() as session:
@@ -227,3 +260,67 @@ class Reading:
     def anchor_covering(self, trace_row: int) -> ChainAnchor | None:
         """The oldest anchor that fixed the trace chain at or past row ``trace_row``."""
         return self._anchors.covering(trace_row)
+
+
+# The periods of a case ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CasePeriods:
+    """The periods of a case's replies and the careers they make, one per agreement."""
+
+    periods: Sequence[InsurancePeriod]
+    careers: CareersByAgreement
+    #: How many replies were read, and how many could not be (their stored copy is gone, or
+    #: it does not read as a reply).
+    replies: int
+    unreadable: int
+
+
+def case_periods(
+    records: Sequence[MessageRecord],
+    read_document: Callable[[MessageRecord], bytes],
+    *,
+    as_of: dt.date,
+    competent_country: str,
+    agreements_between: AgreementsBetween,
+) -> CasePeriods | None:
+    """The periods of the replies among ``records``, or None when the case has no reply.
+
+    Only the latest version of each reply's document set counts; an invalidated set counts no
+    more. The person block of a reply is never read: a period holds a country, an institution,
+    dates, a kind and branches, none of which names the person.
+
+    They are totalized for ``competent_country`` (the country of the institution that decides),
+    separately under each agreement ``agreements_between`` names for it and another country:
+    countries bound to it by different agreements are never added together.
+    """
+    latest: dict[uuid.UUID, MessageRecord] = {}
+    for record in records:
+        if record.document_type != _REPLY or record.status is MessageStatus.REFUSED:
+            continue
+        held = latest.get(record.document_set_id)
+        if held is None or record.document_version >= held.document_version:
+            latest[record.document_set_id] = record
+    replies = [r for r in latest.values() if r.action != DocumentAction.INVALIDATE.value]
+    if not replies:
+        return None
+    periods: list[InsurancePeriod] = []
+    unreadable = 0
+    for record in replies:
+        try:
+            root = parse_untrusted(read_document(record)).getroot()
+            periods.extend(periods_from_reply(root))
+        except (GatewayError, ValueError):
+            unreadable += 1
+    return CasePeriods(
+        periods=periods,
+        careers=totalize_by_agreement(
+            periods,
+            competent_country=competent_country,
+            agreements_between=agreements_between,
+            as_of=as_of,
+        ),
+        replies=len(replies),
+        unreadable=unreadable,
+    )

@@ -21,10 +21,10 @@ from console.console_testing import (
 from console.test_console_roles import events
 from gateway.cases import InsurancePeriod, PeriodKind, totalize_by_agreement
 from gateway.codes import Branch, InstitutionId
-from gateway.console._case_periods import CasePeriods, case_periods
 from gateway.console._charts import periods_chart
 from gateway.directory import Directory
 from gateway.exchange import Direction, MessageStatus
+from gateway.node._reading import CasePeriods, case_periods
 from gateway.server import build_app
 from gateway.store import MessageRecord
 from support import example_bytes
