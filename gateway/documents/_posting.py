@@ -43,6 +43,7 @@ DAYS_PER_MONTH = 30
 _KIND = xpath("cv:Kind")
 _PERIOD = xpath("cv:Period")
 _EARLIER_POSTING_PERIODS = xpath("cv:EarlierPosting/cv:Period")
+_EXTENSION_AGREED = xpath("cv:ExtensionAgreed")
 
 
 def months_after(day: dt.date, months: int) -> dt.date | None:
@@ -114,8 +115,8 @@ class Posting:
     ``rule.posting-without-end``, so a validated document always has one). ``earlier`` are the
     worker's earlier postings the document lists, as (first day, last day).
     ``extension_agreed`` says that both institutions agreed to extend the posting beyond the
-    agreement's limit, as far as the agreement allows; no document states it yet, so only a
-    question put to the policy (``ssgw policy check --extension-agreed``) sets it.
+    agreement's limit, as far as the agreement allows: a 2.0 certificate states it with its
+    ``ExtensionAgreed``, a question put to the policy with ``--extension-agreed``.
     """
 
     start: dt.date
@@ -176,4 +177,9 @@ def posting_of(document: ValidatedDocument) -> Posting | None:
         # The business rules refuse an earlier posting without an end: it would still run.
         if earlier_span is not None and earlier_span.end is not None:
             earlier.append((earlier_span.start, earlier_span.end))
-    return Posting(start=span.start, end=span.end, earlier=tuple(earlier))
+    return Posting(
+        start=span.start,
+        end=span.end,
+        earlier=tuple(earlier),
+        extension_agreed=first(_EXTENSION_AGREED, root) is not None,
+    )

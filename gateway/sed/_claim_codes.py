@@ -235,6 +235,8 @@ REFUSAL_REASON: Final = code_table(
         "claim-out-of-time": "99",
         "residence-condition-not-met": "99",
         "early-retirement-reduction": "99",
+        # P6000 has no code for a refusal on nationality, which equality of treatment forbids.
+        "nationality": "99",
     },
 )
 

@@ -45,6 +45,8 @@ _REQUESTED_PERIOD = xpath("cv:RequestedPeriod")
 _PERIOD = xpath("cv:Period")
 _OPEN_PERIOD_MARKERS = xpath("cv:ForDurationOfActivity | cv:PeriodEndUnknown")
 _EARLIER_POSTING_PERIODS = xpath("cv:EarlierPosting/cv:Period")
+_EXTENSION_AGREED = xpath("cv:ExtensionAgreed")
+_EXTENSION_AGREED_ON = xpath("cv:ExtensionAgreed/cv:AgreedOn")
 _APPLICABLE = xpath("cv:ApplicableLegislation")
 _ISSUER = xpath("cv:IssuingInstitution")
 _ISSUED_ON = xpath("cv:IssuedOn")
@@ -356,6 +358,7 @@ def check_certificate(root: etree._Element, today: datetime.date) -> Iterator[Is
         )
     yield from _check_hosts_not_applicable(root, applicable)
     yield from _check_certificate_dates(root, today)
+    yield from _check_extension(root)
     yield from _check_v2_content(root, period)
 
 
@@ -390,6 +393,26 @@ def _check_hosts_not_applicable(root: etree._Element, applicable: str | None) ->
                 "rule.host-country-is-applicable-legislation",
                 f"{applicable} is the country whose legislation applies, not a host country",
             )
+
+
+def _check_extension(root: etree._Element) -> Iterator[Issue]:
+    """Only a posting has a limit to extend, and a certificate can state only an extension
+    already agreed when it is issued."""
+    extension = first(_EXTENSION_AGREED, root)
+    if extension is not None and not _is_posting(root):
+        yield issue_at(
+            extension,
+            "rule.extension-without-posting",
+            f"only a posting is extended beyond a limit, not a {text(first(_KIND, root))}",
+        )
+    agreed_element = first(_EXTENSION_AGREED_ON, root)
+    agreed, issued = date_value(agreed_element), date_value(first(_ISSUED_ON, root))
+    if agreed_element is not None and agreed is not None and issued is not None and agreed > issued:
+        yield issue_at(
+            agreed_element,
+            "rule.extension-agreed-after-issue",
+            f"an extension agreed on {agreed} cannot be stated by a certificate issued on {issued}",
+        )
 
 
 def _check_certificate_dates(root: etree._Element, today: datetime.date) -> Iterator[Issue]:
