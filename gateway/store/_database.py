@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.errors import ConfigurationError, StoreUnavailable
@@ -69,6 +69,11 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+#: The PostgreSQL advisory lock that one migration of a store holds at a time (any fixed
+#: number; "ssgw" in ASCII).
+_MIGRATING = 0x73736777
+
+
 def alembic_config(engine: Engine) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
@@ -83,6 +88,11 @@ def migrate(engine: Engine, on_revision: Callable[[int, int], object] | None = N
     report = on_revision or (lambda done, total: None)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Several workers or replicas starting at once on a new database would each
+                # create the same tables; the first migrates, the others wait, then find
+                # nothing left to do. The lock ends with the transaction.
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATING})
             config = alembic_config(engine)
             config.attributes["connection"] = connection
             pending = _pending_revisions(connection, ScriptDirectory.from_config(config))
