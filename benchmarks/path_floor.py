@@ -17,13 +17,13 @@ from __future__ import annotations
 import datetime as dt
 import os
 import statistics
-import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from core import median_us
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from joserfc import jwe
@@ -144,15 +144,6 @@ def _check(message: OutboundMessage, schema: etree.XMLSchema) -> None:
         raise SystemExit(f"floor: the schema refuses the message: {schema.error_log}")
 
 
-def _median_us(action: Callable[[], object], rounds: int) -> float:
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        action()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1e6
-
-
 def _messages(
     data: bytes, sender: _Party, receiver: _Party, directory: Directory
 ) -> tuple[OutboundMessage, OutboundMessage, etree.XMLSchema, etree.XMLSchema]:
@@ -198,7 +189,7 @@ def floor(folder: Path, documents: Sequence[bytes], rounds: int) -> dict[str, An
         stages |= _one_way("receipt", receipt, receiver, sender, receipt_schema)
         _check(message, schema)
         _check(receipt, receipt_schema)
-        per_document.append({name: _median_us(a, rounds) for name, a in stages.items()})
+        per_document.append({name: median_us(a, rounds) for name, a in stages.items()})
     stage_us = {
         name: statistics.mean(figures[name] for figures in per_document) for name in per_document[0]
     }
